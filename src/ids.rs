@@ -1,0 +1,431 @@
+//! User ids: interned to dense integers once, kept in their type for output.
+//!
+//! Ids are strings or 64-bit integers (SPEC section 7). A CSV column has no
+//! type of its own: its ids are integers only when every value in every CSV
+//! file is a canonical integer, so they are interned as text until the end
+//! (or until a typed Parquet column decides).
+
+use rustc_hash::FxHashMap;
+
+use crate::error::Error;
+
+/// Dense user indexes, assigned in order of first appearance.
+pub type UserIndex = u32;
+
+/// The final, typed ids of a run, indexed by [`UserIndex`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum UserIds {
+    /// String ids.
+    Text(Vec<Box<str>>),
+    /// Integer ids.
+    Int(Vec<i64>),
+}
+
+impl UserIds {
+    /// Number of users.
+    pub fn len(&self) -> usize {
+        match self {
+            UserIds::Text(v) => v.len(),
+            UserIds::Int(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no users.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the ids are integers.
+    pub fn is_int(&self) -> bool {
+        matches!(self, UserIds::Int(_))
+    }
+
+    /// One id as text (for messages and lookups).
+    pub fn display(&self, user: UserIndex) -> String {
+        match self {
+            UserIds::Text(v) => v[user as usize].to_string(),
+            UserIds::Int(v) => v[user as usize].to_string(),
+        }
+    }
+
+    /// User indexes in output order: string ids bytewise, integers numerically.
+    pub fn sorted_order(&self) -> Vec<UserIndex> {
+        let mut order: Vec<UserIndex> = (0..self.len() as UserIndex).collect();
+        match self {
+            UserIds::Text(v) => order
+                .sort_unstable_by(|a, b| v[*a as usize].as_bytes().cmp(v[*b as usize].as_bytes())),
+            UserIds::Int(v) => order.sort_unstable_by_key(|a| v[*a as usize]),
+        }
+        order
+    }
+
+    /// The ids of the users marked in `keep`, and each old index's new index
+    /// (meaningful only for kept users).
+    pub fn retain(&self, keep: &[bool]) -> (UserIds, Vec<UserIndex>) {
+        let mut new_index = vec![UserIndex::MAX; self.len()];
+        let mut next = 0;
+        for (i, k) in keep.iter().enumerate() {
+            if *k {
+                new_index[i] = next;
+                next += 1;
+            }
+        }
+        let ids = match self {
+            UserIds::Text(v) => UserIds::Text(
+                v.iter()
+                    .zip(keep)
+                    .filter(|(_, k)| **k)
+                    .map(|(x, _)| x.clone())
+                    .collect(),
+            ),
+            UserIds::Int(v) => UserIds::Int(
+                v.iter()
+                    .zip(keep)
+                    .filter(|(_, k)| **k)
+                    .map(|(x, _)| *x)
+                    .collect(),
+            ),
+        };
+        (ids, new_index)
+    }
+
+    /// The index of a user given as text, if known.
+    pub fn find(&self, text: &str) -> Option<UserIndex> {
+        match self {
+            UserIds::Text(v) => v.iter().position(|s| &**s == text).map(|i| i as UserIndex),
+            UserIds::Int(v) => {
+                let n: i64 = text.trim().parse().ok()?;
+                v.iter().position(|x| *x == n).map(|i| i as UserIndex)
+            }
+        }
+    }
+}
+
+/// Where a file's id type came from, for conflict messages.
+#[derive(Clone, Debug)]
+struct Origin {
+    file: String,
+    column: String,
+}
+
+enum State {
+    /// Nothing read yet.
+    Empty,
+    /// Text ids; `strict` once a typed (Parquet) string column was read,
+    /// otherwise they may still turn out to be integers.
+    Text {
+        map: FxHashMap<Box<str>, UserIndex>,
+        all_canonical: bool,
+        strict: Option<Origin>,
+    },
+    /// Integer ids, decided by a typed integer column.
+    Int {
+        map: FxHashMap<i64, UserIndex>,
+        origin: Origin,
+    },
+}
+
+/// Assigns dense indexes to user ids across files.
+pub struct Interner {
+    state: State,
+    len: UserIndex,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Whether `s` is a canonical 64-bit integer: no sign, no leading zero, no spaces.
+pub fn canonical_int(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 19 || (s[0] == b'0' && s.len() > 1) {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(i64::from(c - b'0'))?;
+    }
+    Some(v)
+}
+
+impl Interner {
+    /// An empty interner.
+    pub fn new() -> Self {
+        Interner {
+            state: State::Empty,
+            len: 0,
+        }
+    }
+
+    /// Number of distinct users so far.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether no user was seen.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether ids are known to be integers.
+    pub fn is_int(&self) -> bool {
+        matches!(self.state, State::Int { .. })
+    }
+
+    /// Declares that `file` has a typed integer id column.
+    pub fn expect_int(&mut self, file: &str, column: &str) -> Result<(), Error> {
+        let origin = Origin {
+            file: file.into(),
+            column: column.into(),
+        };
+        match std::mem::replace(&mut self.state, State::Empty) {
+            State::Empty => {
+                self.state = State::Int {
+                    map: FxHashMap::default(),
+                    origin,
+                }
+            }
+            State::Int { map, origin } => self.state = State::Int { map, origin },
+            State::Text {
+                map,
+                all_canonical,
+                strict,
+            } => {
+                if let Some(o) = strict {
+                    self.state = State::Text {
+                        map,
+                        all_canonical,
+                        strict: Some(o.clone()),
+                    };
+                    return Err(conflict(&o, "strings", &origin, "integers"));
+                }
+                if !all_canonical {
+                    let example = map
+                        .keys()
+                        .find(|k| canonical_int(k.as_bytes()).is_none())
+                        .cloned();
+                    self.state = State::Text {
+                        map,
+                        all_canonical,
+                        strict: None,
+                    };
+                    return Err(Error::column(
+                        file,
+                        column,
+                        format!(
+                            "holds integer user ids, but an earlier CSV file has the non-integer id {:?}; all files of one fact must use one id type",
+                            example.as_deref().unwrap_or("")
+                        ),
+                    ));
+                }
+                let map = map
+                    .into_iter()
+                    .map(|(k, v)| (canonical_int(k.as_bytes()).expect("checked canonical"), v))
+                    .collect();
+                self.state = State::Int { map, origin };
+            }
+        }
+        Ok(())
+    }
+
+    /// Declares that `file` has a typed string id column.
+    pub fn expect_text(&mut self, file: &str, column: &str) -> Result<(), Error> {
+        let origin = Origin {
+            file: file.into(),
+            column: column.into(),
+        };
+        match &mut self.state {
+            State::Empty => {
+                self.state = State::Text {
+                    map: FxHashMap::default(),
+                    all_canonical: true,
+                    strict: Some(origin),
+                }
+            }
+            State::Text { strict, .. } => {
+                strict.get_or_insert(origin);
+            }
+            State::Int { origin: o, .. } => {
+                return Err(conflict(o, "integers", &origin, "strings"))
+            }
+        }
+        Ok(())
+    }
+
+    /// Interns an integer id (the column must have been declared integer).
+    #[inline]
+    pub fn int(&mut self, id: i64) -> UserIndex {
+        match &mut self.state {
+            State::Int { map, .. } => {
+                let next = self.len;
+                let idx = *map.entry(id).or_insert(next);
+                if idx == next {
+                    self.len += 1;
+                }
+                idx
+            }
+            _ => unreachable!("integer ids interned before the column type was declared"),
+        }
+    }
+
+    /// Interns a typed string id.
+    #[inline]
+    pub fn text(&mut self, id: &str) -> UserIndex {
+        match &mut self.state {
+            State::Text {
+                map, all_canonical, ..
+            } => {
+                if let Some(&idx) = map.get(id) {
+                    return idx;
+                }
+                if *all_canonical && canonical_int(id.as_bytes()).is_none() {
+                    *all_canonical = false;
+                }
+                let idx = self.len;
+                map.insert(id.into(), idx);
+                self.len += 1;
+                idx
+            }
+            _ => unreachable!("text ids interned before the column type was declared"),
+        }
+    }
+
+    /// Interns an id from an untyped (CSV) column; `Err` holds a message
+    /// when the ids are integers and this value is not one.
+    #[inline]
+    pub fn untyped(&mut self, id: &str) -> Result<UserIndex, String> {
+        match &mut self.state {
+            State::Empty => {
+                self.state = State::Text {
+                    map: FxHashMap::default(),
+                    all_canonical: true,
+                    strict: None,
+                };
+                self.untyped(id)
+            }
+            State::Text { .. } => Ok(self.text(id)),
+            State::Int { origin, .. } => match canonical_int(id.as_bytes()) {
+                Some(v) => Ok(self.int(v)),
+                None => Err(format!(
+                    "user id {id:?} is not an integer, but {} column {:?} has integer ids; all files of one fact must use one id type",
+                    origin.file, origin.column
+                )),
+            },
+        }
+    }
+
+    /// The typed ids, indexed by [`UserIndex`].
+    pub fn finish(self) -> UserIds {
+        let n = self.len as usize;
+        match self.state {
+            State::Empty => UserIds::Text(Vec::new()),
+            State::Int { map, .. } => {
+                let mut v = vec![0i64; n];
+                for (k, i) in map {
+                    v[i as usize] = k;
+                }
+                UserIds::Int(v)
+            }
+            State::Text {
+                map,
+                all_canonical,
+                strict,
+            } => {
+                if all_canonical && strict.is_none() && n > 0 {
+                    let mut v = vec![0i64; n];
+                    for (k, i) in map {
+                        v[i as usize] = canonical_int(k.as_bytes()).expect("checked canonical");
+                    }
+                    UserIds::Int(v)
+                } else {
+                    let mut v: Vec<Box<str>> = vec![Box::from(""); n];
+                    for (k, i) in map {
+                        v[i as usize] = k;
+                    }
+                    UserIds::Text(v)
+                }
+            }
+        }
+    }
+}
+
+fn conflict(a: &Origin, a_kind: &str, b: &Origin, b_kind: &str) -> Error {
+    Error::column(
+        &b.file,
+        &b.column,
+        format!(
+            "holds user ids as {b_kind}, but {} column {:?} holds them as {a_kind}; all files of one fact (and its snapshot) must use one id type",
+            a.file, a.column
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_integers() {
+        assert_eq!(canonical_int(b"123"), Some(123));
+        assert_eq!(canonical_int(b"0"), Some(0));
+        for bad in [
+            &b"00123"[..],
+            b"-1",
+            b"+1",
+            b" 1",
+            b"1.0",
+            b"",
+            b"99999999999999999999",
+        ] {
+            assert_eq!(canonical_int(bad), None);
+        }
+    }
+
+    #[test]
+    fn csv_ids_become_integers_only_when_all_canonical() {
+        let mut a = Interner::new();
+        a.untyped("10").unwrap();
+        a.untyped("2").unwrap();
+        a.untyped("10").unwrap();
+        assert_eq!(a.finish(), UserIds::Int(vec![10, 2]));
+        let mut b = Interner::new();
+        b.untyped("123").unwrap();
+        b.untyped("00123").unwrap();
+        assert_eq!(
+            b.finish(),
+            UserIds::Text(vec!["123".into(), "00123".into()])
+        );
+    }
+
+    #[test]
+    fn conflicting_types_are_errors() {
+        let mut a = Interner::new();
+        a.expect_text("a.parquet", "user_id").unwrap();
+        a.text("u1");
+        let e = a
+            .expect_int("b.parquet", "user_id")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("b.parquet") && e.contains("a.parquet"), "{e}");
+        let mut b = Interner::new();
+        b.untyped("x").unwrap();
+        assert!(b.expect_int("c.parquet", "uid").is_err());
+        let mut c = Interner::new();
+        c.expect_int("c.parquet", "uid").unwrap();
+        c.int(5);
+        assert_eq!(c.untyped("5").unwrap(), 0);
+        assert!(c.untyped("05").unwrap_err().contains("c.parquet"));
+    }
+
+    #[test]
+    fn output_order() {
+        let ids = UserIds::Int(vec![10, 2, 33]);
+        assert_eq!(ids.sorted_order(), vec![1, 0, 2]);
+        let t = UserIds::Text(vec!["b".into(), "B".into(), "a".into()]);
+        assert_eq!(t.sorted_order(), vec![1, 2, 0]);
+    }
+}

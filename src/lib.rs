@@ -1,0 +1,36 @@
+//! # activation-layer
+//!
+//! Turns activity facts (a user id and a time per row) into user activation
+//! states per day, week or month — `new`, `retained`, `reactivated`,
+//! `inactive` — with the transitions between them, streaks, gaps and churn
+//! durations, summary rates, cohorts, a data-quality report and an
+//! incremental FirstLast snapshot. The semantics are those of the project's
+//! SPEC; `docs/semantics.md` restates them for users.
+//!
+//! The core is pure Rust (no WASM dependency): [`run::run`] computes every
+//! table in memory, [`output`] turns them into self-describing Arrow record
+//! batches, and [`write`] writes Parquet or CSV.
+
+pub mod activity;
+pub mod dictionary;
+pub mod error;
+pub mod firstlast;
+pub mod grain;
+pub mod ids;
+pub mod merge;
+pub mod output;
+pub mod quality;
+pub mod read;
+pub mod run;
+pub mod states;
+pub mod summary;
+pub mod time;
+pub mod write;
+
+pub use error::{Error, Result};
+pub use firstlast::FirstLast;
+pub use grain::{Calendar, Grain, Weekday};
+pub use read::{FactOptions, InputFile};
+pub use run::{run, Activation, RunOptions};
+pub use states::{Rows, State};
+pub use time::{TimeFormat, TimeUnit, Zone};

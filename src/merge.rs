@@ -1,0 +1,158 @@
+//! History merge (SPEC section 5): upsert a run's tables into accumulated
+//! tables by key, so a daily `run` + `merge` keeps the whole trend.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use arrow_array::{RecordBatch, UInt32Array};
+
+use crate::dictionary;
+use crate::error::Error;
+use crate::read::{Format, InputFile, Table};
+use crate::write::{column_text, csv_bytes, parquet_bytes, write_atomic};
+
+/// Upserts `run` into `history` by the columns of `key`: history rows whose
+/// key is in `run` are replaced, then rows are ordered by `period_start`
+/// (stable, so each run's own order within a period is kept).
+pub fn merge_tables(
+    history: &RecordBatch,
+    run: &RecordBatch,
+    key: &[&str],
+) -> Result<RecordBatch, Error> {
+    let keys = |b: &RecordBatch| -> Result<Vec<String>, Error> {
+        let cols: Vec<Vec<String>> = key
+            .iter()
+            .map(|k| {
+                let c = b
+                    .column_by_name(k)
+                    .ok_or_else(|| Error::Data(format!("the table has no key column {k:?}")))?;
+                column_text(c.as_ref())
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((0..b.num_rows())
+            .map(|i| {
+                cols.iter()
+                    .map(|c| c[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join("\u{1f}")
+            })
+            .collect())
+    };
+    if history.schema().fields() != run.schema().fields() {
+        let names = |b: &RecordBatch| {
+            b.schema()
+                .fields()
+                .iter()
+                .map(|f| format!("{} {}", f.name(), f.data_type()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(Error::Data(format!(
+            "the history table's columns ({}) differ from the run's ({}): merge tables of the same kind and format",
+            names(history),
+            names(run)
+        )));
+    }
+    let run_keys: HashSet<String> = keys(run)?.into_iter().collect();
+    let kept: Vec<u32> = keys(history)?
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !run_keys.contains(*k))
+        .map(|(i, _)| i as u32)
+        .collect();
+    let fail = |e: arrow_schema::ArrowError| Error::Internal(format!("merging tables: {e}"));
+    let kept =
+        arrow_select::take::take_record_batch(history, &UInt32Array::from(kept)).map_err(fail)?;
+    let all = arrow_select::concat::concat_batches(&run.schema(), [&kept, run]).map_err(fail)?;
+    let period = all
+        .column_by_name("period_start")
+        .map(|c| column_text(c.as_ref()))
+        .transpose()?;
+    let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
+    if let Some(p) = period {
+        order.sort_by(|a, b| p[*a as usize].cmp(&p[*b as usize]));
+    }
+    arrow_select::take::take_record_batch(&all, &UInt32Array::from(order)).map_err(fail)
+}
+
+/// What a file of a run directory is.
+enum RunFile {
+    /// A table to upsert, with its key.
+    Table(&'static [&'static str]),
+    /// A file whose latest version replaces the earlier one.
+    Latest,
+}
+
+fn classify(name: &str) -> Option<RunFile> {
+    let stem = name
+        .strip_suffix(".parquet")
+        .or_else(|| name.strip_suffix(".csv"));
+    if name.ends_with("_quality.json") || stem.is_some_and(|s| s.ends_with("_firstlast")) {
+        return Some(RunFile::Latest);
+    }
+    let stem = stem?;
+    let table = ["summary", "transitions", "cohorts"]
+        .into_iter()
+        .find(|t| stem.ends_with(&format!("_{t}")))
+        .or_else(|| {
+            ["daily", "weekly", "monthly"]
+                .iter()
+                .any(|g| stem.ends_with(&format!("_activation_{g}")))
+                .then_some("states")
+        })?;
+    Some(RunFile::Table(dictionary::table(table)?.key))
+}
+
+/// Merges every output of `run_dir` into `history_dir`; returns one line per file.
+pub fn merge_dirs(history_dir: &Path, run_dir: &Path) -> Result<Vec<String>, Error> {
+    std::fs::create_dir_all(history_dir).map_err(|e| Error::io(history_dir, e))?;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(run_dir)
+        .map_err(|e| Error::io(run_dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let mut report = Vec::new();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(kind) = classify(&name) else {
+            continue;
+        };
+        let target = history_dir.join(&name);
+        let bytes = match kind {
+            RunFile::Latest => std::fs::read(&path).map_err(|e| Error::io(&path, e))?,
+            RunFile::Table(key) => {
+                let run = Table::read(&InputFile::path(&path))?;
+                if !target.exists() {
+                    std::fs::read(&path).map_err(|e| Error::io(&path, e))?
+                } else {
+                    let history = Table::read(&InputFile::path(&target))?;
+                    if history.format != run.format {
+                        return Err(Error::Data(format!(
+                            "{}: the history file and the run file {} have different formats",
+                            target.display(),
+                            path.display()
+                        )));
+                    }
+                    let merged = merge_tables(&history.batch, &run.batch, key)
+                        .map_err(|e| Error::Data(format!("{}: {e}", target.display())))?;
+                    match run.format {
+                        Format::Parquet => parquet_bytes(&merged, &[])?,
+                        Format::Csv => csv_bytes(&merged)?,
+                    }
+                }
+            }
+        };
+        write_atomic(&target, &bytes)?;
+        report.push(target.display().to_string());
+    }
+    if report.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no activation outputs to merge",
+            run_dir.display()
+        )));
+    }
+    Ok(report)
+}

@@ -1,0 +1,74 @@
+//! The quality report (SPEC section 6): what was read, what was rejected
+//! and why, and what in the data could make the numbers mislead.
+
+use serde::Serialize;
+
+/// Rows rejected, by reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// Rows without a user id.
+    pub null_user: u64,
+    /// Rows without a time.
+    pub null_time: u64,
+    /// Rows whose time could not be read.
+    pub unparseable_time: u64,
+    /// Rows dated on or before the snapshot's `as_of` (skipped with `skip_overlap`).
+    pub dated_on_or_before_as_of: u64,
+    /// Rows dated after `through`.
+    pub dated_after_through: u64,
+    /// All of the above.
+    pub total: u64,
+}
+
+/// The quality report of one run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Quality {
+    /// The fact name.
+    pub fact: String,
+    /// The grain of the run (`day`, `week`, `month`).
+    pub grain: String,
+    /// The time zone of local dates.
+    pub timezone: String,
+    /// The first day of weekly periods.
+    pub week_start: String,
+    /// The fact files read.
+    pub files: Vec<String>,
+    /// The snapshot the run resumed from, if any.
+    pub snapshot: Option<String>,
+    /// The snapshot's `as_of`, if any.
+    pub as_of: Option<String>,
+    /// The first reported day.
+    pub report_from: String,
+    /// The last day of data folded in.
+    pub through: String,
+    /// Data rows in all fact files.
+    pub rows_read: u64,
+    /// Rows that count as activity.
+    pub rows_used: u64,
+    /// Rows rejected, by reason.
+    pub rows_rejected: Rejected,
+    /// Rows left out by the fact filter (not errors).
+    pub rows_filtered_out: u64,
+    /// Rows repeating an earlier row's user and timestamp (kept).
+    pub duplicate_rows: u64,
+    /// Users with at least one used row.
+    pub distinct_users: u64,
+    /// Users first seen in this run (not in the snapshot).
+    pub new_users: u64,
+    /// Users in the snapshot this run resumed from.
+    pub snapshot_users: u64,
+    /// Users in the written snapshot.
+    pub total_users: u64,
+    /// Earliest local date of a used row.
+    pub min_local_date: Option<String>,
+    /// Latest local date of a used row.
+    pub max_local_date: Option<String>,
+    /// Whether the input snapshot's values are exact (none without a snapshot).
+    pub snapshot_exact: Option<bool>,
+    /// Whether the written snapshot's values are exact.
+    pub exact: bool,
+    /// Days from the first reported day through `through` with no fact rows at all.
+    pub empty_days: Vec<String>,
+    /// Human-readable warnings.
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,134 @@
+//! Whole small tables (snapshots, earlier outputs) as one Arrow batch.
+//! CSV columns arrive as strings; callers read them with the same rules
+//! as the Parquet types.
+
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{Field, Schema};
+
+use super::{Format, InputFile, Source};
+use crate::error::Error;
+
+/// A table read whole.
+pub struct Table {
+    /// The file's name.
+    pub file: String,
+    /// Its format.
+    pub format: Format,
+    /// Its rows.
+    pub batch: RecordBatch,
+    /// Parquet key-value metadata (empty for CSV).
+    pub metadata: Vec<(String, String)>,
+}
+
+impl Table {
+    /// Reads a whole Parquet or CSV file.
+    pub fn read(file: &InputFile) -> Result<Table, Error> {
+        let format = file.format()?;
+        super::guard(&file.name, || match format {
+            Format::Parquet => match &file.source {
+                Source::Path(p) => {
+                    let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+                    read_parquet(f, &file.name)
+                }
+                Source::Bytes(b) => read_parquet(b.clone(), &file.name),
+            },
+            Format::Csv => read_csv(file),
+        })
+    }
+
+    /// Column names.
+    pub fn names(&self) -> Vec<String> {
+        self.batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
+    }
+
+    /// A column by name (exact, then case-insensitive).
+    pub fn column(&self, name: &str) -> Option<&ArrayRef> {
+        let names = self.names();
+        super::find_column(&names, Some(name), &[]).map(|i| self.batch.column(i))
+    }
+
+    /// A metadata value.
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn read_parquet<R: parquet::file::reader::ChunkReader + 'static>(
+    r: R,
+    name: &str,
+) -> Result<Table, Error> {
+    let builder = super::parquet::builder(r, name)?;
+    let metadata = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .map(|kv| {
+            kv.iter()
+                .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let schema = builder.schema().clone();
+    let reader = builder
+        .build()
+        .map_err(|e| Error::corrupt(name, format!("not a readable Parquet file: {e}")))?;
+    let mut batches = Vec::new();
+    for b in reader {
+        batches.push(
+            b.map_err(|e| Error::corrupt(name, format!("cannot decode the Parquet data: {e}")))?,
+        );
+    }
+    let batch = arrow_select::concat::concat_batches(&schema, &batches)
+        .map_err(|e| Error::corrupt(name, e))?;
+    Ok(Table {
+        file: name.to_string(),
+        format: Format::Parquet,
+        batch,
+        metadata,
+    })
+}
+
+fn read_csv(file: &InputFile) -> Result<Table, Error> {
+    let (mut rdr, names) = super::csv::open(file)?;
+    let mut builders: Vec<StringBuilder> = names.iter().map(|_| StringBuilder::new()).collect();
+    let mut rec = csv::ByteRecord::new();
+    while rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| super::csv::csv_error(&file.name, e))?
+    {
+        for (b, v) in builders.iter_mut().zip(rec.iter()) {
+            if v.is_empty() {
+                b.append_null();
+            } else {
+                b.append_value(String::from_utf8_lossy(v));
+            }
+        }
+    }
+    let fields: Vec<Field> = names
+        .iter()
+        .map(|n| Field::new(n, arrow_schema::DataType::Utf8, true))
+        .collect();
+    let columns: Vec<ArrayRef> = builders
+        .iter_mut()
+        .map(|b| Arc::new(b.finish()) as ArrayRef)
+        .collect();
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| Error::corrupt(&file.name, e))?;
+    Ok(Table {
+        file: file.name.clone(),
+        format: Format::Csv,
+        batch,
+        metadata: Vec::new(),
+    })
+}

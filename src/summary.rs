@@ -1,0 +1,220 @@
+//! Per-period aggregates of the states table (SPEC section 4): summary,
+//! transitions and cohorts. They are counted from the state rows, so they
+//! cannot disagree with them.
+
+use crate::grain::Calendar;
+use crate::states::{State, StateRows, TRANSITIONS};
+
+/// One row of the summary table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SummaryRow {
+    /// Period index.
+    pub period: i32,
+    /// First day.
+    pub period_start: i32,
+    /// Last day.
+    pub period_end: i32,
+    /// Whether the period ended on or before `through`.
+    pub complete: bool,
+    /// Active users.
+    pub active: u64,
+    /// New users.
+    pub new: u64,
+    /// Retained users.
+    pub retained: u64,
+    /// Reactivated users.
+    pub reactivated: u64,
+    /// Users who became inactive in this period.
+    pub churned: u64,
+    /// Users inactive in this period and the previous one.
+    pub dormant: u64,
+    /// churned + dormant.
+    pub inactive: u64,
+    /// Users whose first period is this one or earlier.
+    pub total_users: u64,
+    /// retained / active(p-1).
+    pub retention_rate: Option<f64>,
+    /// churned / active(p-1).
+    pub churn_rate: Option<f64>,
+    /// reactivated / inactive(p-1).
+    pub reactivation_rate: Option<f64>,
+    /// (new + reactivated) / churned.
+    pub quick_ratio: Option<f64>,
+}
+
+/// One row of the transitions table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransitionRow {
+    /// Period index.
+    pub period: i32,
+    /// State in the previous period (none for `new`).
+    pub from: Option<State>,
+    /// State in this period.
+    pub to: State,
+    /// Users who made this transition.
+    pub users: u64,
+}
+
+/// One row of the cohorts table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CohortRow {
+    /// The cohort's first period (index).
+    pub cohort: i32,
+    /// The reported period (index).
+    pub period: i32,
+    /// period - cohort.
+    pub periods_since: u32,
+    /// Users whose first period is the cohort.
+    pub cohort_size: u64,
+    /// Of those, users active in the period.
+    pub active_users: u64,
+    /// active_users / cohort_size.
+    pub retention: f64,
+}
+
+/// The three aggregate tables.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Aggregates {
+    /// Summary rows, one per reported period.
+    pub summary: Vec<SummaryRow>,
+    /// Nine transition rows per reported period.
+    pub transitions: Vec<TransitionRow>,
+    /// Cohort rows, per reported period and cohort.
+    pub cohorts: Vec<CohortRow>,
+}
+
+fn ratio(n: u64, d: u64) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+/// Sizes of cohorts: users per first period, over a contiguous range.
+#[derive(Clone, Debug, Default)]
+pub struct CohortSizes {
+    first: i32,
+    sizes: Vec<u64>,
+}
+
+impl CohortSizes {
+    /// Empty sizes for first periods in `first..=last`.
+    pub fn new(first: i32, last: i32) -> Self {
+        CohortSizes {
+            first,
+            sizes: vec![0; (last - first + 1).max(0) as usize],
+        }
+    }
+
+    /// Counts one user whose first period is `p`.
+    pub fn add(&mut self, p: i32) {
+        self.sizes[(p - self.first) as usize] += 1;
+    }
+}
+
+/// Counts the aggregates of `rows` (sorted by period) for periods
+/// `first..=last`; `through` decides which periods are complete.
+pub fn aggregate(
+    rows: &StateRows,
+    cohorts: &CohortSizes,
+    cal: &Calendar,
+    first: i32,
+    last: i32,
+    through: i32,
+) -> Aggregates {
+    let mut out = Aggregates::default();
+    // Users whose first period is before p, updated as p advances.
+    let mut total_before: u64 = cohorts
+        .sizes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| cohorts.first + (*i as i32) < first)
+        .map(|(_, n)| n)
+        .sum();
+    let mut cohort_active = vec![0u64; cohorts.sizes.len()];
+    let mut i = 0;
+    for p in first..=last {
+        let mut by_transition = [0u64; TRANSITIONS.len()];
+        cohort_active.iter_mut().for_each(|c| *c = 0);
+        while i < rows.len() && rows.period[i] == p {
+            let (state, previous) = (rows.state[i], rows.previous[i]);
+            if let Some(t) = TRANSITIONS.iter().position(|t| *t == (previous, state)) {
+                by_transition[t] += 1;
+            }
+            if state.is_active() {
+                cohort_active[(rows.first_period[i] - cohorts.first) as usize] += 1;
+            }
+            i += 1;
+        }
+        let cohort_new =
+            if p >= cohorts.first && ((p - cohorts.first) as usize) < cohorts.sizes.len() {
+                cohorts.sizes[(p - cohorts.first) as usize]
+            } else {
+                0
+            };
+        let total_users = total_before + cohort_new;
+        total_before = total_users;
+        let count = |from: Option<State>, to: State| {
+            by_transition[TRANSITIONS
+                .iter()
+                .position(|t| *t == (from, to))
+                .expect("listed")]
+        };
+        let new = count(None, State::New);
+        let retained: u64 = [State::New, State::Retained, State::Reactivated]
+            .iter()
+            .map(|s| count(Some(*s), State::Retained))
+            .sum();
+        let churned: u64 = [State::New, State::Retained, State::Reactivated]
+            .iter()
+            .map(|s| count(Some(*s), State::Inactive))
+            .sum();
+        let reactivated = count(Some(State::Inactive), State::Reactivated);
+        let active = new + retained + reactivated;
+        let dormant = total_users - active - churned;
+        by_transition[TRANSITIONS.len() - 1] = dormant;
+        let active_before = retained + churned;
+        let inactive_before = (total_users - new) - active_before;
+        out.summary.push(SummaryRow {
+            period: p,
+            period_start: cal.start(p),
+            period_end: cal.end(p),
+            complete: cal.end(p) <= through,
+            active,
+            new,
+            retained,
+            reactivated,
+            churned,
+            dormant,
+            inactive: churned + dormant,
+            total_users,
+            retention_rate: ratio(retained, active_before),
+            churn_rate: ratio(churned, active_before),
+            reactivation_rate: ratio(reactivated, inactive_before),
+            quick_ratio: ratio(new + reactivated, churned),
+        });
+        for (t, (from, to)) in TRANSITIONS.iter().enumerate() {
+            out.transitions.push(TransitionRow {
+                period: p,
+                from: *from,
+                to: *to,
+                users: by_transition[t],
+            });
+        }
+        for (c, &size) in cohorts.sizes.iter().enumerate() {
+            let cohort = cohorts.first + c as i32;
+            if cohort > p {
+                break;
+            }
+            if size == 0 {
+                continue;
+            }
+            out.cohorts.push(CohortRow {
+                cohort,
+                period: p,
+                periods_since: (p - cohort) as u32,
+                cohort_size: size,
+                active_users: cohort_active[c],
+                retention: cohort_active[c] as f64 / size as f64,
+            });
+        }
+    }
+    out
+}
