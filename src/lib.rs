@@ -24,6 +24,7 @@ pub mod read;
 pub mod run;
 pub mod states;
 pub mod summary;
+pub mod synth;
 pub mod time;
 pub mod write;
 

@@ -472,7 +472,7 @@ mod tests {
             f.parse("20240131"),
             Some(TimeValue::Local(micros_of_day(day(2024, 1, 31))))
         );
-        assert_eq!(f.parse("2024013"), None);
+        assert_eq!(f.parse("2024-01-31"), None);
         let g = TimeFormat::new("%d/%m/%Y %H:%M %z").unwrap();
         assert_eq!(
             g.parse("31/01/2024 09:00 +0900"),

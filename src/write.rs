@@ -127,6 +127,26 @@ pub(crate) fn column_text(a: &dyn Array) -> Result<Vec<String>, Error> {
                 .map(|i| text(i, &|i| format_day(v.value(i))))
                 .collect()
         }
+        DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => {
+            let v = a.as_primitive::<arrow_array::types::TimestampMicrosecondType>();
+            (0..n)
+                .map(|i| {
+                    text(i, &|i| {
+                        let us = v.value(i);
+                        let secs = us.div_euclid(1_000_000);
+                        let day = secs.div_euclid(86_400);
+                        let s = secs.rem_euclid(86_400);
+                        format!(
+                            "{}T{:02}:{:02}:{:02}Z",
+                            format_day(day as i32),
+                            s / 3600,
+                            s / 60 % 60,
+                            s % 60
+                        )
+                    })
+                })
+                .collect()
+        }
         DataType::Boolean => {
             let v = a.as_boolean();
             (0..n)

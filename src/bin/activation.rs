@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use activation_layer::grain::parse_day;
-use activation_layer::write::{write_outputs, OutputFormat};
+use activation_layer::write::{
+    csv_bytes, parquet_bytes, write_atomic, write_outputs, OutputFormat,
+};
 use activation_layer::{
     run, Error, FactOptions, Grain, InputFile, Rows, RunOptions, TimeFormat, TimeUnit, Weekday,
     Zone,
@@ -32,7 +34,7 @@ enum Command {
     ///   activation run events.parquet --grain week --out out/
     ///   activation run day2.csv --grain day --snapshot out/events_firstlast.parquet --out out2/
     #[command(verbatim_doc_comment)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Upsert a run's tables into an accumulated history directory, by key.
     Merge {
         /// Directory holding the accumulated tables (created if missing).
@@ -42,6 +44,33 @@ enum Command {
     },
     /// Print the data dictionary (every output table and column) as JSON.
     Dictionary,
+    /// Write a synthetic, realistic fact file (for demos and benchmarks).
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Output file: .parquet (snappy, row groups of about 1M rows) or .csv.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Approximate number of events.
+    #[arg(long, default_value_t = 100_000)]
+    events: u64,
+    /// Number of users.
+    #[arg(long, default_value_t = 10_000)]
+    users: u64,
+    /// Days covered.
+    #[arg(long, default_value_t = 180)]
+    days: u32,
+    /// First day (YYYY-MM-DD).
+    #[arg(long, default_value = "2024-01-01")]
+    start: String,
+    /// Random seed (the same seed gives the same file).
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Integer user ids instead of strings.
+    #[arg(long = "int-ids")]
+    int_ids: bool,
 }
 
 #[derive(Args)]
@@ -175,6 +204,29 @@ fn execute(cli: Cli) -> Result<(), Error> {
             for line in report {
                 println!("{line}");
             }
+            Ok(())
+        }
+        Command::Generate(g) => {
+            let batch =
+                activation_layer::synth::generate(&activation_layer::synth::SynthOptions {
+                    events: g.events,
+                    users: g.users,
+                    days: g.days,
+                    start: parse_day("start", &g.start)?,
+                    seed: g.seed,
+                    int_ids: g.int_ids,
+                })?;
+            let csv = g
+                .out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let bytes = if csv {
+                csv_bytes(&batch)?
+            } else {
+                parquet_bytes(&batch, &[])?
+            };
+            write_atomic(&g.out, &bytes)?;
+            println!("{} ({} events)", g.out.display(), batch.num_rows());
             Ok(())
         }
         Command::Dictionary => {

@@ -28,9 +28,12 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
     [b',', b'\t', b';'][best]
 }
 
+/// A CSV reader over a file or bytes.
+pub(crate) type CsvReader = csv::Reader<Box<dyn Read>>;
+
 /// Opens a CSV file: its reader positioned after the header, and the
 /// header's column names.
-pub(crate) fn open(file: &InputFile) -> Result<(csv::Reader<Box<dyn Read>>, Vec<String>), Error> {
+pub(crate) fn open(file: &InputFile) -> Result<(CsvReader, Vec<String>), Error> {
     let inner: Box<dyn Read> = match &file.source {
         Source::Path(p) => Box::new(std::fs::File::open(p).map_err(|e| Error::io(p, e))?),
         Source::Bytes(b) => Box::new(std::io::Cursor::new(b.clone())),
