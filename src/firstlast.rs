@@ -417,11 +417,16 @@ impl SnapshotFile {
             }
             let grains = std::array::from_fn(|g| {
                 if self.meta.is_none() {
-                    let same = cals[g].period_of(f) == cals[g].period_of(l);
+                    // The shortest history consistent with the three dates:
+                    // first and last active, nothing between. When they fall
+                    // in adjacent periods that history is a streak of two,
+                    // and the first date is the previous active date.
+                    let (pf, pl) = (cals[g].period_of(f), cals[g].period_of(l));
+                    let adjacent = pl == pf + 1;
                     return Ok(GrainHistory {
-                        previous_active_date: None,
-                        streak: 1,
-                        active_periods: if same { 1 } else { 2 },
+                        previous_active_date: adjacent.then_some(f),
+                        streak: if adjacent { 2 } else { 1 },
+                        active_periods: if pf == pl { 1 } else { 2 },
                     });
                 }
                 let count = |v: Option<i64>, name: &str| -> Result<u32, Error> {

@@ -13,25 +13,33 @@
 
 pub mod activity;
 pub mod dictionary;
+pub mod distributions;
 pub mod error;
 pub mod firstlast;
 pub mod grain;
 pub mod ids;
+pub mod inspect;
 pub mod merge;
 pub mod output;
+pub mod progress;
 pub mod quality;
 pub mod read;
 pub mod run;
+pub mod settings;
 pub mod states;
 pub mod summary;
 pub mod synth;
 pub mod time;
+pub mod timeline;
 pub mod write;
+
+#[cfg(feature = "wasm")]
+pub mod wasm;
 
 pub use error::{Error, Result};
 pub use firstlast::FirstLast;
 pub use grain::{Calendar, Grain, Weekday};
 pub use read::{FactOptions, InputFile};
-pub use run::{run, Activation, RunOptions};
+pub use run::{run, run_with_progress, Activation, RunOptions};
 pub use states::{Rows, State};
 pub use time::{TimeFormat, TimeUnit, Zone};

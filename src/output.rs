@@ -389,3 +389,63 @@ pub fn snapshot(s: &FirstLast) -> Result<RecordBatch, Error> {
     }
     batch(t, fields, columns)
 }
+
+/// A summary row as plain data, dates as `YYYY-MM-DD` (the JS API's form).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SummaryRecord {
+    /// First day of the period.
+    pub period_start: String,
+    /// Last day of the period.
+    pub period_end: String,
+    /// Whether the period ended on or before `through`.
+    pub complete: bool,
+    /// See [`crate::summary::SummaryRow`].
+    pub active: u64,
+    /// New users.
+    pub new: u64,
+    /// Retained users.
+    pub retained: u64,
+    /// Reactivated users.
+    pub reactivated: u64,
+    /// Churned users.
+    pub churned: u64,
+    /// Dormant users.
+    pub dormant: u64,
+    /// Inactive users.
+    pub inactive: u64,
+    /// Users with first period on or before this one.
+    pub total_users: u64,
+    /// retained / active(p-1).
+    pub retention_rate: Option<f64>,
+    /// churned / active(p-1).
+    pub churn_rate: Option<f64>,
+    /// reactivated / inactive(p-1).
+    pub reactivation_rate: Option<f64>,
+    /// (new + reactivated) / churned.
+    pub quick_ratio: Option<f64>,
+}
+
+/// The summary rows as plain records.
+pub fn summary_records(a: &Activation) -> Vec<SummaryRecord> {
+    a.aggregates
+        .summary
+        .iter()
+        .map(|r| SummaryRecord {
+            period_start: crate::grain::format_day(r.period_start),
+            period_end: crate::grain::format_day(r.period_end),
+            complete: r.complete,
+            active: r.active,
+            new: r.new,
+            retained: r.retained,
+            reactivated: r.reactivated,
+            churned: r.churned,
+            dormant: r.dormant,
+            inactive: r.inactive,
+            total_users: r.total_users,
+            retention_rate: r.retention_rate,
+            churn_rate: r.churn_rate,
+            reactivation_rate: r.reactivation_rate,
+            quick_ratio: r.quick_ratio,
+        })
+        .collect()
+}

@@ -2,6 +2,7 @@
 //! section 4 out, in memory. Writing files is the caller's choice.
 
 use crate::activity::ActiveDays;
+use crate::distributions::Distributions;
 use crate::error::Error;
 use crate::firstlast::{
     calendars, fold, grain_index, FirstLast, PeriodList, SnapshotFile, SnapshotMeta, UserHistory,
@@ -9,6 +10,7 @@ use crate::firstlast::{
 };
 use crate::grain::{format_day, Calendar, Grain, Weekday};
 use crate::ids::UserIds;
+use crate::progress::{ignore, Progress, Report, READ_SHARE};
 use crate::quality::{Quality, Rejected};
 use crate::read::{read_facts, FactOptions, FactRow, InputFile};
 use crate::states::{Rows, StateRows, Walk};
@@ -84,6 +86,8 @@ pub struct Activation {
     pub snapshot: FirstLast,
     /// The quality report.
     pub quality: Quality,
+    /// Streak, gap and churn-duration distributions.
+    pub distributions: Distributions,
 }
 
 impl Activation {
@@ -141,6 +145,16 @@ pub fn run(
     files: &[InputFile],
     snapshot: Option<&InputFile>,
     opts: &RunOptions,
+) -> Result<Activation, Error> {
+    run_with_progress(files, snapshot, opts, &mut ignore)
+}
+
+/// [`run`], reporting progress to a callback.
+pub fn run_with_progress(
+    files: &[InputFile],
+    snapshot: Option<&InputFile>,
+    opts: &RunOptions,
+    progress: Report,
 ) -> Result<Activation, Error> {
     if !(0.0..=1.0).contains(&opts.max_rejected) {
         return Err(Error::invalid_option(
@@ -224,7 +238,7 @@ pub fn run(
 
     let mut fact_opts = opts.facts.clone();
     fact_opts.zone = zone;
-    let facts = read_facts(files, &fact_opts)?;
+    let facts = read_facts(files, &fact_opts, &mut *progress)?;
     let stats = facts.stats.clone();
     let file_names = files
         .iter()
@@ -239,7 +253,7 @@ pub fn run(
     let rejected = stats.rejected();
     if rejected > 0 && rejected as f64 > opts.max_rejected * stats.rows_read as f64 {
         return Err(Error::Data(format!(
-            "{file_names}: {rejected} of {} rows ({:.2}%) were rejected (null user {}, null time {}, unreadable time {}), more than the allowed {}% (--max-rejected); for example: {}. Check the user and time columns{}",
+            "{file_names}: {rejected} of {} rows ({:.2}%) were rejected (null user {}, null time {}, unreadable time {}), more than the allowed {}% (--max-rejected); for example: {}. {}",
             stats.rows_read,
             100.0 * rejected as f64 / stats.rows_read as f64,
             stats.null_user,
@@ -247,7 +261,7 @@ pub fn run(
             stats.unparseable_time,
             opts.max_rejected * 100.0,
             stats.samples.join("; "),
-            if stats.unparseable_time > 0 { " and the time format (--time-format, --time-unit)" } else { "" }
+            rejection_hint(&stats)
         )));
     }
     if stats.rows_read > 0 && facts.rows.is_empty() && stats.filtered_out > 0 && snap.is_none() {
@@ -371,6 +385,13 @@ pub fn run(
         )));
     }
 
+    progress(&Progress {
+        phase: "compute",
+        file: files.len(),
+        files: files.len(),
+        rows: stats.rows_read,
+        fraction: READ_SHARE,
+    });
     let days = ActiveDays::build(&rows, ids.len());
     let (first_period, last_period) = (cal.period_of(report_from), cal.period_of(through));
     let run_g = grain_index(opts.grain);
@@ -380,6 +401,7 @@ pub fn run(
         rows: opts.rows,
     };
     let mut states = StateRows::default();
+    let mut distributions = Distributions::default();
     let mut cohorts = CohortSizes::new(cal.period_of(earliest), last_period);
     let mut lists: [PeriodList; 3] = Default::default();
     let mut histories: Vec<Option<UserHistory>> = vec![None; ids.len()];
@@ -399,7 +421,7 @@ pub fn run(
             })?;
         }
         let list = &lists[run_g];
-        walk.user(user, list, &mut states);
+        walk.user(user, list, &mut states, &mut distributions);
         if let Some(f) = list.first() {
             cohorts.add(f);
         }
@@ -447,6 +469,13 @@ pub fn run(
         days_seen: &facts.days_seen,
         last_complete: aggregates.summary.last().is_some_and(|s| s.complete),
     });
+    progress(&Progress {
+        phase: "done",
+        file: files.len(),
+        files: files.len(),
+        rows: stats.rows_read,
+        fraction: 1.0,
+    });
     Ok(Activation {
         fact: fact.clone(),
         calendar: cal,
@@ -467,7 +496,35 @@ pub fn run(
             users: histories,
         },
         quality,
+        distributions,
     })
+}
+
+/// What to check when too many rows are rejected, naming the columns.
+fn rejection_hint(stats: &crate::read::ReadStats) -> String {
+    let names = |pick: fn(&(String, String)) -> &String| {
+        let mut v: Vec<String> = stats
+            .columns
+            .iter()
+            .map(|c| format!("{:?}", pick(c)))
+            .collect();
+        v.dedup();
+        v.join(" / ")
+    };
+    let mut hints = Vec::new();
+    if stats.null_user > 0 {
+        hints.push(format!(
+            "the user column {} should hold a user id on every row (choose another with --user-col)",
+            names(|c| &c.0)
+        ));
+    }
+    if stats.null_time + stats.unparseable_time > 0 {
+        hints.push(format!(
+            "the time column {} should hold a date or time on every row: ISO 8601 dates or times (2024-01-31, 2024-01-31T13:45:00Z), or give --time-format (e.g. %d/%m/%Y) or --time-unit for epoch numbers (or choose another column with --time-col)",
+            names(|c| &c.1)
+        ));
+    }
+    format!("Expected: {}", hints.join("; "))
 }
 
 struct QualityInputs<'a> {

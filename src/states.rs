@@ -5,6 +5,7 @@ use std::fmt;
 use std::num::NonZeroU32;
 use std::str::FromStr;
 
+use crate::distributions::Distributions;
 use crate::error::Error;
 use crate::firstlast::PeriodList;
 use crate::ids::UserIndex;
@@ -262,8 +263,15 @@ fn nz(v: i32) -> Option<NonZeroU32> {
 }
 
 impl Walk {
-    /// Walks one user's active periods and emits their rows in range.
-    pub fn user(&self, user: UserIndex, list: &PeriodList, out: &mut StateRows) {
+    /// Walks one user's active periods, emits their rows in range and
+    /// counts their streaks, gaps and churn durations.
+    pub fn user(
+        &self,
+        user: UserIndex,
+        list: &PeriodList,
+        out: &mut StateRows,
+        dist: &mut Distributions,
+    ) {
         let Some(first) = list.first() else { return };
         let mut count = list.unlisted;
         let mut prev: Option<(i32, State)> = None;
@@ -276,6 +284,9 @@ impl Walk {
                 None => (State::New, None, None),
                 Some((q, qs)) if q == p - 1 => (State::Retained, Some(qs), Some(1)),
                 Some((q, qs)) => {
+                    if (self.first..=self.last).contains(&(q + 1)) {
+                        dist.ended_streaks.add(streak);
+                    }
                     self.inactive(user, first, q, qs, count, p - 1, out);
                     (State::Reactivated, Some(State::Inactive), Some(p - q))
                 }
@@ -287,6 +298,12 @@ impl Walk {
             };
             count += 1;
             if p >= self.first {
+                if let Some(g) = gap {
+                    dist.gaps.add(g as u32);
+                    if state == State::Reactivated {
+                        dist.churn_durations.add(g as u32 - 1);
+                    }
+                }
                 out.push(StateRow {
                     user,
                     period: p,
@@ -308,6 +325,14 @@ impl Walk {
             prev = Some((p, state));
         }
         if let Some((q, qs)) = prev {
+            if q == self.last {
+                dist.ongoing_streaks.add(streak);
+            } else {
+                if (self.first..=self.last).contains(&(q + 1)) {
+                    dist.ended_streaks.add(streak);
+                }
+                dist.ongoing_churn_durations.add((self.last - q) as u32);
+            }
             self.inactive(user, first, q, qs, count, self.last, out);
         }
     }

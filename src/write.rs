@@ -23,6 +23,8 @@ pub enum OutputFormat {
     Parquet,
     /// CSV with a header row.
     Csv,
+    /// Arrow IPC stream (readable by `apache-arrow`'s `tableFromIPC`).
+    Arrow,
 }
 
 impl OutputFormat {
@@ -31,6 +33,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Parquet => "parquet",
             OutputFormat::Csv => "csv",
+            OutputFormat::Arrow => "arrow",
         }
     }
 }
@@ -41,7 +44,8 @@ impl std::str::FromStr for OutputFormat {
         match s.trim() {
             "parquet" => Ok(OutputFormat::Parquet),
             "csv" => Ok(OutputFormat::Csv),
-            _ => Err(Error::invalid_option("format", s, "parquet or csv")),
+            "arrow" => Ok(OutputFormat::Arrow),
+            _ => Err(Error::invalid_option("format", s, "parquet, csv or arrow")),
         }
     }
 }
@@ -62,6 +66,33 @@ pub fn parquet_bytes(batch: &RecordBatch, metadata: &[(String, String)]) -> Resu
     w.write(batch).map_err(fail)?;
     w.close().map_err(fail)?;
     Ok(out)
+}
+
+/// Arrow IPC stream bytes of a batch (schema and field metadata included).
+pub fn arrow_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
+    let fail = |e: arrow_schema::ArrowError| Error::Internal(format!("writing Arrow IPC: {e}"));
+    let mut w =
+        arrow_ipc::writer::StreamWriter::try_new(Vec::new(), &batch.schema()).map_err(fail)?;
+    w.write(batch).map_err(fail)?;
+    w.into_inner().map_err(fail)
+}
+
+/// The bytes of one output table of a run in a format (the snapshot keeps
+/// its key-value metadata in Parquet).
+pub fn table_bytes(
+    a: &crate::run::Activation,
+    kind: crate::output::TableKind,
+    format: OutputFormat,
+) -> Result<Vec<u8>, Error> {
+    let batch = kind.batch(a)?;
+    match format {
+        OutputFormat::Parquet if kind == crate::output::TableKind::Snapshot => {
+            parquet_bytes(&batch, &a.snapshot.meta.to_pairs())
+        }
+        OutputFormat::Parquet => parquet_bytes(&batch, &[]),
+        OutputFormat::Csv => csv_bytes(&batch),
+        OutputFormat::Arrow => arrow_bytes(&batch),
+    }
 }
 
 /// CSV bytes of a batch: header row, nulls as empty fields, dates as
@@ -98,7 +129,7 @@ pub(crate) fn column_text(a: &dyn Array) -> Result<Vec<String>, Error> {
         DataType::Dictionary(_, _) => {
             let d = a.as_any_dictionary();
             let values = column_text(d.values().as_ref())?;
-            let keys = d.normalized_keys();
+            let keys = crate::read::dictionary_keys(d);
             (0..n)
                 .map(|i| text(i, &|i| values[keys[i]].clone()))
                 .collect()
@@ -197,15 +228,14 @@ pub fn write_outputs(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut written = Vec::new();
     for kind in TableKind::ALL {
-        let batch = kind.batch(a)?;
-        let (bytes, ext) = match (kind, format) {
-            (TableKind::Snapshot, _) => (
-                parquet_bytes(&batch, &a.snapshot.meta.to_pairs())?,
-                "parquet",
-            ),
-            (_, OutputFormat::Parquet) => (parquet_bytes(&batch, &[])?, "parquet"),
-            (_, OutputFormat::Csv) => (csv_bytes(&batch)?, "csv"),
+        // The snapshot is always Parquet: it carries its metadata there.
+        let format = if kind == TableKind::Snapshot {
+            OutputFormat::Parquet
+        } else {
+            format
         };
+        let bytes = table_bytes(a, kind, format)?;
+        let ext = format.extension();
         let path = dir.join(format!("{}.{ext}", kind.file_stem(a)));
         write_atomic(&path, &bytes)?;
         written.push(path);

@@ -4,13 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use activation_layer::grain::parse_day;
+use activation_layer::settings::Settings;
 use activation_layer::write::{
     csv_bytes, parquet_bytes, write_atomic, write_outputs, OutputFormat,
 };
-use activation_layer::{
-    run, Error, FactOptions, Grain, InputFile, Rows, RunOptions, TimeFormat, TimeUnit, Weekday,
-    Zone,
-};
+use activation_layer::{run, Error, InputFile, RunOptions};
 use clap::{Args, Parser, Subcommand};
 
 /// User activation states (new, retained, reactivated, inactive) from activity facts.
@@ -138,46 +136,26 @@ struct RunArgs {
 }
 
 fn options(a: &RunArgs) -> Result<RunOptions, Error> {
-    let mut o = RunOptions::new(a.grain.parse::<Grain>()?);
-    o.facts = FactOptions {
+    Settings {
+        grain: Some(a.grain.clone()),
+        week_start: a.week_start.clone(),
+        timezone: a.timezone.clone(),
         user_column: a.user_col.clone(),
         time_column: a.time_col.clone(),
-        time_unit: a
-            .time_unit
-            .as_deref()
-            .map(str::parse::<TimeUnit>)
-            .transpose()?,
-        time_format: a.time_format.as_deref().map(TimeFormat::new).transpose()?,
+        time_unit: a.time_unit.clone(),
+        time_format: a.time_format.clone(),
         fact_column: a.fact_col.clone(),
         fact_values: a.fact.clone(),
-        zone: Zone::default(),
-    };
-    o.timezone = a.timezone.as_deref().map(str::parse::<Zone>).transpose()?;
-    o.week_start = a
-        .week_start
-        .as_deref()
-        .map(str::parse::<Weekday>)
-        .transpose()?;
-    o.name = a.name.clone();
-    o.as_of = a
-        .as_of
-        .as_deref()
-        .map(|d| parse_day("as-of", d))
-        .transpose()?;
-    o.skip_overlap = a.skip_overlap;
-    o.through = a
-        .through
-        .as_deref()
-        .map(|d| parse_day("through", d))
-        .transpose()?;
-    o.report_from = a
-        .report_from
-        .as_deref()
-        .map(|d| parse_day("report-from", d))
-        .transpose()?;
-    o.max_rejected = a.max_rejected;
-    o.rows = a.rows.parse::<Rows>()?;
-    Ok(o)
+        name: a.name.clone(),
+        through: a.through.clone(),
+        report_from: a.report_from.clone(),
+        rows: Some(a.rows.clone()),
+        as_of: a.as_of.clone(),
+        skip_overlap: a.skip_overlap,
+        max_rejected: Some(a.max_rejected),
+        snapshot: None,
+    }
+    .to_options()
 }
 
 fn execute(cli: Cli) -> Result<(), Error> {

@@ -83,18 +83,32 @@ pub(crate) fn csv_error(file: &str, e: csv::Error) -> Error {
     }
 }
 
+/// Rows between two progress reports.
+const PROGRESS_ROWS: u64 = 1 << 16;
+
 pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Result<(), Error> {
     let (mut rdr, names) = open(file)?;
     let cols = resolve_columns(&file.name, &names, opts)?;
+    sink.columns(&names[cols.user], &names[cols.time]);
     let reader = TimeReader {
         unit: opts.time_unit,
         format: opts.time_format.as_ref(),
     };
+    let total_bytes = match &file.source {
+        Source::Bytes(b) => b.len() as f64,
+        Source::Path(p) => std::fs::metadata(p).map_or(0.0, |m| m.len() as f64),
+    }
+    .max(1.0);
     let mut rec = csv::ByteRecord::new();
+    let mut rows = 0u64;
     while rdr
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(&file.name, e))?
     {
+        rows += 1;
+        if rows % PROGRESS_ROWS == 0 {
+            sink.report(rdr.position().byte() as f64 / total_bytes);
+        }
         let line = || rec.position().map_or(0, |p| p.line());
         let user = match rec.get(cols.user).unwrap_or_default() {
             b"" => None,

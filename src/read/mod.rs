@@ -16,10 +16,13 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::ids::{Interner, UserIndex};
+use crate::progress::{Progress, Report, READ_SHARE};
 use crate::time::{LocalDates, TimeFormat, TimeUnit, TimeValue, Zone};
 
 pub use self::csv::sniff_delimiter;
-pub(crate) use self::parquet::{for_each_str, integers, is_text};
+pub(crate) use self::parquet::{
+    builder as parquet_builder, dictionary_keys, for_each_str, integers, is_text,
+};
 pub use self::table::Table;
 
 /// Candidate user columns, in order of preference (SPEC section 7).
@@ -184,6 +187,9 @@ pub struct ReadStats {
     /// A few offending values, for messages.
     #[serde(skip)]
     pub samples: Vec<String>,
+    /// The (user, time) columns read, for messages.
+    #[serde(skip)]
+    pub columns: Vec<(String, String)>,
 }
 
 impl ReadStats {
@@ -326,11 +332,34 @@ pub(crate) fn integer_time_error(file: &str, column: &str) -> Error {
 pub(crate) struct Sink<'a> {
     facts: &'a mut Facts,
     dates: LocalDates,
+    progress: Report<'a>,
+    file: usize,
+    files: usize,
 }
 
 const MAX_SAMPLES: usize = 5;
 
 impl Sink<'_> {
+    /// Reports that `done` (0 to 1) of the current file is read.
+    pub fn report(&mut self, done: f64) {
+        let overall = (self.file as f64 + done.clamp(0.0, 1.0)) / self.files.max(1) as f64;
+        (self.progress)(&Progress {
+            phase: "read",
+            file: self.file,
+            files: self.files,
+            rows: self.facts.stats.rows_read,
+            fraction: overall * READ_SHARE,
+        });
+    }
+
+    /// Records which columns serve as user and time, for messages.
+    pub fn columns(&mut self, user: &str, time: &str) {
+        let pair = (user.to_string(), time.to_string());
+        if !self.facts.stats.columns.contains(&pair) {
+            self.facts.stats.columns.push(pair);
+        }
+    }
+
     /// The user-id interner shared by every file.
     pub fn users(&mut self) -> &mut Interner {
         &mut self.facts.users
@@ -470,8 +499,12 @@ pub(crate) fn resolve_columns(
     Ok(Columns { user, time, fact })
 }
 
-/// Reads every fact file into one table.
-pub fn read_facts(files: &[InputFile], opts: &FactOptions) -> Result<Facts, Error> {
+/// Reads every fact file into one table, reporting progress.
+pub fn read_facts(
+    files: &[InputFile],
+    opts: &FactOptions,
+    progress: Report,
+) -> Result<Facts, Error> {
     if opts.fact_column.is_some() && opts.fact_values.is_empty() {
         return Err(Error::Usage(
             "a fact column was given without fact values: say which values count as activity (--fact V, repeatable)".into(),
@@ -488,16 +521,20 @@ pub fn read_facts(files: &[InputFile], opts: &FactOptions) -> Result<Facts, Erro
         days_seen: DaySet::default(),
         users: Interner::new(),
     };
-    for file in files {
+    for (i, file) in files.iter().enumerate() {
         let format = file.format()?;
         let mut sink = Sink {
             facts: &mut facts,
             dates: LocalDates::new(opts.zone),
+            progress: &mut *progress,
+            file: i,
+            files: files.len(),
         };
         guard(&file.name, || match format {
             Format::Parquet => parquet::read(file, opts, &mut sink),
             Format::Csv => csv::read(file, opts, &mut sink),
         })?;
+        sink.report(1.0);
     }
     Ok(facts)
 }

@@ -93,6 +93,7 @@ fn read_from<R: ChunkReader + 'static>(
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let cols = resolve_columns(name, &names, opts)?;
     let (user_name, time_name) = (&names[cols.user], &names[cols.time]);
+    sink.columns(user_name, time_name);
     let reader = TimeReader {
         unit: opts.time_unit,
         format: opts.time_format.as_ref(),
@@ -138,6 +139,8 @@ fn read_from<R: ChunkReader + 'static>(
     let mut roots = vec![cols.user, cols.time];
     roots.extend(cols.fact);
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let total_rows = builder.metadata().file_metadata().num_rows().max(1) as f64;
+    let mut file_rows = 0usize;
     let batches = builder
         .with_projection(mask)
         .with_batch_size(BATCH_ROWS)
@@ -171,6 +174,8 @@ fn read_from<R: ChunkReader + 'static>(
             let user = (users[i] != NULL_USER).then_some(users[i]);
             sink.row(user, cells[i], keep[i], || raw_text(time_col, i));
         }
+        file_rows += batch.num_rows();
+        sink.report(file_rows as f64 / total_rows);
     }
     Ok(())
 }
@@ -212,7 +217,7 @@ pub(crate) fn for_each_str(a: &ArrayRef, mut f: impl FnMut(usize, Option<&str>))
         DataType::Dictionary(_, _) => {
             let d = a.as_any_dictionary();
             let values = d.values();
-            let keys = d.normalized_keys();
+            let keys = dictionary_keys(d);
             let mut strs: Vec<Option<&str>> = Vec::with_capacity(values.len());
             let texts = collect_strs(values);
             strs.extend(texts.iter().map(|s| s.as_deref()));
@@ -268,7 +273,7 @@ pub(crate) fn integers(a: &ArrayRef) -> Result<Vec<Option<i64>>, String> {
         DataType::Dictionary(_, _) => {
             let d = a.as_any_dictionary();
             let values = integers(d.values())?;
-            for (i, k) in d.normalized_keys().iter().enumerate() {
+            for (i, k) in dictionary_keys(d).iter().enumerate() {
                 out.push(if a.is_null(i) {
                     None
                 } else {
@@ -407,5 +412,16 @@ fn raw_text(a: &ArrayRef, i: usize) -> String {
     match integers(&a.slice(i, 1)) {
         Ok(v) => v[0].map(|x| x.to_string()).unwrap_or_default(),
         Err(_) => format!("{:?}", a.slice(i, 1)),
+    }
+}
+
+/// The value index of every key of a dictionary array. arrow-rs asserts on
+/// `normalized_keys` of a dictionary without values (an all-null column),
+/// where every key is null anyway.
+pub(crate) fn dictionary_keys(d: &dyn arrow_array::AnyDictionaryArray) -> Vec<usize> {
+    if d.values().is_empty() {
+        vec![0; d.keys().len()]
+    } else {
+        d.normalized_keys()
     }
 }

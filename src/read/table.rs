@@ -26,14 +26,20 @@ pub struct Table {
 impl Table {
     /// Reads a whole Parquet or CSV file.
     pub fn read(file: &InputFile) -> Result<Table, Error> {
+        Self::read_head(file, None)
+    }
+
+    /// Reads the first `limit` rows or more (whole Parquet batches; CSV
+    /// files are read whole), or every row without a limit.
+    pub fn read_head(file: &InputFile, limit: Option<usize>) -> Result<Table, Error> {
         let format = file.format()?;
         super::guard(&file.name, || match format {
             Format::Parquet => match &file.source {
                 Source::Path(p) => {
                     let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
-                    read_parquet(f, &file.name)
+                    read_parquet(f, &file.name, limit)
                 }
-                Source::Bytes(b) => read_parquet(b.clone(), &file.name),
+                Source::Bytes(b) => read_parquet(b.clone(), &file.name, limit),
             },
             Format::Csv => read_csv(file),
         })
@@ -67,6 +73,7 @@ impl Table {
 fn read_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     r: R,
     name: &str,
+    limit: Option<usize>,
 ) -> Result<Table, Error> {
     let builder = super::parquet::builder(r, name)?;
     let metadata = builder
@@ -84,10 +91,15 @@ fn read_parquet<R: parquet::file::reader::ChunkReader + 'static>(
         .build()
         .map_err(|e| Error::corrupt(name, format!("not a readable Parquet file: {e}")))?;
     let mut batches = Vec::new();
+    let mut rows = 0;
     for b in reader {
-        batches.push(
-            b.map_err(|e| Error::corrupt(name, format!("cannot decode the Parquet data: {e}")))?,
-        );
+        let b =
+            b.map_err(|e| Error::corrupt(name, format!("cannot decode the Parquet data: {e}")))?;
+        rows += b.num_rows();
+        batches.push(b);
+        if limit.is_some_and(|l| rows >= l) {
+            break;
+        }
     }
     let batch = arrow_select::concat::concat_batches(&schema, &batches)
         .map_err(|e| Error::corrupt(name, e))?;

@@ -1,0 +1,188 @@
+//! File inspection: what a file holds and how a run would read it, so a
+//! user can check and fix the column mapping before computing.
+
+use std::collections::HashMap;
+
+use arrow_array::{Array, ArrayRef};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::read::{
+    find_column, for_each_str, integers, is_text, Format, InputFile, Source, Table, TIME_COLUMNS,
+    USER_COLUMNS,
+};
+
+/// Rows sampled to list fact values.
+const SAMPLE_ROWS: usize = 200_000;
+/// Columns with more distinct values than this are not offered as fact filters.
+const MAX_FACT_VALUES: usize = 100;
+
+/// One column of an inspected file.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ColumnInfo {
+    /// Column name.
+    pub name: String,
+    /// Arrow type (CSV columns are `Utf8`).
+    #[serde(rename = "type")]
+    pub data_type: String,
+}
+
+/// A value of a candidate fact column and its row count in the sample.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FactValue {
+    /// The value.
+    pub value: String,
+    /// Rows with it among the sampled rows.
+    pub rows: u64,
+}
+
+/// A column that could serve as the fact filter.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FactColumn {
+    /// Column name.
+    pub column: String,
+    /// Distinct values, most frequent first.
+    pub values: Vec<FactValue>,
+}
+
+/// What a file holds.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct FileInfo {
+    /// The file's name.
+    pub name: String,
+    /// Parquet or CSV.
+    pub format: Format,
+    /// Every column.
+    pub columns: Vec<ColumnInfo>,
+    /// Data rows.
+    pub rows: u64,
+    /// The user column a run would pick.
+    pub user_column: Option<String>,
+    /// The time column a run would pick.
+    pub time_column: Option<String>,
+    /// Whether the time column holds integers (a time unit or format is then required).
+    pub time_is_integer: bool,
+    /// Columns with few distinct values, for the fact filter picker.
+    pub fact_columns: Vec<FactColumn>,
+    /// Whether `fact_columns` were counted on a sample of the rows.
+    pub sampled: bool,
+}
+
+/// Inspects a fact file.
+pub fn inspect(file: &InputFile) -> Result<FileInfo, Error> {
+    let format = file.format()?;
+    let (table, rows, sampled) = match format {
+        Format::Parquet => {
+            let rows = parquet_rows(file)?;
+            let t = Table::read_head(file, Some(SAMPLE_ROWS))?;
+            let sampled = (t.batch.num_rows() as u64) < rows;
+            (t, rows, sampled)
+        }
+        Format::Csv => {
+            let t = Table::read(file)?;
+            let rows = t.batch.num_rows() as u64;
+            (t, rows, false)
+        }
+    };
+    let names = table.names();
+    let schema = table.batch.schema();
+    let user = find_column(&names, None, &USER_COLUMNS);
+    let time = find_column(&names, None, &TIME_COLUMNS);
+    let time_is_integer = time.is_some_and(|i| {
+        let dt = schema.field(i).data_type();
+        dt.is_integer() || (format == Format::Csv && looks_integer(table.batch.column(i)))
+    });
+    let mut fact_columns = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if Some(i) == user || Some(i) == time {
+            continue;
+        }
+        if let Some(values) = distinct_values(table.batch.column(i)) {
+            fact_columns.push(FactColumn {
+                column: name.clone(),
+                values,
+            });
+        }
+    }
+    Ok(FileInfo {
+        name: file.name.clone(),
+        format,
+        columns: schema
+            .fields()
+            .iter()
+            .map(|f| ColumnInfo {
+                name: f.name().clone(),
+                data_type: f.data_type().to_string(),
+            })
+            .collect(),
+        rows,
+        user_column: user.map(|i| names[i].clone()),
+        time_column: time.map(|i| names[i].clone()),
+        time_is_integer,
+        fact_columns,
+        sampled: sampled && format == Format::Parquet,
+    })
+}
+
+fn parquet_rows(file: &InputFile) -> Result<u64, Error> {
+    let rows =
+        |m: &parquet::file::metadata::ParquetMetaData| m.file_metadata().num_rows().max(0) as u64;
+    match &file.source {
+        Source::Path(p) => {
+            let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+            Ok(rows(
+                crate::read::parquet_builder(f, &file.name)?.metadata(),
+            ))
+        }
+        Source::Bytes(b) => Ok(rows(
+            crate::read::parquet_builder(b.clone(), &file.name)?.metadata(),
+        )),
+    }
+}
+
+fn looks_integer(a: &ArrayRef) -> bool {
+    let mut all = true;
+    let mut any = false;
+    for_each_str(&a.slice(0, a.len().min(1000)), |_, v| {
+        if let Some(s) = v {
+            any = true;
+            all &= !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        }
+    });
+    any && all
+}
+
+fn distinct_values(a: &ArrayRef) -> Option<Vec<FactValue>> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    let mut too_many = false;
+    let mut add = |v: String| {
+        if too_many {
+            return;
+        }
+        let n = counts.len();
+        *counts.entry(v).or_insert(0) += 1;
+        too_many = n > MAX_FACT_VALUES;
+    };
+    if is_text(a.data_type()) {
+        for_each_str(a, |_, v| {
+            if let Some(s) = v {
+                add(s.to_string())
+            }
+        });
+    } else if a.data_type().is_integer() {
+        for v in integers(a).ok()?.into_iter().flatten() {
+            add(v.to_string());
+        }
+    } else {
+        return None;
+    }
+    if too_many || counts.is_empty() || counts.len() == a.len() - a.null_count() && a.len() > 1 {
+        return None;
+    }
+    let mut values: Vec<FactValue> = counts
+        .into_iter()
+        .map(|(value, rows)| FactValue { value, rows })
+        .collect();
+    values.sort_by(|x, y| y.rows.cmp(&x.rows).then_with(|| x.value.cmp(&y.value)));
+    Some(values)
+}

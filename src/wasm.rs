@@ -1,0 +1,182 @@
+//! The WebAssembly façade: a thin `#[wasm_bindgen]` layer over the same
+//! core the CLI calls. It converts JS values in and out and nothing else.
+
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::Error;
+use crate::output::TableKind;
+use crate::read::InputFile;
+use crate::run::{run_with_progress, Activation};
+use crate::settings::Settings;
+use crate::write::{table_bytes, OutputFormat};
+
+/// Installs a panic hook that logs to the console: a panic is a bug, and
+/// must at least say where it happened before the module traps.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_error(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("internal error: {e}")))
+}
+
+/// Reads a `{ name, bytes }` object.
+fn input_file(v: &JsValue, what: &str) -> Result<InputFile, JsError> {
+    let bad = || {
+        JsError::new(&format!(
+            "{what} must be an object {{ name, bytes }} with bytes a Uint8Array"
+        ))
+    };
+    if !v.is_object() {
+        return Err(bad());
+    }
+    let name = Reflect::get(v, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_else(|| what.to_string());
+    let bytes = Reflect::get(v, &"bytes".into()).map_err(|_| bad())?;
+    let bytes: Uint8Array = bytes.dyn_into().map_err(|_| bad())?;
+    Ok(InputFile::bytes(name, bytes.to_vec()))
+}
+
+/// Describes a fact file: format, columns, rows, the detected user and time
+/// columns, and the distinct values of columns that could filter facts.
+#[wasm_bindgen]
+pub fn inspect(file: JsValue) -> Result<JsValue, JsError> {
+    let f = input_file(&file, "file")?;
+    to_js(&crate::inspect::inspect(&f).map_err(js_error)?)
+}
+
+/// The data dictionary: every output table and column with its meaning.
+#[wasm_bindgen]
+pub fn dictionary() -> Result<JsValue, JsError> {
+    to_js(&crate::dictionary::to_json())
+}
+
+/// Computes every output from fact files (`[{ name, bytes }]`) and options
+/// (the CLI flags in camelCase, plus `snapshot: { name, bytes }`).
+/// `onProgress`, if given, is called with `{ phase, file, files, rows, fraction }`.
+#[wasm_bindgen]
+pub fn compute(
+    files: JsValue,
+    options: JsValue,
+    on_progress: Option<Function>,
+) -> Result<Computation, JsError> {
+    let files: Array = files
+        .dyn_into()
+        .map_err(|_| JsError::new("files must be an array of { name, bytes }"))?;
+    let inputs = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| input_file(&f, &format!("files[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = if options.is_undefined() || options.is_null() {
+        Object::new().into()
+    } else {
+        options
+    };
+    let snapshot = Reflect::get(&options, &"snapshot".into())
+        .ok()
+        .filter(|s| !s.is_undefined() && !s.is_null());
+    let snapshot = snapshot
+        .map(|s| input_file(&s, "options.snapshot"))
+        .transpose()?;
+    let settings: Settings = serde_wasm_bindgen::from_value(options)
+        .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
+    let opts = settings.to_options().map_err(js_error)?;
+    let mut report = |p: &crate::progress::Progress| {
+        if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
+            let _ = f.call1(&JsValue::NULL, &v);
+        }
+    };
+    let inner =
+        run_with_progress(&inputs, snapshot.as_ref(), &opts, &mut report).map_err(js_error)?;
+    Ok(Computation { inner })
+}
+
+/// The result of [`compute`]; it lives in WASM memory until `free()`.
+#[wasm_bindgen]
+pub struct Computation {
+    inner: Activation,
+}
+
+#[wasm_bindgen]
+impl Computation {
+    /// The fact name.
+    #[wasm_bindgen(getter)]
+    pub fn fact(&self) -> String {
+        self.inner.fact.clone()
+    }
+
+    /// The grain (`day`, `week`, `month`).
+    #[wasm_bindgen(getter)]
+    pub fn grain(&self) -> String {
+        self.inner.calendar.grain().to_string()
+    }
+
+    /// The summary rows as plain objects keyed by the SPEC column names.
+    #[wasm_bindgen(getter)]
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::output::summary_records(&self.inner))
+    }
+
+    /// The quality report.
+    #[wasm_bindgen(getter)]
+    pub fn quality(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.quality)
+    }
+
+    /// Number of rows of the states table.
+    #[wasm_bindgen(getter, js_name = stateRows)]
+    pub fn state_rows(&self) -> usize {
+        self.inner.states.len()
+    }
+
+    /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`)
+    /// as `parquet`, `csv` or `arrow` (IPC stream) bytes.
+    pub fn table(&self, which: &str, format: &str) -> Result<Vec<u8>, JsError> {
+        let kind: TableKind = which.parse().map_err(js_error)?;
+        let format: OutputFormat = format.parse().map_err(js_error)?;
+        table_bytes(&self.inner, kind, format).map_err(js_error)
+    }
+
+    /// The file name (without extension) of a table, as the CLI writes it.
+    #[wasm_bindgen(js_name = tableName)]
+    pub fn table_name(&self, which: &str) -> Result<String, JsError> {
+        let kind: TableKind = which.parse().map_err(js_error)?;
+        Ok(kind.file_stem(&self.inner))
+    }
+
+    /// Distributions of streak length, gap between active periods and churn duration.
+    pub fn distributions(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.distributions.report())
+    }
+
+    /// One user's state in every reported period (null for an unknown id).
+    #[wasm_bindgen(js_name = userTimeline)]
+    pub fn user_timeline(&self, user_id: &str) -> Result<JsValue, JsError> {
+        match crate::timeline::timeline(&self.inner, user_id) {
+            Some(t) => to_js(&t),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// A few user ids in output order, for the lookup's suggestions.
+    #[wasm_bindgen(js_name = sampleUsers)]
+    pub fn sample_users(&self, limit: usize) -> Vec<String> {
+        let ids = self.inner.ids();
+        ids.sorted_order()
+            .into_iter()
+            .take(limit)
+            .map(|u| ids.display(u))
+            .collect()
+    }
+}

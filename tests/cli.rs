@@ -1,0 +1,1332 @@
+//! Integration tests of the `activation` binary (SPEC sections 4, 5, 9, 10):
+//! the worked example as a golden test in CSV and Parquet, idempotence, the
+//! data dictionary, error exits, `--help`, and the incremental
+//! run + merge workflow.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+// ---------------------------------------------------------------------------
+// Expected outputs of SPEC section 10 (weekly, Monday weeks, through 2024-02-04)
+// ---------------------------------------------------------------------------
+
+const STATES_CSV: &str = "\
+user_id,period_start,state,previous_state,transition,streak,inactive_streak,gap,churned_periods,active_periods,first_period,tenure
+alice,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
+bob,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
+dave,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
+alice,2024-01-08,retained,new,new_to_retained,2,0,1,,2,2024-01-01,1
+bob,2024-01-08,inactive,new,new_to_inactive,0,1,,,1,2024-01-01,1
+carol,2024-01-08,new,,new,1,0,,,1,2024-01-08,0
+dave,2024-01-08,inactive,new,new_to_inactive,0,1,,,1,2024-01-01,1
+alice,2024-01-15,inactive,retained,retained_to_inactive,0,1,,,2,2024-01-01,2
+carol,2024-01-15,retained,new,new_to_retained,2,0,1,,2,2024-01-08,1
+carol,2024-01-22,retained,retained,retained_to_retained,3,0,1,,3,2024-01-08,2
+dave,2024-01-22,reactivated,inactive,inactive_to_reactivated,1,0,3,2,2,2024-01-01,3
+alice,2024-01-29,reactivated,inactive,inactive_to_reactivated,1,0,3,2,3,2024-01-01,4
+carol,2024-01-29,inactive,retained,retained_to_inactive,0,1,,,3,2024-01-08,3
+dave,2024-01-29,retained,reactivated,reactivated_to_retained,2,0,1,,3,2024-01-01,4
+";
+
+const SUMMARY_CSV: &str = "\
+period_start,period_end,complete,active,new,retained,reactivated,churned,dormant,inactive,total_users,retention_rate,churn_rate,reactivation_rate,quick_ratio
+2024-01-01,2024-01-07,true,3,3,0,0,0,0,0,3,,,,
+2024-01-08,2024-01-14,true,2,1,1,0,2,0,2,4,0.3333333333333333,0.6666666666666666,,0.5
+2024-01-15,2024-01-21,true,1,0,1,0,1,2,3,4,0.5,0.5,0,0
+2024-01-22,2024-01-28,true,2,0,1,1,0,2,2,4,1,0,0.3333333333333333,
+2024-01-29,2024-02-04,true,2,0,1,1,1,1,2,4,0.5,0.5,0.5,1
+";
+
+const COHORTS_CSV: &str = "\
+cohort_period,period_start,periods_since,cohort_size,active_users,retention
+2024-01-01,2024-01-01,0,3,3,1
+2024-01-01,2024-01-08,1,3,1,0.3333333333333333
+2024-01-08,2024-01-08,0,1,1,1
+2024-01-01,2024-01-15,2,3,0,0
+2024-01-08,2024-01-15,1,1,1,1
+2024-01-01,2024-01-22,3,3,1,0.3333333333333333
+2024-01-08,2024-01-22,2,1,1,1
+2024-01-01,2024-01-29,4,3,2,0.6666666666666666
+2024-01-08,2024-01-29,3,1,0,0
+";
+
+/// Non-zero transitions per week: (period_start, transition, users).
+const TRANSITIONS: [(&str, &str, u64); 14] = [
+    ("2024-01-01", "new", 3),
+    ("2024-01-08", "new", 1),
+    ("2024-01-08", "new_to_retained", 1),
+    ("2024-01-08", "new_to_inactive", 2),
+    ("2024-01-15", "new_to_retained", 1),
+    ("2024-01-15", "retained_to_inactive", 1),
+    ("2024-01-15", "inactive_to_inactive", 2),
+    ("2024-01-22", "retained_to_retained", 1),
+    ("2024-01-22", "inactive_to_reactivated", 1),
+    ("2024-01-22", "inactive_to_inactive", 2),
+    ("2024-01-29", "inactive_to_reactivated", 1),
+    ("2024-01-29", "retained_to_inactive", 1),
+    ("2024-01-29", "reactivated_to_retained", 1),
+    ("2024-01-29", "inactive_to_inactive", 1),
+];
+
+const ALL_TRANSITIONS: [&str; 9] = [
+    "new",
+    "new_to_retained",
+    "new_to_inactive",
+    "retained_to_retained",
+    "retained_to_inactive",
+    "reactivated_to_retained",
+    "reactivated_to_inactive",
+    "inactive_to_reactivated",
+    "inactive_to_inactive",
+];
+
+const WEEKS: [&str; 5] = [
+    "2024-01-01",
+    "2024-01-08",
+    "2024-01-15",
+    "2024-01-22",
+    "2024-01-29",
+];
+
+/// The snapshot (SPEC section 10 gives the weekly columns and dave's daily
+/// and monthly ones; the rest follow from the facts).
+const SNAPSHOT: [(&str, [(&str, &str); 11]); 4] = [
+    (
+        "alice",
+        [
+            ("first_active_date", "2024-01-01"),
+            ("last_active_date", "2024-01-30"),
+            ("daily_previous_active_date", "2024-01-09"),
+            ("daily_streak", "1"),
+            ("daily_active_periods", "3"),
+            ("weekly_previous_active_date", "2024-01-09"),
+            ("weekly_streak", "1"),
+            ("weekly_active_periods", "3"),
+            ("monthly_previous_active_date", ""),
+            ("monthly_streak", "1"),
+            ("monthly_active_periods", "1"),
+        ],
+    ),
+    (
+        "bob",
+        [
+            ("first_active_date", "2024-01-03"),
+            ("last_active_date", "2024-01-03"),
+            ("daily_previous_active_date", ""),
+            ("daily_streak", "1"),
+            ("daily_active_periods", "1"),
+            ("weekly_previous_active_date", ""),
+            ("weekly_streak", "1"),
+            ("weekly_active_periods", "1"),
+            ("monthly_previous_active_date", ""),
+            ("monthly_streak", "1"),
+            ("monthly_active_periods", "1"),
+        ],
+    ),
+    (
+        "carol",
+        [
+            ("first_active_date", "2024-01-10"),
+            ("last_active_date", "2024-01-24"),
+            ("daily_previous_active_date", "2024-01-17"),
+            ("daily_streak", "1"),
+            ("daily_active_periods", "3"),
+            ("weekly_previous_active_date", "2024-01-17"),
+            ("weekly_streak", "3"),
+            ("weekly_active_periods", "3"),
+            ("monthly_previous_active_date", ""),
+            ("monthly_streak", "1"),
+            ("monthly_active_periods", "1"),
+        ],
+    ),
+    (
+        "dave",
+        [
+            ("first_active_date", "2024-01-02"),
+            ("last_active_date", "2024-01-31"),
+            ("daily_previous_active_date", "2024-01-23"),
+            ("daily_streak", "1"),
+            ("daily_active_periods", "4"),
+            ("weekly_previous_active_date", "2024-01-23"),
+            ("weekly_streak", "2"),
+            ("weekly_active_periods", "3"),
+            ("monthly_previous_active_date", ""),
+            ("monthly_streak", "1"),
+            ("monthly_active_periods", "1"),
+        ],
+    ),
+];
+
+const FACT_LINES: [&str; 11] = [
+    "alice,2024-01-01",
+    "alice,2024-01-09",
+    "alice,2024-01-30",
+    "bob,2024-01-03",
+    "carol,2024-01-10",
+    "carol,2024-01-17",
+    "carol,2024-01-24",
+    "dave,2024-01-02",
+    "dave,2024-01-04",
+    "dave,2024-01-23",
+    "dave,2024-01-31",
+];
+
+const TABLE_FILES: [&str; 4] = [
+    "spec_example_activation_weekly",
+    "spec_example_activation_weekly_summary",
+    "spec_example_activation_weekly_transitions",
+    "spec_example_activation_weekly_cohorts",
+];
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/spec_example.csv")
+}
+
+fn activation<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_activation"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[track_caller]
+fn success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// A failed run: non-zero exit (not a crash), the message on stderr.
+#[track_caller]
+fn failure(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected a failure, got success\nstdout:\n{}",
+        text(&out.stdout)
+    );
+    let code = out.status.code();
+    assert!(code.is_some(), "killed by a signal");
+    assert_ne!(
+        code,
+        Some(70),
+        "an internal error (panic): {}",
+        text(&out.stderr)
+    );
+    let err = text(&out.stderr);
+    assert!(err.contains("error"), "stderr: {err}");
+    err
+}
+
+/// `activation run FACTS --grain week --out DIR ...extra`.
+fn run_weekly(facts: &[&Path], out: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("run")];
+    args.extend(facts.iter().map(|f| f.as_os_str()));
+    args.extend(
+        ["--grain", "week", "--out"]
+            .iter()
+            .map(OsStr::new)
+            .chain([out.as_os_str()]),
+    );
+    args.extend(extra.iter().map(OsStr::new));
+    activation(args)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn date(days: i32) -> String {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    (epoch + chrono::Duration::days(i64::from(days))).to_string()
+}
+
+/// One cell as text, the way the SPEC's CSV writes it.
+fn cell(a: &dyn Array, i: usize) -> String {
+    if a.is_null(i) {
+        return String::new();
+    }
+    match a.data_type() {
+        DataType::Utf8 => a.as_string::<i32>().value(i).to_string(),
+        DataType::Int32 => a.as_primitive::<Int32Type>().value(i).to_string(),
+        DataType::Int64 => a.as_primitive::<Int64Type>().value(i).to_string(),
+        DataType::Float64 => a.as_primitive::<Float64Type>().value(i).to_string(),
+        DataType::Boolean => a.as_boolean().value(i).to_string(),
+        DataType::Date32 => date(a.as_primitive::<Date32Type>().value(i)),
+        DataType::Dictionary(_, _) => {
+            let d = a.as_any_dictionary();
+            let k = d.normalized_keys()[i];
+            cell(d.values().as_ref(), k)
+        }
+        other => panic!("unexpected output type {other}"),
+    }
+}
+
+struct ParquetTable {
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    metadata: BTreeMap<String, String>,
+}
+
+impl ParquetTable {
+    fn read(path: &Path) -> Self {
+        let f = File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let b = ParquetRecordBatchReaderBuilder::try_new(f)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let metadata = b
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .map(|kv| {
+                kv.iter()
+                    .map(|e| (e.key.clone(), e.value.clone().unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let schema = b.schema().clone();
+        let batches = b.build().unwrap().map(|r| r.unwrap()).collect();
+        ParquetTable {
+            schema,
+            batches,
+            metadata,
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
+    }
+
+    /// Rows as maps from column name to text.
+    fn rows(&self) -> Vec<BTreeMap<String, String>> {
+        let names = self.names();
+        let mut out = Vec::new();
+        for b in &self.batches {
+            for i in 0..b.num_rows() {
+                out.push(
+                    names
+                        .iter()
+                        .zip(b.columns())
+                        .map(|(n, c)| (n.clone(), cell(c.as_ref(), i)))
+                        .collect(),
+                );
+            }
+        }
+        out
+    }
+
+    /// The table as CSV text (no quoting: the outputs have no commas).
+    fn csv(&self) -> String {
+        let mut s = self.names().join(",");
+        s.push('\n');
+        for b in &self.batches {
+            for i in 0..b.num_rows() {
+                let cells: Vec<String> = b.columns().iter().map(|c| cell(c.as_ref(), i)).collect();
+                s.push_str(&cells.join(","));
+                s.push('\n');
+            }
+        }
+        s
+    }
+}
+
+/// Parses transitions CSV text into (period, transition name) -> users.
+fn transitions_of(csv_text: &str) -> Vec<(String, String, u64)> {
+    let mut lines = csv_text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("period_start,from_state,to_state,users"),
+        "transitions header"
+    );
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 4, "{l}");
+            let name = if f[1].is_empty() {
+                assert_eq!(f[2], "new", "{l}");
+                "new".to_string()
+            } else {
+                format!("{}_to_{}", f[1], f[2])
+            };
+            (f[0].to_string(), name, f[3].parse().unwrap())
+        })
+        .collect()
+}
+
+fn assert_transitions(csv_text: &str, ctx: &str) {
+    let rows = transitions_of(csv_text);
+    assert_eq!(rows.len(), 45, "{ctx}: nine transitions per week");
+    for week in WEEKS {
+        let mut names: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.0 == week)
+            .map(|r| r.1.as_str())
+            .collect();
+        names.sort();
+        let mut all = ALL_TRANSITIONS.to_vec();
+        all.sort();
+        assert_eq!(names, all, "{ctx}: {week}");
+    }
+    for (week, name, users) in &rows {
+        let want = TRANSITIONS
+            .iter()
+            .find(|t| t.0 == week && t.1 == name)
+            .map_or(0, |t| t.2);
+        assert_eq!(*users, want, "{ctx}: {week} {name}");
+    }
+    // Rows are ordered by period_start.
+    let periods: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let mut sorted = periods.clone();
+    sorted.sort();
+    assert_eq!(periods, sorted, "{ctx}: ordered by period_start");
+}
+
+fn assert_snapshot(path: &Path, fact: &str) {
+    let t = ParquetTable::read(path);
+    let names = t.names();
+    let mut sorted_want: Vec<String> = ["user_id", "first_active_date", "last_active_date"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for g in ["daily", "weekly", "monthly"] {
+        for c in ["previous_active_date", "streak", "active_periods"] {
+            sorted_want.push(format!("{g}_{c}"));
+        }
+    }
+    sorted_want.sort();
+    let mut sorted_names = names.clone();
+    sorted_names.sort();
+    assert_eq!(sorted_names, sorted_want, "snapshot columns");
+    assert_eq!(names[0], "user_id");
+    let rows = t.rows();
+    assert_eq!(rows.len(), 4);
+    for (row, (user, cols)) in rows.iter().zip(SNAPSHOT.iter()) {
+        assert_eq!(row["user_id"], *user, "users in order");
+        for (c, v) in cols {
+            assert_eq!(row[*c], *v, "snapshot {user} {c}");
+        }
+    }
+    // Types: dates are Date32, counts integers.
+    for f in t.schema.fields() {
+        if f.name().ends_with("_date") {
+            assert_eq!(f.data_type(), &DataType::Date32, "{}", f.name());
+        }
+    }
+    let m = &t.metadata;
+    assert_eq!(m.get("as_of").map(String::as_str), Some("2024-02-04"));
+    assert_eq!(m.get("week_start").map(String::as_str), Some("monday"));
+    assert_eq!(m.get("timezone").map(String::as_str), Some("UTC"));
+    assert_eq!(m.get("fact").map(String::as_str), Some(fact));
+    assert_eq!(m.get("exact").map(String::as_str), Some("true"));
+    assert!(
+        m.get("format_version")
+            .is_some_and(|v| v.parse::<u32>().is_ok()),
+        "{m:?}"
+    );
+}
+
+/// Every file of a directory: name -> bytes.
+fn dir_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Golden test: SPEC section 10
+// ---------------------------------------------------------------------------
+
+#[test]
+fn golden_spec_example_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run_weekly(
+        &[&example()],
+        &out,
+        &["--through", "2024-02-04", "--format", "csv"],
+    );
+    success(&o);
+    let files: Vec<String> = dir_files(&out).into_keys().collect();
+    assert_eq!(
+        files,
+        [
+            "spec_example_activation_weekly.csv",
+            "spec_example_activation_weekly_cohorts.csv",
+            "spec_example_activation_weekly_quality.json",
+            "spec_example_activation_weekly_summary.csv",
+            "spec_example_activation_weekly_transitions.csv",
+            "spec_example_firstlast.parquet",
+        ]
+    );
+    // stdout lists the files written.
+    let stdout = text(&o.stdout);
+    for f in &files {
+        assert!(stdout.contains(f.as_str()), "stdout lists {f}: {stdout}");
+    }
+    assert_eq!(
+        read(&out.join("spec_example_activation_weekly.csv")),
+        STATES_CSV
+    );
+    assert_eq!(
+        read(&out.join("spec_example_activation_weekly_summary.csv")),
+        SUMMARY_CSV
+    );
+    assert_eq!(
+        read(&out.join("spec_example_activation_weekly_cohorts.csv")),
+        COHORTS_CSV
+    );
+    assert_transitions(
+        &read(&out.join("spec_example_activation_weekly_transitions.csv")),
+        "csv",
+    );
+    assert_snapshot(&out.join("spec_example_firstlast.parquet"), "spec_example");
+
+    // The quality report.
+    let q: serde_json::Value = serde_json::from_str(&read(
+        &out.join("spec_example_activation_weekly_quality.json"),
+    ))
+    .unwrap();
+    assert_eq!(q["rows_read"], 11);
+    assert_eq!(q["rows_used"], 11);
+    assert_eq!(q["rows_rejected"]["total"], 0);
+    assert_eq!(q["duplicate_rows"], 0);
+    assert_eq!(q["distinct_users"], 4);
+    assert_eq!(q["new_users"], 4);
+    assert_eq!(q["min_local_date"], "2024-01-01");
+    assert_eq!(q["max_local_date"], "2024-01-31");
+    assert_eq!(q["exact"], true);
+    assert_eq!(q["empty_days"].as_array().unwrap().len(), 24);
+    assert_eq!(q["empty_days"][0], "2024-01-05");
+    assert!(q["warnings"].as_array().is_some_and(|w| !w.is_empty()));
+}
+
+#[test]
+fn golden_spec_example_parquet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_out = tmp.path().join("csv");
+    let pq_out = tmp.path().join("parquet");
+    success(&run_weekly(
+        &[&example()],
+        &csv_out,
+        &["--through", "2024-02-04", "--format", "csv"],
+    ));
+    // Parquet is the default format.
+    success(&run_weekly(
+        &[&example()],
+        &pq_out,
+        &["--through", "2024-02-04"],
+    ));
+    let files: Vec<String> = dir_files(&pq_out).into_keys().collect();
+    assert_eq!(
+        files,
+        [
+            "spec_example_activation_weekly.parquet",
+            "spec_example_activation_weekly_cohorts.parquet",
+            "spec_example_activation_weekly_quality.json",
+            "spec_example_activation_weekly_summary.parquet",
+            "spec_example_activation_weekly_transitions.parquet",
+            "spec_example_firstlast.parquet",
+        ]
+    );
+    let table = |stem: &str| ParquetTable::read(&pq_out.join(format!("{stem}.parquet")));
+    assert_eq!(table(TABLE_FILES[0]).csv(), STATES_CSV);
+    assert_eq!(table(TABLE_FILES[1]).csv(), SUMMARY_CSV);
+    assert_eq!(table(TABLE_FILES[3]).csv(), COHORTS_CSV);
+    let transitions = table(TABLE_FILES[2]).csv();
+    assert_transitions(&transitions, "parquet");
+    assert_eq!(
+        transitions,
+        read(&csv_out.join(format!("{}.csv", TABLE_FILES[2]))),
+        "the same transitions in both formats"
+    );
+    assert_snapshot(
+        &pq_out.join("spec_example_firstlast.parquet"),
+        "spec_example",
+    );
+    // The snapshot is the same whatever the table format.
+    assert_eq!(
+        std::fs::read(pq_out.join("spec_example_firstlast.parquet")).unwrap(),
+        std::fs::read(csv_out.join("spec_example_firstlast.parquet")).unwrap()
+    );
+
+    // Column types of the states and summary tables.
+    let states = table(TABLE_FILES[0]);
+    let ty = |t: &ParquetTable, n: &str| t.schema.field_with_name(n).unwrap().data_type().clone();
+    assert_eq!(ty(&states, "user_id"), DataType::Utf8);
+    assert_eq!(ty(&states, "period_start"), DataType::Date32);
+    assert_eq!(ty(&states, "first_period"), DataType::Date32);
+    let summary = table(TABLE_FILES[1]);
+    assert_eq!(ty(&summary, "complete"), DataType::Boolean);
+    assert_eq!(ty(&summary, "retention_rate"), DataType::Float64);
+}
+
+#[test]
+fn every_output_parquet_field_has_a_description() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    success(&run_weekly(&[&example()], &out, &["--format", "parquet"]));
+    let mut seen = 0;
+    for (name, _) in dir_files(&out) {
+        if !name.ends_with(".parquet") {
+            continue;
+        }
+        seen += 1;
+        let t = ParquetTable::read(&out.join(&name));
+        for f in t.schema.fields() {
+            let d = f.metadata().get("description");
+            assert!(
+                d.is_some_and(|d| !d.trim().is_empty()),
+                "{name}: field {} has no description (metadata {:?})",
+                f.name(),
+                f.metadata()
+            );
+        }
+    }
+    assert_eq!(seen, 5, "four tables and the snapshot");
+}
+
+#[test]
+fn outputs_are_byte_identical_across_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    for format in ["csv", "parquet"] {
+        let a = tmp.path().join(format!("{format}_a"));
+        let b = tmp.path().join(format!("{format}_b"));
+        for dir in [&a, &b] {
+            success(&run_weekly(
+                &[&example()],
+                dir,
+                &["--through", "2024-02-04", "--format", format],
+            ));
+        }
+        let (fa, fb) = (dir_files(&a), dir_files(&b));
+        assert_eq!(fa.len(), 6, "{format}");
+        assert_eq!(
+            fa.keys().collect::<Vec<_>>(),
+            fb.keys().collect::<Vec<_>>(),
+            "{format}"
+        );
+        for (name, bytes) in &fa {
+            assert!(bytes == &fb[name], "{format}: {name} differs between runs");
+        }
+        // Running again into the same directory rewrites the same bytes
+        // and leaves no temporary files.
+        success(&run_weekly(
+            &[&example()],
+            &a,
+            &["--through", "2024-02-04", "--format", format],
+        ));
+        assert_eq!(dir_files(&a), fa, "{format}: rerun into the same directory");
+    }
+}
+
+#[test]
+fn monthly_grain_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Monthly: everybody is new in January 2024.
+    let out = tmp.path().join("monthly");
+    let ex = example();
+    let mut args: Vec<&OsStr> = vec![OsStr::new("run"), ex.as_os_str()];
+    args.extend(["--grain", "month", "--format", "csv", "--out"].map(OsStr::new));
+    args.push(out.as_os_str());
+    success(&activation(&args));
+    assert_eq!(
+        read(&out.join("spec_example_activation_monthly_summary.csv")),
+        "period_start,period_end,complete,active,new,retained,reactivated,churned,dormant,inactive,total_users,retention_rate,churn_rate,reactivation_rate,quick_ratio\n\
+         2024-01-01,2024-01-31,true,4,4,0,0,0,0,0,4,,,,\n"
+    );
+}
+
+#[test]
+fn rows_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    // rows = all: one row per user and week from their first week.
+    let out = tmp.path().join("all");
+    success(&run_weekly(
+        &[&example()],
+        &out,
+        &[
+            "--through",
+            "2024-02-04",
+            "--format",
+            "csv",
+            "--rows",
+            "all",
+        ],
+    ));
+    let states = read(&out.join("spec_example_activation_weekly.csv"));
+    // alice, bob, dave: 5 weeks each; carol: 4.
+    assert_eq!(states.lines().count(), 1 + 5 + 5 + 4 + 5);
+    assert!(
+        states
+            .contains("bob,2024-01-29,inactive,inactive,inactive_to_inactive,0,4,,,1,2024-01-01,4"),
+        "{states}"
+    );
+    // The summary does not depend on the rows option.
+    assert_eq!(
+        read(&out.join("spec_example_activation_weekly_summary.csv")),
+        SUMMARY_CSV
+    );
+}
+
+#[test]
+fn csv_output_when_every_state_row_is_new() {
+    // The first day of data: every state row is `new`, so previous_state is
+    // null on every row. The CSV writer must still write it.
+    let tmp = tempfile::tempdir().unwrap();
+    let facts = tmp.path().join("first_day.csv");
+    std::fs::write(
+        &facts,
+        "user_id,event_date\nalice,2024-01-01\nbob,2024-01-01\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let mut args: Vec<&OsStr> = vec![OsStr::new("run"), facts.as_os_str()];
+    args.extend(["--grain", "day", "--format", "csv", "--out"].map(OsStr::new));
+    args.push(out.as_os_str());
+    success(&activation(&args));
+    assert_eq!(
+        read(&out.join("first_day_activation_daily.csv")),
+        "user_id,period_start,state,previous_state,transition,streak,inactive_streak,gap,churned_periods,active_periods,first_period,tenure\n\
+         alice,2024-01-01,new,,new,1,0,,,1,2024-01-01,0\n\
+         bob,2024-01-01,new,,new,1,0,,,1,2024-01-01,0\n"
+    );
+}
+
+#[test]
+fn column_and_fact_flags() {
+    // Other column names, a fact filter, times with offsets read in Seoul.
+    let tmp = tempfile::tempdir().unwrap();
+    let facts = tmp.path().join("events.csv");
+    let mut s = String::from("user_id;who;kind;seen_at\n");
+    for l in FACT_LINES {
+        let (user, date) = l.split_once(',').unwrap();
+        // 01:00 in Seoul is 16:00 UTC the day before.
+        s.push_str(&format!("decoy;{user};visit;{date}T01:00:00+09:00\n"));
+    }
+    s.push_str("decoy;erin;click;2024-01-20T01:00:00+09:00\n");
+    std::fs::write(&facts, s).unwrap();
+    let out = tmp.path().join("out");
+    success(&run_weekly(
+        &[&facts],
+        &out,
+        &[
+            "--user-col",
+            "WHO",
+            "--time-col",
+            "seen_at",
+            "--fact-col",
+            "kind",
+            "--fact",
+            "visit",
+            "--timezone",
+            "Asia/Seoul",
+            "--through",
+            "2024-02-04",
+            "--format",
+            "csv",
+        ],
+    ));
+    // The fact name comes from the --fact value.
+    assert_eq!(
+        read(&out.join("visit_activation_weekly_summary.csv")),
+        SUMMARY_CSV
+    );
+    assert_eq!(read(&out.join("visit_activation_weekly.csv")), STATES_CSV);
+    let snap = ParquetTable::read(&out.join("visit_firstlast.parquet"));
+    assert_eq!(snap.metadata["timezone"], "Asia/Seoul");
+    assert_eq!(snap.metadata["fact"], "visit");
+    // In UTC the same instants are a day earlier: alice starts on 2023-12-31.
+    let out = tmp.path().join("utc");
+    success(&run_weekly(
+        &[&facts],
+        &out,
+        &[
+            "--user-col",
+            "who",
+            "--time-col",
+            "seen_at",
+            "--fact-col",
+            "kind",
+            "--fact",
+            "visit",
+            "--name",
+            "visits_utc",
+        ],
+    ));
+    let snap = ParquetTable::read(&out.join("visits_utc_firstlast.parquet"));
+    let rows = snap.rows();
+    assert_eq!(rows[0]["user_id"], "alice");
+    assert_eq!(rows[0]["first_active_date"], "2023-12-31");
+}
+
+// ---------------------------------------------------------------------------
+// Dictionary, help, errors
+// ---------------------------------------------------------------------------
+
+#[test]
+fn dictionary_lists_every_table_and_column() {
+    let o = activation(["dictionary"]);
+    success(&o);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let tables = json["tables"].as_array().expect("a tables array");
+    let want: [(&str, &[&str], &[&str]); 5] = [
+        (
+            "states",
+            &[
+                "user_id",
+                "period_start",
+                "state",
+                "previous_state",
+                "transition",
+                "streak",
+                "inactive_streak",
+                "gap",
+                "churned_periods",
+                "active_periods",
+                "first_period",
+                "tenure",
+            ],
+            &["user_id", "period_start"],
+        ),
+        (
+            "summary",
+            &[
+                "period_start",
+                "period_end",
+                "complete",
+                "active",
+                "new",
+                "retained",
+                "reactivated",
+                "churned",
+                "dormant",
+                "inactive",
+                "total_users",
+                "retention_rate",
+                "churn_rate",
+                "reactivation_rate",
+                "quick_ratio",
+            ],
+            &["period_start"],
+        ),
+        (
+            "transitions",
+            &["period_start", "from_state", "to_state", "users"],
+            &["period_start", "from_state", "to_state"],
+        ),
+        (
+            "cohorts",
+            &[
+                "cohort_period",
+                "period_start",
+                "periods_since",
+                "cohort_size",
+                "active_users",
+                "retention",
+            ],
+            &["cohort_period", "period_start"],
+        ),
+        (
+            "snapshot",
+            &[
+                "user_id",
+                "first_active_date",
+                "last_active_date",
+                "daily_previous_active_date",
+                "daily_streak",
+                "daily_active_periods",
+                "weekly_previous_active_date",
+                "weekly_streak",
+                "weekly_active_periods",
+                "monthly_previous_active_date",
+                "monthly_streak",
+                "monthly_active_periods",
+            ],
+            &[],
+        ),
+    ];
+    // The dictionary must agree with the files a run writes.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    success(&run_weekly(&[&example()], &out, &[]));
+    let written = |table: &str| {
+        let file = match table {
+            "states" => TABLE_FILES[0].to_string(),
+            "summary" => TABLE_FILES[1].to_string(),
+            "transitions" => TABLE_FILES[2].to_string(),
+            "cohorts" => TABLE_FILES[3].to_string(),
+            _ => "spec_example_firstlast".to_string(),
+        };
+        ParquetTable::read(&out.join(format!("{file}.parquet")))
+    };
+    for (name, columns, key) in want {
+        let t = tables
+            .iter()
+            .find(|t| t["table"] == name)
+            .unwrap_or_else(|| panic!("no table {name} in the dictionary"));
+        assert!(
+            t["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{name}"
+        );
+        assert!(t["name"].as_str().is_some_and(|n| !n.is_empty()), "{name}");
+        let cols: Vec<&str> = t["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(cols, columns, "{name} columns");
+        for c in t["columns"].as_array().unwrap() {
+            assert!(
+                c["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "{name}.{}",
+                c["name"]
+            );
+            assert!(c["type"].as_str().is_some_and(|d| !d.is_empty()), "{name}");
+        }
+        if !key.is_empty() {
+            let k: Vec<&str> = t["key"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap())
+                .collect();
+            assert_eq!(k, key, "{name} key");
+        }
+        let file = written(name);
+        assert_eq!(
+            file.names(),
+            columns,
+            "{name}: written columns = dictionary"
+        );
+        for (f, c) in file
+            .schema
+            .fields()
+            .iter()
+            .zip(t["columns"].as_array().unwrap())
+        {
+            assert_eq!(
+                f.metadata().get("description").map(String::as_str),
+                c["description"].as_str(),
+                "{name}.{}: field description = dictionary",
+                f.name()
+            );
+        }
+    }
+    // The quality report's fields are documented too.
+    let q = json["quality_report"]["fields"]
+        .as_array()
+        .expect("quality fields");
+    let qn: Vec<&str> = q.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    for f in [
+        "rows_read",
+        "rows_used",
+        "rows_rejected",
+        "duplicate_rows",
+        "distinct_users",
+        "new_users",
+        "min_local_date",
+        "max_local_date",
+        "exact",
+        "empty_days",
+        "warnings",
+    ] {
+        assert!(qn.contains(&f), "quality field {f}");
+    }
+}
+
+#[test]
+fn help_mentions_every_flag() {
+    let o = activation(["run", "--help"]);
+    success(&o);
+    let help = text(&o.stdout);
+    for flag in [
+        "--grain",
+        "--out",
+        "--user-col",
+        "--time-col",
+        "--time-unit",
+        "--time-format",
+        "--fact-col",
+        "--fact ",
+        "--name",
+        "--timezone",
+        "--week-start",
+        "--snapshot",
+        "--as-of",
+        "--skip-overlap",
+        "--through",
+        "--report-from",
+        "--max-rejected",
+        "--rows",
+        "--format",
+    ] {
+        assert!(help.contains(flag), "run --help mentions {flag}:\n{help}");
+    }
+    for value in ["day", "week", "month", "changes", "all", "parquet", "csv"] {
+        assert!(help.contains(value), "run --help mentions {value}");
+    }
+    let o = activation(["--help"]);
+    success(&o);
+    let help = text(&o.stdout);
+    for sub in ["run", "merge", "dictionary"] {
+        assert!(help.contains(sub), "--help mentions {sub}:\n{help}");
+    }
+    let o = activation(["merge", "--help"]);
+    success(&o);
+    let help = text(&o.stdout).to_uppercase();
+    assert!(
+        help.contains("HISTORY_DIR") && help.contains("RUN_DIR"),
+        "{help}"
+    );
+    // No subcommand, or an unknown flag: a usage error.
+    let ex = example().to_string_lossy().into_owned();
+    let o = activation(["run", ex.as_str(), "--grain", "year", "--out", "x"]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("year"));
+}
+
+#[test]
+fn error_missing_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no_such_facts.csv");
+    let out = tmp.path().join("out");
+    let err = failure(&run_weekly(&[&missing], &out, &[]));
+    assert!(err.contains("no_such_facts.csv"), "{err}");
+    assert!(
+        !out.exists() || dir_files(&out).is_empty(),
+        "nothing is written on error"
+    );
+}
+
+#[test]
+fn error_corrupt_parquet() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Random bytes with a .parquet name.
+    let garbage = tmp.path().join("garbage.parquet");
+    std::fs::write(
+        &garbage,
+        b"this is not parquet at all, just text\n".repeat(20),
+    )
+    .unwrap();
+    let err = failure(&run_weekly(&[&garbage], &tmp.path().join("o1"), &[]));
+    assert!(err.contains("garbage.parquet"), "{err}");
+    // A valid Parquet file cut in half.
+    let good = tmp.path().join("good");
+    success(&run_weekly(&[&example()], &good, &[]));
+    let bytes = std::fs::read(good.join("spec_example_firstlast.parquet")).unwrap();
+    let cut = tmp.path().join("truncated.parquet");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let err = failure(&run_weekly(&[&cut], &tmp.path().join("o2"), &[]));
+    assert!(err.contains("truncated.parquet"), "{err}");
+    // The same as a snapshot.
+    let err = failure(&run_weekly(
+        &[&example()],
+        &tmp.path().join("o3"),
+        &[
+            "--snapshot",
+            cut.to_str().unwrap(),
+            "--through",
+            "2024-03-01",
+        ],
+    ));
+    assert!(err.contains("truncated.parquet"), "{err}");
+}
+
+#[test]
+fn error_bad_timezone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = failure(&run_weekly(
+        &[&example()],
+        &tmp.path().join("out"),
+        &["--timezone", "Mars/Olympus"],
+    ));
+    assert!(err.contains("Mars/Olympus"), "{err}");
+    assert!(err.contains("timezone"), "{err}");
+}
+
+#[test]
+fn error_bad_through_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    for bad in ["2024-02-30", "2024/02/04", "yesterday", "20240204"] {
+        let err = failure(&run_weekly(
+            &[&example()],
+            &tmp.path().join("out"),
+            &["--through", bad],
+        ));
+        assert!(err.contains(bad), "{bad}: {err}");
+        assert!(err.contains("through"), "{bad}: {err}");
+        assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn error_bad_input_data_names_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Missing user column.
+    let f = tmp.path().join("who.csv");
+    std::fs::write(&f, "person,event_date\nalice,2024-01-01\n").unwrap();
+    let err = failure(&run_weekly(&[&f], &tmp.path().join("o1"), &[]));
+    assert!(
+        err.contains("who.csv") && err.contains("person, event_date"),
+        "{err}"
+    );
+    // Integer times without a unit.
+    let f = tmp.path().join("epoch.csv");
+    std::fs::write(&f, "user_id,ts\nalice,1704067200\n").unwrap();
+    let err = failure(&run_weekly(&[&f], &tmp.path().join("o2"), &[]));
+    assert!(
+        err.contains("epoch.csv") && err.contains("--time-unit"),
+        "{err}"
+    );
+    // ... which works with one.
+    success(&run_weekly(
+        &[&f],
+        &tmp.path().join("o3"),
+        &["--time-unit", "s"],
+    ));
+    // Header only.
+    let f = tmp.path().join("header.csv");
+    std::fs::write(&f, "user_id,event_date\n").unwrap();
+    let err = failure(&run_weekly(&[&f], &tmp.path().join("o4"), &[]));
+    assert!(err.contains("header.csv"), "{err}");
+    // Empty file.
+    let f = tmp.path().join("empty.csv");
+    std::fs::write(&f, "").unwrap();
+    let err = failure(&run_weekly(&[&f], &tmp.path().join("o5"), &[]));
+    assert!(err.contains("empty.csv") && err.contains("empty"), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// Incremental workflow: run, run from the snapshot, merge
+// ---------------------------------------------------------------------------
+
+fn write_facts(path: &Path, keep: impl Fn(&str) -> bool) {
+    let mut s = String::from("user_id,event_date\n");
+    for l in FACT_LINES {
+        if keep(&l[l.len() - 10..]) {
+            s.push_str(l);
+            s.push('\n');
+        }
+    }
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, s).unwrap();
+}
+
+fn merge(history: &Path, run: &Path) {
+    let o = activation([OsStr::new("merge"), history.as_os_str(), run.as_os_str()]);
+    success(&o);
+}
+
+fn incremental(format: &str, cut: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let ctx = format!("{format}, cut {cut}");
+    // One run over all facts.
+    let whole = t.join("whole");
+    success(&run_weekly(
+        &[&example()],
+        &whole,
+        &["--through", "2024-02-04", "--format", format],
+    ));
+    // Day 1: facts up to the cut (named like the example so the fact name matches).
+    let early = t.join("in1/spec_example.csv");
+    write_facts(&early, |d| d <= cut);
+    let day1 = t.join("day1");
+    success(&run_weekly(
+        &[&early],
+        &day1,
+        &["--through", cut, "--format", format],
+    ));
+    let snap1 = day1.join("spec_example_firstlast.parquet");
+    assert!(snap1.exists(), "{ctx}");
+    // Day 2: the rest, from day 1's snapshot; the snapshot names the fact.
+    let late = t.join("in2/later_rows.csv");
+    write_facts(&late, |d| d > cut);
+    let day2 = t.join("day2");
+    let o = run_weekly(
+        &[&late],
+        &day2,
+        &[
+            "--snapshot",
+            snap1.to_str().unwrap(),
+            "--through",
+            "2024-02-04",
+            "--format",
+            format,
+        ],
+    );
+    success(&o);
+    assert!(
+        day2.join(format!("{}.{format}", TABLE_FILES[1])).exists(),
+        "{ctx}: the snapshot's fact names the outputs: {:?}",
+        dir_files(&day2).keys().collect::<Vec<_>>()
+    );
+    // A different --name than the snapshot's fact is an error.
+    let err = failure(&run_weekly(
+        &[&late],
+        &t.join("other"),
+        &[
+            "--snapshot",
+            snap1.to_str().unwrap(),
+            "--through",
+            "2024-02-04",
+            "--name",
+            "other_fact",
+        ],
+    ));
+    assert!(
+        err.contains("other_fact") && err.contains("spec_example"),
+        "{err}"
+    );
+    // Facts already in the snapshot are an error naming their count and dates.
+    let err = failure(&run_weekly(
+        &[&example()],
+        &t.join("overlap"),
+        &[
+            "--snapshot",
+            snap1.to_str().unwrap(),
+            "--through",
+            "2024-02-04",
+        ],
+    ));
+    assert!(err.contains(cut) && err.contains("--skip-overlap"), "{err}");
+
+    // Merge both runs into a history.
+    let hist = t.join("hist");
+    merge(&hist, &day1);
+    merge(&hist, &day2);
+    let ext = format;
+    for stem in TABLE_FILES {
+        let name = format!("{stem}.{ext}");
+        let (merged, one_shot) = if format == "csv" {
+            (read(&hist.join(&name)), read(&whole.join(&name)))
+        } else {
+            (
+                ParquetTable::read(&hist.join(&name)).csv(),
+                ParquetTable::read(&whole.join(&name)).csv(),
+            )
+        };
+        assert_eq!(merged, one_shot, "{ctx}: merged {name} = one-shot run");
+    }
+    let summary = format!("{}.{ext}", TABLE_FILES[1]);
+    if format == "csv" {
+        assert_eq!(read(&hist.join(&summary)), SUMMARY_CSV, "{ctx}");
+    } else {
+        assert_eq!(
+            ParquetTable::read(&hist.join(&summary)).csv(),
+            SUMMARY_CSV,
+            "{ctx}"
+        );
+    }
+    // The latest snapshot is kept in the history and equals the one-shot snapshot.
+    let s_hist = ParquetTable::read(&hist.join("spec_example_firstlast.parquet"));
+    let s_whole = ParquetTable::read(&whole.join("spec_example_firstlast.parquet"));
+    assert_eq!(s_hist.csv(), s_whole.csv(), "{ctx}: snapshot");
+    assert_eq!(
+        s_hist.metadata, s_whole.metadata,
+        "{ctx}: snapshot metadata"
+    );
+    assert_snapshot(&hist.join("spec_example_firstlast.parquet"), "spec_example");
+
+    // Merging the same run again changes nothing.
+    let before = dir_files(&hist);
+    merge(&hist, &day2);
+    assert_eq!(dir_files(&hist), before, "{ctx}: merge is idempotent");
+}
+
+#[test]
+fn incremental_workflow_csv() {
+    incremental("csv", "2024-01-17");
+}
+
+#[test]
+fn incremental_workflow_parquet() {
+    incremental("parquet", "2024-01-17");
+}
+
+#[test]
+fn incremental_workflow_other_cut_days() {
+    // A cut at the end of a week, and one on a day without facts.
+    incremental("csv", "2024-01-14");
+    incremental("csv", "2024-01-20");
+}
+
+#[test]
+fn a_day_without_activity_from_a_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let early = t.join("in1/spec_example.csv");
+    write_facts(&early, |d| d <= "2024-01-31");
+    let day1 = t.join("day1");
+    success(&run_weekly(
+        &[&early],
+        &day1,
+        &["--through", "2024-01-31", "--format", "csv"],
+    ));
+    // A header-only file with a snapshot is valid: nothing happened.
+    let empty = t.join("in2/nothing.csv");
+    std::fs::create_dir_all(empty.parent().unwrap()).unwrap();
+    std::fs::write(&empty, "user_id,event_date\n").unwrap();
+    let snap = day1.join("spec_example_firstlast.parquet");
+    let day2 = t.join("day2");
+    success(&run_weekly(
+        &[&empty],
+        &day2,
+        &[
+            "--snapshot",
+            snap.to_str().unwrap(),
+            "--through",
+            "2024-02-04",
+            "--format",
+            "csv",
+        ],
+    ));
+    let summary = read(&day2.join(format!("{}.csv", TABLE_FILES[1])));
+    assert_eq!(
+        summary.lines().nth(1),
+        SUMMARY_CSV.lines().nth(5),
+        "the last week, complete: {summary}"
+    );
+    // Without --through it is an error that says so.
+    let err = failure(&run_weekly(
+        &[&empty],
+        &t.join("day2b"),
+        &["--snapshot", snap.to_str().unwrap()],
+    ));
+    assert!(err.contains("--through"), "{err}");
+}
