@@ -62,8 +62,8 @@ def main():
         if opt["enabled"]:
             run([wasm_opt, module, "-o", module, *opt["flags"]])
     js = os.path.join(ROOT, "js")
-    shutil.copytree(os.path.join(js, "node"), os.path.join(out, "node"))
-    shutil.copytree(os.path.join(js, "worker"), os.path.join(out, "worker"))
+    for entry in ("node", "bundler", "worker"):
+        shutil.copytree(os.path.join(js, entry), os.path.join(out, entry))
     shutil.copy(os.path.join(js, "README.md"), os.path.join(out, "README.md"))
     with open(os.path.join(js, "package.json")) as f:
         pkg = json.load(f)

@@ -78,18 +78,26 @@ pub fn compute(
         .enumerate()
         .map(|(i, f)| input_file(&f, &format!("files[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
-    let options = if options.is_undefined() || options.is_null() {
-        Object::new().into()
+    let options: Object = if options.is_undefined() || options.is_null() {
+        Object::new()
     } else {
         options
+            .dyn_into()
+            .map_err(|_| JsError::new("options must be an object"))?
     };
     let snapshot = Reflect::get(&options, &"snapshot".into())
         .ok()
-        .filter(|s| !s.is_undefined() && !s.is_null());
-    let snapshot = snapshot
+        .filter(|s| !s.is_undefined() && !s.is_null())
         .map(|s| input_file(&s, "options.snapshot"))
         .transpose()?;
-    let settings: Settings = serde_wasm_bindgen::from_value(options)
+    // Through serde_json so that unknown keys (typos) are refused like
+    // unknown CLI flags; the snapshot's bytes travel separately.
+    let plain = Object::assign(&Object::new(), &options);
+    Reflect::delete_property(&plain, &"snapshot".into())
+        .map_err(|_| JsError::new("options must be a plain object"))?;
+    let settings: Settings = serde_wasm_bindgen::from_value::<serde_json::Value>(plain.into())
+        .map_err(|e| e.to_string())
+        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
         .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
     let opts = settings.to_options().map_err(js_error)?;
     let mut report = |p: &crate::progress::Progress| {

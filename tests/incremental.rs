@@ -1204,7 +1204,7 @@ fn overlap_with_as_of_is_an_error_or_skipped() {
     o.through = Some(day("2024-02-04"));
     // Every example fact: 7 of them are dated <= 2024-01-17.
     let all = example_file(None, None);
-    let e = err(run(&[all.clone()], Some(&snap), &o));
+    let e = err(run(std::slice::from_ref(&all), Some(&snap), &o));
     assert_contains(&e, &["7", "2024-01-01", "2024-01-17", "as_of"]);
     assert!(e.contains("skip"), "the message names --skip-overlap: {e}");
 
@@ -1245,15 +1245,15 @@ fn snapshot_timezone_must_match() {
     let mut o = RunOptions::new(Grain::Week);
     o.through = Some(day("2024-02-04"));
     o.timezone = Some("Asia/Seoul".parse().unwrap());
-    let e = err(run(&[rest.clone()], Some(&snap), &o));
+    let e = err(run(std::slice::from_ref(&rest), Some(&snap), &o));
     assert_contains(&e, &["UTC", "Asia/Seoul", "snap.parquet"]);
     o.timezone = Some("+09:00".parse().unwrap());
-    let e = err(run(&[rest.clone()], Some(&snap), &o));
+    let e = err(run(std::slice::from_ref(&rest), Some(&snap), &o));
     assert_contains(&e, &["UTC", "+09:00"]);
     // Other spellings of UTC are the same zone.
     for z in ["UTC", "Etc/UTC", "Z", "+00:00"] {
         o.timezone = Some(z.parse().unwrap());
-        run(&[rest.clone()], Some(&snap), &o).unwrap_or_else(|e| panic!("{z}: {e}"));
+        run(std::slice::from_ref(&rest), Some(&snap), &o).unwrap_or_else(|e| panic!("{z}: {e}"));
     }
 
     // A snapshot in Asia/Seoul: the run defaults to it, another zone fails.
@@ -1264,7 +1264,7 @@ fn snapshot_timezone_must_match() {
     let seoul = snapshot_file(&a1);
     let mut o2 = RunOptions::new(Grain::Day);
     o2.through = Some(day("2024-02-04"));
-    let a2 = run(&[rest.clone()], Some(&seoul), &o2).unwrap();
+    let a2 = run(std::slice::from_ref(&rest), Some(&seoul), &o2).unwrap();
     assert_eq!(a2.quality.timezone, "Asia/Seoul");
     assert_eq!(
         a2.snapshot.meta.timezone,
@@ -1282,11 +1282,11 @@ fn snapshot_week_start_must_match_for_weekly_runs() {
     let mut o = RunOptions::new(Grain::Week);
     o.through = Some(day("2024-02-04"));
     o.week_start = Some(Weekday::Sunday);
-    let e = err(run(&[rest.clone()], Some(&snap), &o));
+    let e = err(run(std::slice::from_ref(&rest), Some(&snap), &o));
     assert_contains(&e, &["monday", "sunday"]);
     // Stating the snapshot's own week start is fine.
     o.week_start = Some(Weekday::Monday);
-    run(&[rest.clone()], Some(&snap), &o).unwrap();
+    run(std::slice::from_ref(&rest), Some(&snap), &o).unwrap();
 
     // A snapshot with Sunday weeks: a weekly run defaults to Sunday weeks,
     // and its results equal the one-shot Sunday-week run.
@@ -1298,7 +1298,7 @@ fn snapshot_week_start_must_match_for_weekly_runs() {
     let sunday = snapshot_file(&a1);
     let mut o2 = RunOptions::new(Grain::Week);
     o2.through = Some(day("2024-02-04"));
-    let a2 = run(&[rest.clone()], Some(&sunday), &o2).unwrap();
+    let a2 = run(std::slice::from_ref(&rest), Some(&sunday), &o2).unwrap();
     assert_eq!(a2.calendar.week_start(), Weekday::Sunday);
     assert_eq!(a2.snapshot.meta.week_start, Weekday::Sunday);
     let mut of = RunOptions::new(Grain::Week);
@@ -1327,10 +1327,10 @@ fn name_must_match_the_snapshot_fact() {
     let mut o = RunOptions::new(Grain::Week);
     o.through = Some(day("2024-02-04"));
     o.name = Some("orders".into());
-    let e = err(run(&[rest.clone()], Some(&snap), &o));
+    let e = err(run(std::slice::from_ref(&rest), Some(&snap), &o));
     assert_contains(&e, &["orders", "spec_example"]);
     o.name = Some("spec_example".into());
-    let a = run(&[rest.clone()], Some(&snap), &o).unwrap();
+    let a = run(std::slice::from_ref(&rest), Some(&snap), &o).unwrap();
     assert_eq!(a.fact, "spec_example");
     // Without a name, the snapshot's fact wins over the file stem.
     o.name = None;
@@ -1348,12 +1348,12 @@ fn zero_fact_rows_with_a_snapshot_need_through() {
     let (_, snap) = example_snapshot_at("2024-01-17");
     let header_only = InputFile::bytes("spec_example.csv", b"user_id,event_date\n".to_vec());
     let mut o = RunOptions::new(Grain::Week);
-    let e = err(run(&[header_only.clone()], Some(&snap), &o));
+    let e = err(run(std::slice::from_ref(&header_only), Some(&snap), &o));
     assert!(e.contains("through"), "{e}");
 
     // A quiet day (and a quiet rest of the week): 2024-01-18 .. 2024-01-21.
     o.through = Some(day("2024-01-21"));
-    let a = run(&[header_only.clone()], Some(&snap), &o).unwrap();
+    let a = run(std::slice::from_ref(&header_only), Some(&snap), &o).unwrap();
     let full = example_run(Some("2024-01-21"), None, Grain::Week);
     assert_eq!(format_day(a.calendar.start(a.first_period)), "2024-01-15");
     assert_eq!(a.aggregates.summary.len(), 1);
@@ -1375,7 +1375,7 @@ fn zero_fact_rows_with_a_snapshot_need_through() {
 
     // A quiet run spanning into later weeks reports them.
     o.through = Some(day("2024-01-30"));
-    let a = run(&[header_only.clone()], Some(&snap), &o).unwrap();
+    let a = run(std::slice::from_ref(&header_only), Some(&snap), &o).unwrap();
     assert_eq!(a.aggregates.summary.len(), 3);
     assert_eq!(a.aggregates.summary[2].active, 0);
     assert!(!a.aggregates.summary[2].complete);
@@ -1909,7 +1909,7 @@ fn csv_of_every_table(ctx: &str, a: &Activation) {
 fn csv_bytes_of_tables_with_empty_dictionaries() {
     // Only new rows: previous_state is null on every row.
     let f = InputFile::bytes("f.csv", b"user_id,event_date\nu1,2024-01-01\n".to_vec());
-    let a = run(&[f.clone()], None, &RunOptions::new(Grain::Day)).unwrap();
+    let a = run(std::slice::from_ref(&f), None, &RunOptions::new(Grain::Day)).unwrap();
     csv_of_every_table("one new row", &a);
 
     // No state rows at all: a quiet run after everyone churned.

@@ -1,0 +1,1 @@
+export * from '../web/activation_layer.js';

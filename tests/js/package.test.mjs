@@ -1,0 +1,129 @@
+// The npm package as a user gets it: packed, installed from the tarball
+// into a fresh project, imported from Node (ESM). Its numbers must equal
+// the native CLI's on the same files, table by table, byte for byte.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+
+import { tableFromIPC } from 'apache-arrow';
+
+import { installedProject, root, runCli, snippet, specCsv } from './helpers.mjs';
+
+let project;
+let work;
+
+before(() => {
+  project = installedProject();
+  work = mkdtempSync(join(tmpdir(), 'activation-parity-'));
+  for (const f of ['dump.mjs', 'resilience.mjs']) copyFileSync(join(root, 'tests', 'js', 'fixtures', f), join(project, f));
+  runCli(['generate', '--events', '20000', '--users', '1500', '--days', '120', '--seed', '7', '--out', join(work, 'gen.parquet')]);
+  runCli(['generate', '--events', '8000', '--users', '700', '--days', '75', '--seed', '8', '--int-ids', '--out', join(work, 'gen_int.csv')]);
+});
+
+const SPEC_SUMMARY = [
+  ['2024-01-01', 3, 3, 0, 0, 0, 0, 3, null, null, null, null],
+  ['2024-01-08', 2, 1, 1, 0, 2, 0, 4, 1 / 3, 2 / 3, null, 0.5],
+  ['2024-01-15', 1, 0, 1, 0, 1, 2, 4, 0.5, 0.5, 0, 0],
+  ['2024-01-22', 2, 0, 1, 1, 0, 2, 4, 1, 0, 1 / 3, null],
+  ['2024-01-29', 2, 0, 1, 1, 1, 1, 4, 0.5, 0.5, 0.5, 1],
+];
+
+function assertSpecSummary(summary) {
+  assert.equal(summary.length, 5);
+  summary.forEach((row, i) => {
+    const [start, active, nw, retained, reactivated, churned, dormant, total, rr, cr, rar, qr] = SPEC_SUMMARY[i];
+    assert.deepEqual(
+      [row.period_start, row.active, row.new, row.retained, row.reactivated, row.churned, row.dormant, row.total_users],
+      [start, active, nw, retained, reactivated, churned, dormant, total],
+    );
+    assert.deepEqual([row.retention_rate, row.churn_rate, row.reactivation_rate, row.quick_ratio], [rr, cr, rar, qr]);
+  });
+}
+
+test('the README Node snippet runs as written and gives the SPEC example', () => {
+  writeFileSync(join(project, 'snippet.mjs'), snippet('node'));
+  const out = JSON.parse(execFileSync('node', ['snippet.mjs'], { cwd: project, encoding: 'utf8' }));
+  assert.equal(out.userColumn, 'user_id');
+  assertSpecSummary(out.summary);
+  assert.ok(out.statesBytes > 100);
+});
+
+/** Compares every table the package writes with the CLI's files. */
+function parity(label, files, options, cliArgs) {
+  const pkgOut = join(work, `${label}-pkg`);
+  execFileSync('node', ['dump.mjs', pkgOut, JSON.stringify(options), ...files], { cwd: project, stdio: 'pipe' });
+  for (const format of ['csv', 'parquet']) {
+    const cliOut = join(work, `${label}-cli-${format}`);
+    runCli(['run', ...files, ...cliArgs, '--out', cliOut, '--format', format]);
+    const expected = readdirSync(cliOut).filter((f) => !f.endsWith('.json')).sort();
+    const got = readdirSync(join(pkgOut, format)).sort();
+    assert.deepEqual(got, expected, `${label}: table files`);
+    for (const f of expected) {
+      const a = readFileSync(join(cliOut, f));
+      const b = readFileSync(join(pkgOut, format, f));
+      assert.ok(a.equals(b), `${label}: ${f} differs between the CLI and the package`);
+    }
+    const quality = JSON.parse(readFileSync(join(cliOut, readdirSync(cliOut).find((f) => f.endsWith('.json'))), 'utf8'));
+    const pkgQuality = JSON.parse(readFileSync(join(pkgOut, 'quality.json'), 'utf8'));
+    assert.deepEqual(pkgQuality, quality, `${label}: quality report`);
+  }
+}
+
+test('parity with the CLI: the SPEC example CSV, weekly', () => {
+  parity('spec', [specCsv], { grain: 'week', through: '2024-02-04' }, ['--grain', 'week', '--through', '2024-02-04']);
+});
+
+test('parity with the CLI: a generated Parquet file, every grain and options', () => {
+  const f = join(work, 'gen.parquet');
+  parity('gen-day', [f], { grain: 'day', timezone: 'America/New_York' }, ['--grain', 'day', '--timezone', 'America/New_York']);
+  parity('gen-week', [f], { grain: 'week', weekStart: 'sunday', rows: 'all' }, ['--grain', 'week', '--week-start', 'sunday', '--rows', 'all']);
+  parity('gen-month', [f], { grain: 'month', timezone: 'Asia/Seoul', reportFrom: '2024-02-01' }, [
+    '--grain', 'month', '--timezone', 'Asia/Seoul', '--report-from', '2024-02-01',
+  ]);
+});
+
+test('parity with the CLI: integer ids from CSV, and an incremental run from a snapshot', () => {
+  const f = join(work, 'gen_int.csv');
+  parity('int', [f], { grain: 'week', through: '2024-02-20' }, ['--grain', 'week', '--through', '2024-02-20']);
+  const snap = join(work, 'int-cli-parquet', 'gen_int_firstlast.parquet');
+  parity('int-next', [f], { grain: 'day', snapshot: snap, skipOverlap: true }, ['--grain', 'day', '--snapshot', snap, '--skip-overlap']);
+});
+
+test('bad input throws Errors with the CLI messages and leaves the module usable', () => {
+  const out = JSON.parse(execFileSync('node', ['resilience.mjs', join(work, 'gen.parquet')], { cwd: project, encoding: 'utf8' }));
+  const [garbage, truncated, cut, ragged, nocols, none] = out.errors;
+  for (const e of out.errors) assert.equal(e.isError, true, JSON.stringify(e));
+  assert.match(garbage.message, /garbage\.parquet: not a Parquet file/);
+  assert.match(truncated.message, /truncated\.parquet/);
+  assert.match(cut.message, /cut\.parquet/);
+  assert.match(ragged.message, /ragged\.csv: line 3: the row has 1 fields, but the header has 2/);
+  assert.match(nocols.message, /nocols\.csv: no user column: expected one of user_id/);
+  assert.match(none.message, /no fact files/);
+  assert.match(out.optionError, /invalid grain "fortnight"/);
+  assert.match(out.unknownOption, /granularity/);
+  assert.deepEqual(out.tables, ['states', 'summary', 'transitions', 'cohorts', 'snapshot']);
+  assert.equal(out.inspect, 'event_date');
+});
+
+test('Arrow IPC tables are readable by apache-arrow, with column descriptions', async () => {
+  const script = `
+    import { readFileSync, writeFileSync } from 'node:fs';
+    import { compute } from 'activation-layer';
+    const r = compute([{ name: 'events.csv', bytes: readFileSync('events.csv') }], { grain: 'week', through: '2024-02-04' });
+    for (const t of ['states', 'summary', 'transitions', 'cohorts', 'snapshot']) writeFileSync(t + '.arrow', r.table(t, 'arrow'));
+    r.free();`;
+  writeFileSync(join(project, 'arrow.mjs'), script);
+  execFileSync('node', ['arrow.mjs'], { cwd: project });
+  const rows = { states: 14, summary: 5, transitions: 45, cohorts: 9, snapshot: 4 };
+  for (const [t, n] of Object.entries(rows)) {
+    const table = tableFromIPC(readFileSync(join(project, `${t}.arrow`)));
+    assert.equal(table.numRows, n, t);
+    for (const field of table.schema.fields) assert.ok(field.metadata.get('description'), `${t}.${field.name} has a description`);
+  }
+  const states = tableFromIPC(readFileSync(join(project, 'states.arrow')));
+  const dave = states.toArray().filter((r) => r.user_id === 'dave').map((r) => `${r.state}:${r.streak}:${r.gap ?? ''}`);
+  assert.deepEqual(dave, ['new:1:', 'inactive:0:', 'reactivated:1:3', 'retained:2:1']);
+});

@@ -1,0 +1,113 @@
+// The package in a real headless Chromium: the README's browser-module and
+// worker snippets as written, cancel, and recovery after bad input.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { launch, openPage } from './browser.mjs';
+import { installedProject, runCli, snippet } from './helpers.mjs';
+import { serve } from './server.mjs';
+
+let project;
+let server;
+let browser;
+
+before(async () => {
+  project = installedProject();
+  writeFileSync(join(project, 'browser.html'), `<!doctype html><link rel="icon" href="data:,"><title>browser</title>${snippet('browser')}`);
+  writeFileSync(join(project, 'worker.html'), `<!doctype html><link rel="icon" href="data:,"><title>worker</title>${snippet('worker')}`);
+  runCli(['generate', '--events', '1500000', '--users', '200000', '--days', '365', '--seed', '3', '--out', join(project, 'big.csv')]);
+  writeFileSync(
+    join(project, 'cancel.html'),
+    `<!doctype html><link rel="icon" href="data:,"><title>cancel</title><script type="module">
+      import { createEngine } from './node_modules/activation-layer/worker/client.js';
+      const engine = createEngine();
+      const load = async (f) => new Uint8Array(await (await fetch(f)).arrayBuffer());
+      const out = { progress: [] };
+      const controller = new AbortController();
+      try {
+        await engine.compute([{ name: 'big.csv', bytes: await load('big.csv') }], { grain: 'week' }, {
+          signal: controller.signal,
+          onProgress: (p) => { out.progress.push(p.phase); if (p.phase === 'read') controller.abort(); },
+        });
+        out.cancel = 'finished';
+      } catch (e) { out.cancel = e.name; }
+      try {
+        await engine.compute([{ name: 'bad.parquet', bytes: new Uint8Array([80, 65, 82, 49, 0, 0]) }], {});
+      } catch (e) { out.bad = e.message; }
+      const r = await engine.compute([{ name: 'events.csv', bytes: await load('events.csv') }], { grain: 'week', through: '2024-02-04' });
+      out.summary = r.summary;
+      out.timeline = await r.userTimeline('alice');
+      out.dist = await r.distributions();
+      out.states = new TextDecoder().decode(await r.table('states', 'csv')).split('\\n').length;
+      out.info = await engine.inspect({ name: 'events.csv', bytes: await load('events.csv') });
+      await r.free();
+      try { await r.table('states', 'csv'); } catch (e) { out.freed = e.message; }
+      document.body.dataset.out = JSON.stringify(out);
+    </script>`,
+  );
+  server = await serve(project);
+  browser = await launch();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.close();
+});
+
+async function result(page, attr, timeout = 60000) {
+  await page.waitForFunction((a) => document.body && document.body.dataset[a], attr, { timeout });
+  return page.evaluate((a) => document.body.dataset[a], attr);
+}
+
+function sameOrigin(requests) {
+  const origin = new URL(server.url).origin;
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(foreign, [], 'requests to other origins');
+}
+
+test('the README browser-module snippet computes the SPEC example in Chromium', async () => {
+  const { page, requests, errors } = await openPage(browser);
+  await page.goto(server.url + 'browser.html');
+  const summary = JSON.parse(await result(page, 'summary'));
+  assert.deepEqual(summary.map((r) => [r.active, r.new, r.retained, r.reactivated, r.churned, r.dormant]), [
+    [3, 3, 0, 0, 0, 0], [2, 1, 1, 0, 2, 0], [1, 0, 1, 0, 1, 2], [2, 0, 1, 1, 0, 2], [2, 0, 1, 1, 1, 1],
+  ]);
+  assert.deepEqual(errors, []);
+  sameOrigin(requests);
+  await page.close();
+});
+
+test('the README worker snippet runs the engine in a Web Worker', async () => {
+  const { page, requests, errors } = await openPage(browser);
+  await page.goto(server.url + 'worker.html');
+  const summary = JSON.parse(await result(page, 'summary'));
+  assert.equal(summary.length, 5);
+  assert.equal(summary[3].reactivation_rate, 1 / 3);
+  assert.ok(Number(await page.evaluate(() => document.body.dataset.snapshotBytes)) > 500);
+  assert.ok(requests.some((u) => u.endsWith('/worker/worker.js')), 'a worker was started');
+  assert.deepEqual(errors, []);
+  sameOrigin(requests);
+  await page.close();
+});
+
+test('the worker cancels a long run, survives bad input, and serves results on request', async () => {
+  const { page, requests } = await openPage(browser);
+  await page.goto(server.url + 'cancel.html');
+  const out = JSON.parse(await result(page, 'out', 120000));
+  assert.equal(out.cancel, 'AbortError');
+  assert.ok(out.progress.includes('read'));
+  assert.match(out.bad, /bad\.parquet/);
+  assert.equal(out.summary.length, 5);
+  assert.equal(out.summary[4].quick_ratio, 1);
+  assert.deepEqual(out.timeline.map((t) => t.state), ['new', 'retained', 'inactive', 'inactive', 'reactivated']);
+  assert.deepEqual(out.timeline.map((t) => t.inactive_streak), [0, 0, 1, 2, 0]);
+  assert.deepEqual(out.dist.churn_duration, [{ periods: 2, count: 2 }]);
+  assert.equal(out.states, 16);
+  assert.equal(out.info.time_column, 'event_date');
+  assert.match(out.freed, /freed/);
+  sameOrigin(requests);
+  await page.close();
+});
