@@ -17,7 +17,7 @@ export function createEngine(options = {}) {
 
 export class Engine {
   constructor({ workerUrl } = {}) {
-    this._url = workerUrl || new URL('./worker.js', import.meta.url);
+    this._url = workerUrl;
     this._worker = null;
     this._pending = new Map();
     this._nextId = 1;
@@ -26,7 +26,10 @@ export class Engine {
 
   _spawn() {
     if (this._worker) return this._worker;
-    const worker = new Worker(this._url, { type: 'module' });
+    // Written literally so that bundlers (Vite, webpack) find and bundle the worker.
+    const worker = this._url
+      ? new Worker(this._url, { type: 'module' })
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     const generation = ++this._generation;
     worker.onmessage = (event) => {
       const msg = event.data;
