@@ -5,14 +5,18 @@
 use crate::grain::Calendar;
 use crate::states::{State, StateRows, TRANSITIONS};
 
-/// One row of the summary table.
-#[derive(Clone, Debug, PartialEq)]
+/// One row of the summary table. It serializes (for the JS API) with the
+/// SPEC column names and dates as `YYYY-MM-DD`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SummaryRow {
     /// Period index.
+    #[serde(skip)]
     pub period: i32,
     /// First day.
+    #[serde(serialize_with = "as_date")]
     pub period_start: i32,
     /// Last day.
+    #[serde(serialize_with = "as_date")]
     pub period_end: i32,
     /// Whether the period ended on or before `through`.
     pub complete: bool,
@@ -40,6 +44,10 @@ pub struct SummaryRow {
     pub reactivation_rate: Option<f64>,
     /// (new + reactivated) / churned.
     pub quick_ratio: Option<f64>,
+}
+
+fn as_date<S: serde::Serializer>(day: &i32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::grain::format_day(*day))
 }
 
 /// One row of the transitions table.

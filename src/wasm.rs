@@ -133,7 +133,7 @@ impl Computation {
     /// The summary rows as plain objects keyed by the SPEC column names.
     #[wasm_bindgen(getter)]
     pub fn summary(&self) -> Result<JsValue, JsError> {
-        to_js(&crate::output::summary_records(&self.inner))
+        to_js(&self.inner.aggregates.summary)
     }
 
     /// The quality report.

@@ -229,11 +229,7 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
         Err(panic) => {
-            let msg = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("unknown panic");
+            let msg = activation_layer::error::panic_message(panic.as_ref());
             eprintln!("error: {}", Error::Internal(msg.to_string()));
             ExitCode::from(70)
         }

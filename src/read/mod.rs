@@ -546,11 +546,7 @@ pub(crate) fn guard<T>(file: &str, f: impl FnOnce() -> Result<T, Error>) -> Resu
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(panic) => {
-            let msg = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("unknown failure");
+            let msg = crate::error::panic_message(panic.as_ref());
             Err(Error::corrupt(
                 file,
                 format!("the file is corrupt or truncated (the decoder failed: {msg})"),
