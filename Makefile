@@ -6,12 +6,11 @@
 
 SHELL := /bin/bash
 CARGO ?= cargo
-DEMO_OUT ?= target/demo
 # Must equal the wasm-bindgen crate version pinned in Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test pkg setup-native setup-wasm setup-node setup-browser build lint clean
+.PHONY: demo site test pkg setup-native setup-wasm setup-node setup-browser build lint clean
 
 # Native prerequisites: a C compiler for zstd (clang also serves the wasm32
 # build). Debian's packages only; skipped when already there.
@@ -42,15 +41,29 @@ pkg: setup-wasm setup-node
 build: setup-native
 	$(CARGO) build --release --locked
 
-demo: build
-	./target/release/activation run examples/demo_events.csv --grain week --out $(DEMO_OUT) --format csv
-	@echo
-	@echo "Weekly summary ($(DEMO_OUT)/demo_events_activation_weekly_summary.csv):"
-	@column -s, -t < $(DEMO_OUT)/demo_events_activation_weekly_summary.csv 2>/dev/null || cat $(DEMO_OUT)/demo_events_activation_weekly_summary.csv
+# The static dashboard (index.html + www/) bundled by Vite into dist/, with
+# demo facts made by the project's own generator (not committed).
+SITE_DEMO := www/public/demo/demo_events.parquet
+DEMO_PORT ?= 8000
 
-test: setup-native pkg setup-browser
+site: build pkg
+	@mkdir -p $(dir $(SITE_DEMO))
+	./target/release/activation generate --events 400000 --users 40000 --days 210 --seed 42 --out $(SITE_DEMO)
+	npx vite build --logLevel warn
+	@echo "site built in dist/ (any static file server, any sub-path)"
+
+demo: site
+	@echo
+	@echo "Dashboard: http://127.0.0.1:$(DEMO_PORT)/  (click 'Try the demo'; Ctrl-C stops the server)"
+	@echo
+	cd dist && python3 -m http.server $(DEMO_PORT) --bind 127.0.0.1
+
+test: setup-native pkg site setup-browser
 	$(CARGO) test --locked
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  $(CARGO) test --locked --target wasm32-unknown-unknown --no-default-features --features wasm --test wasm
 	node --test --test-concurrency=1 tests/js/
+	node --test --test-concurrency=1 tests/e2e/
 
 lint:
 	$(CARGO) fmt --check
@@ -59,3 +72,17 @@ lint:
 clean:
 	$(CARGO) clean
 	rm -rf pkg dist
+
+# Benchmarks (BENCHMARKS.md): the WASM engine against DuckDB-WASM (1.28.0
+# for Parquet, the current release for CSV, both from bench/package-lock.json),
+# the native engine (cargo bench --bench engine) and native DuckDB (Python).
+# BENCH_ARGS passes options to bench/run.mjs, e.g. BENCH_ARGS="--scales 1m --grains week".
+.PHONY: bench setup-bench
+BENCH_ARGS ?=
+
+setup-bench:
+	@[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || (cd bench && npm ci --no-audit --no-fund)
+
+bench: pkg build setup-bench
+	@python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb || python3 -m pip install --quiet --break-system-packages duckdb
+	node bench/run.mjs $(BENCH_ARGS)

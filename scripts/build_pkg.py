@@ -6,6 +6,7 @@ the npm `binaryen` package on each module, then the JS entry points and
 package.json from js/. Prints the .wasm sizes (raw, gzip, brotli).
 """
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -50,6 +51,13 @@ def main():
     run(["cargo", "build", "--lib", "--locked", "--target", build["target"], "--no-default-features",
          "--features", ",".join(build["features"]), "--profile", build["profile"]], env=env)
     wasm = os.path.join(ROOT, "target", build["target"], build["profile"], "activation_layer.wasm")
+    # Skip the slow part (wasm-opt) when neither the module, the JS sources
+    # nor the settings changed since the last build of pkg/.
+    stamp = stamp_of([wasm, os.path.join(ROOT, "wasm-pack.toml"), os.path.join(ROOT, "Cargo.toml")], os.path.join(ROOT, "js"))
+    stamp_file = os.path.join(out, ".build-stamp")
+    if os.path.exists(stamp_file) and open(stamp_file).read() == stamp:
+        print("pkg/ is up to date")
+        return
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     wasm_opt = os.path.join(ROOT, "node_modules", ".bin", "wasm-opt")
@@ -77,6 +85,20 @@ def main():
     with open(os.path.join(out, "wasm-size.json"), "w") as f:
         json.dump(sizes, f)
     print("wasm size: " + ", ".join(f"{k} {v / 1e6:.3f} MB" for k, v in sizes.items()))
+    with open(stamp_file, "w") as f:
+        f.write(stamp)
+
+
+def stamp_of(files, tree):
+    h = hashlib.sha256()
+    paths = list(files)
+    for d, _, names in sorted(os.walk(tree)):
+        paths.extend(os.path.join(d, n) for n in sorted(names))
+    for p in paths:
+        h.update(p.encode())
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
 
 
 if __name__ == "__main__":

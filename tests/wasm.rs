@@ -1,0 +1,91 @@
+//! The WASM façade, run in Node by wasm-bindgen-test-runner:
+//! `make test` runs `cargo test --target wasm32-unknown-unknown --features wasm --test wasm`.
+#![cfg(all(target_arch = "wasm32", feature = "wasm"))]
+
+use activation_layer::wasm::{compute, dictionary, inspect};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const SPEC: &[u8] = include_bytes!("data/spec_example.csv");
+
+fn file(name: &str, bytes: &[u8]) -> JsValue {
+    let f = Object::new();
+    Reflect::set(&f, &"name".into(), &name.into()).unwrap();
+    Reflect::set(&f, &"bytes".into(), &Uint8Array::from(bytes).into()).unwrap();
+    f.into()
+}
+
+fn options(pairs: &[(&str, &str)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), &(*v).into()).unwrap();
+    }
+    o.into()
+}
+
+fn message(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    assert!(v.is_instance_of::<js_sys::Error>(), "errors reach JS as Error objects");
+    Reflect::get(&v, &"message".into()).unwrap().as_string().unwrap()
+}
+
+fn get(v: &JsValue, k: &str) -> JsValue {
+    Reflect::get(v, &k.into()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn spec_example_through_the_facade() {
+    let files = Array::of1(&file("spec_example.csv", SPEC));
+    let r = compute(files.into(), options(&[("grain", "week"), ("through", "2024-02-04")]), None).unwrap();
+    let summary: Array = r.summary().unwrap().dyn_into().unwrap();
+    let col = |k: &str| -> Vec<f64> { summary.iter().map(|row| get(&row, k).as_f64().unwrap()).collect() };
+    assert_eq!(col("active"), [3.0, 2.0, 1.0, 2.0, 2.0]);
+    assert_eq!(col("new"), [3.0, 1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(col("churned"), [0.0, 2.0, 1.0, 0.0, 1.0]);
+    assert_eq!(col("dormant"), [0.0, 0.0, 2.0, 2.0, 1.0]);
+    assert_eq!(get(&summary.get(1), "retention_rate").as_f64(), Some(1.0 / 3.0));
+    assert!(get(&summary.get(0), "quick_ratio").is_null());
+    assert_eq!(get(&summary.get(4), "period_start").as_string().unwrap(), "2024-01-29");
+    let states = String::from_utf8(r.table("states", "csv").unwrap()).unwrap();
+    assert_eq!(states.lines().count(), 15);
+    assert!(states.contains("dave,2024-01-22,reactivated,inactive,inactive_to_reactivated,1,0,3,2,2,2024-01-01,3"));
+    let snapshot = r.table("snapshot", "parquet").unwrap();
+    assert_eq!(&snapshot[..4], b"PAR1");
+    assert_eq!(r.table_name("summary").unwrap(), "spec_example_activation_weekly_summary");
+    let timeline: Array = r.user_timeline("alice").unwrap().dyn_into().unwrap();
+    assert_eq!(timeline.length(), 5);
+    assert!(r.user_timeline("nobody").unwrap().is_null());
+    let quality = r.quality().unwrap();
+    assert_eq!(get(&quality, "rows_read").as_f64(), Some(11.0));
+}
+
+#[wasm_bindgen_test]
+fn bad_inputs_are_errors_and_the_module_stays_usable() {
+    let cases: Vec<(JsValue, JsValue, &str)> = vec![
+        (Array::of1(&file("x.parquet", b"nope")).into(), options(&[]), "x.parquet: not a Parquet file"),
+        (Array::of1(&file("t.parquet", b"PAR1\0\0\0")).into(), options(&[]), "t.parquet"),
+        (Array::of1(&file("r.csv", b"user_id,date\na,2024-01-01\nb\n")).into(), options(&[]), "r.csv: line 3"),
+        (Array::of1(&file("s.csv", SPEC)).into(), options(&[("timezone", "Mars/Olympus")]), "Mars/Olympus"),
+        (Array::of1(&file("s.csv", SPEC)).into(), options(&[("grain", "fortnight")]), "fortnight"),
+        (Array::of1(&file("s.csv", SPEC)).into(), options(&[("granularity", "week")]), "granularity"),
+        (JsValue::from_str("not an array"), options(&[]), "files must be an array"),
+    ];
+    for (files, opts, expected) in cases {
+        let err = message(compute(files, opts, None).err().expect("an error"));
+        assert!(err.contains(expected), "{err:?} should contain {expected:?}");
+        let ok = compute(Array::of1(&file("s.csv", SPEC)).into(), options(&[("grain", "month")]), None).unwrap();
+        assert_eq!(ok.state_rows(), 4, "all four users are new in January");
+    }
+}
+
+#[wasm_bindgen_test]
+fn inspect_and_dictionary() {
+    let info = inspect(file("spec_example.csv", SPEC)).unwrap();
+    assert_eq!(get(&info, "user_column").as_string().unwrap(), "user_id");
+    assert_eq!(get(&info, "time_column").as_string().unwrap(), "event_date");
+    assert_eq!(get(&info, "rows").as_f64(), Some(11.0));
+    let dict = dictionary().unwrap();
+    let tables: Array = get(&dict, "tables").dyn_into().unwrap();
+    assert_eq!(tables.length(), 5);
+}

@@ -1,0 +1,318 @@
+// Charts (ECharts, tree-shaken, canvas). Every number drawn here comes from
+// the engine's outputs; the page only arranges them. Colours come from the
+// CSS variables so light and dark themes stay in one place.
+import * as echarts from 'echarts/core';
+import { BarChart, HeatmapChart, LineChart, SankeyChart } from 'echarts/charts';
+import {
+  AriaComponent,
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+import { fmtInt, fmtPct, fmtRatio, escapeHtml } from './format.js';
+
+echarts.use([
+  BarChart, HeatmapChart, LineChart, SankeyChart,
+  AriaComponent, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent,
+  TooltipComponent, VisualMapComponent, CanvasRenderer,
+]);
+
+const charts = new Map();
+
+function palette() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name) => css.getPropertyValue(name).trim();
+  return {
+    text: v('--text'), muted: v('--muted'), border: v('--border'), surface: v('--surface'), surface2: v('--surface-2'),
+    new: v('--c-new'), retained: v('--c-retained'), reactivated: v('--c-reactivated'),
+    churned: v('--c-churned'), dormant: v('--c-dormant'), active: v('--c-active'), quick: v('--c-quick'),
+    accent: v('--accent'), cohortMid: v('--cohort-mid'),
+  };
+}
+
+function chartFor(el) {
+  let chart = charts.get(el);
+  if (!chart || chart.isDisposed()) {
+    chart = echarts.init(el, null, { renderer: 'canvas' });
+    charts.set(el, chart);
+  }
+  return chart;
+}
+
+/** Drops every chart (theme change); the caller draws them again. */
+export function disposeAll() {
+  for (const chart of charts.values()) chart.dispose();
+  charts.clear();
+}
+
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    for (const chart of charts.values()) if (!chart.isDisposed()) chart.resize({ animation: { duration: 0 } });
+  }, 100);
+});
+
+function base(p) {
+  return {
+    animationDuration: 350,
+    aria: { enabled: true },
+    textStyle: { color: p.text, fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
+    tooltip: {
+      backgroundColor: p.surface, borderColor: p.border, textStyle: { color: p.text, fontSize: 12 },
+      extraCssText: 'max-width: 340px; white-space: normal; box-shadow: 0 4px 14px rgba(0,0,0,.18);',
+      confine: true,
+    },
+    legend: { textStyle: { color: p.text }, top: 0, icon: 'roundRect', itemWidth: 12, itemHeight: 10 },
+  };
+}
+
+function axisStyle(p) {
+  return {
+    axisLine: { lineStyle: { color: p.border } },
+    axisLabel: { color: p.muted },
+    splitLine: { lineStyle: { color: p.border, type: 'dashed' } },
+  };
+}
+
+function periodLabel(row, grain) {
+  if (grain === 'month') return row.period_start.slice(0, 7);
+  return row.period_start;
+}
+
+function defLine(defs, key) {
+  const d = defs[key];
+  return d ? `<div style="color:inherit;opacity:.75;font-size:11px;margin:1px 0 4px">${escapeHtml(d)}</div>` : '';
+}
+
+/** PostHog-style lifecycle: new, retained, reactivated above zero; churned below. */
+export function lifecycle(el, summary, { grain, defs }) {
+  const p = palette();
+  const labels = summary.map((r) => periodLabel(r, grain));
+  const faded = (_color, row) => (row.complete ? 1 : 0.45);
+  const series = [
+    ['new', p.new], ['retained', p.retained], ['reactivated', p.reactivated],
+  ].map(([key, color]) => ({
+    name: key, type: 'bar', stack: 'active', color, barMaxWidth: 36,
+    data: summary.map((r) => ({ value: r[key], itemStyle: { opacity: faded(color, r) } })),
+  }));
+  series.push({
+    name: 'churned', type: 'bar', stack: 'gone', color: p.churned, barMaxWidth: 36, barGap: '-100%',
+    data: summary.map((r) => ({ value: -r.churned, itemStyle: { opacity: faded(p.churned, r) } })),
+  });
+  const chart = chartFor(el);
+  chart.setOption({
+    ...base(p),
+    grid: { left: 8, right: 16, top: 36, bottom: summary.length > 30 ? 56 : 24, containLabel: true },
+    tooltip: {
+      ...base(p).tooltip, trigger: 'axis', axisPointer: { type: 'shadow' },
+      formatter: (items) => {
+        const row = summary[items[0].dataIndex];
+        const lines = items.map((it) => `<div style="display:flex;justify-content:space-between;gap:14px">
+            <span>${it.marker}<b>${it.seriesName}</b></span><b>${fmtInt(Math.abs(it.value))}</b></div>${defLine(defs, it.seriesName)}`);
+        return `<b>${row.period_start} – ${row.period_end}</b>${row.complete ? '' : ' <i>(incomplete)</i>'}
+          ${lines.join('')}<div style="border-top:1px solid ${p.border};margin-top:4px;padding-top:4px">
+          active <b>${fmtInt(row.active)}</b> · quick ratio <b>${fmtRatio(row.quick_ratio)}</b></div>`;
+      },
+    },
+    legend: { ...base(p).legend, data: ['new', 'retained', 'reactivated', 'churned'] },
+    xAxis: { type: 'category', data: labels, ...axisStyle(p), splitLine: { show: false } },
+    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (v) => fmtInt(Math.abs(v), true) } },
+    dataZoom: summary.length > 30 ? [{ type: 'slider', height: 18, bottom: 8, start: Math.max(0, 100 - (3000 / summary.length)), end: 100 }, { type: 'inside' }] : [],
+    series,
+  }, true);
+}
+
+/** Active users (bars) and quick ratio (line, right axis, reference at 1). */
+export function activeAndQuick(el, summary, { grain, defs }) {
+  const p = palette();
+  const chart = chartFor(el);
+  chart.setOption({
+    ...base(p),
+    grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+    tooltip: {
+      ...base(p).tooltip, trigger: 'axis',
+      formatter: (items) => {
+        const row = summary[items[0].dataIndex];
+        return `<b>${row.period_start} – ${row.period_end}</b>${row.complete ? '' : ' <i>(incomplete)</i>'}
+          <div>active <b>${fmtInt(row.active)}</b></div>${defLine(defs, 'active')}
+          <div>quick ratio <b>${fmtRatio(row.quick_ratio)}</b></div>${defLine(defs, 'quick_ratio')}
+          <div>total users <b>${fmtInt(row.total_users)}</b></div>`;
+      },
+    },
+    legend: { ...base(p).legend, data: ['active', 'quick_ratio'] },
+    xAxis: { type: 'category', data: summary.map((r) => periodLabel(r, grain)), ...axisStyle(p), splitLine: { show: false } },
+    yAxis: [
+      { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (v) => fmtInt(v, true) } },
+      { type: 'value', ...axisStyle(p), splitLine: { show: false }, min: 0 },
+    ],
+    series: [
+      {
+        name: 'active', type: 'bar', color: p.active, barMaxWidth: 28, itemStyle: { opacity: 0.85 },
+        data: summary.map((r) => ({ value: r.active, itemStyle: { opacity: r.complete ? 0.8 : 0.35 } })),
+      },
+      {
+        name: 'quick_ratio', type: 'line', yAxisIndex: 1, color: p.quick, smooth: false, symbolSize: 5, connectNulls: false,
+        data: summary.map((r) => r.quick_ratio),
+        markLine: { silent: true, symbol: 'none', lineStyle: { color: p.muted, type: 'dashed' }, label: { color: p.muted, position: 'insideStartTop', formatter: 'quick ratio 1' }, data: [{ yAxis: 1 }] },
+      },
+    ],
+  }, true);
+}
+
+/** Retention, churn and reactivation rates over time. */
+export function rates(el, summary, { grain, defs }) {
+  const p = palette();
+  const chart = chartFor(el);
+  const keys = [['retention_rate', p.retained], ['churn_rate', p.churned], ['reactivation_rate', p.reactivated]];
+  chart.setOption({
+    ...base(p),
+    grid: { left: 8, right: 12, top: 36, bottom: 8, containLabel: true },
+    tooltip: {
+      ...base(p).tooltip, trigger: 'axis',
+      formatter: (items) => {
+        const row = summary[items[0].dataIndex];
+        return `<b>${row.period_start} – ${row.period_end}</b>${row.complete ? '' : ' <i>(incomplete)</i>'}` +
+          keys.map(([k]) => `<div>${k} <b>${fmtPct(row[k])}</b></div>${defLine(defs, k)}`).join('');
+      },
+    },
+    legend: { ...base(p).legend, data: keys.map(([k]) => k) },
+    xAxis: { type: 'category', data: summary.map((r) => periodLabel(r, grain)), ...axisStyle(p), splitLine: { show: false } },
+    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (v) => `${Math.round(v * 100)}%` } },
+    series: keys.map(([k, color]) => ({
+      name: k, type: 'line', color, symbolSize: 4, connectNulls: false, data: summary.map((r) => r[k]),
+    })),
+  }, true);
+}
+
+const STATE_COLOR = (p) => ({ new: p.new, retained: p.retained, reactivated: p.reactivated, inactive: p.churned, start: p.muted });
+
+/** Transition flow of one period: previous state -> state (from the transitions table). */
+export function sankey(el, rows, { includeDormant, defs }) {
+  const p = palette();
+  const colors = STATE_COLOR(p);
+  const links = [];
+  const used = new Set();
+  const LEFT = [['first seen', 'start'], ['new (before)', 'new'], ['retained (before)', 'retained'], ['reactivated (before)', 'reactivated'], ['inactive (before)', 'inactive']];
+  const RIGHT = [['new', 'new'], ['retained', 'retained'], ['reactivated', 'reactivated'], ['churned', 'inactive'], ['dormant', 'inactive']];
+  for (const r of rows) {
+    if (!r.users) continue;
+    if (r.from_state === 'inactive' && r.to_state === 'inactive' && !includeDormant) continue;
+    const from = r.from_state ? `${r.from_state} (before)` : 'first seen';
+    const to = r.to_state === 'inactive' ? (r.from_state === 'inactive' ? 'dormant' : 'churned') : r.to_state;
+    used.add(from);
+    used.add(to);
+    links.push({ source: from, target: to, value: r.users, transition: r.from_state ? `${r.from_state}_to_${r.to_state}` : 'new', to: r.to_state });
+  }
+  const node = ([name, st], depth) => ({ name, depth, itemStyle: { color: colors[st], borderColor: colors[st] } });
+  const nodes = [...LEFT.filter(([n]) => used.has(n)).map((n) => node(n, 0)), ...RIGHT.filter(([n]) => used.has(n)).map((n) => node(n, 1))];
+  const chart = chartFor(el);
+  if (!links.length) {
+    chart.clear();
+    chart.setOption({ ...base(p), title: { text: 'No transitions in this period', left: 'center', top: 'middle', textStyle: { color: p.muted, fontSize: 13 } } }, true);
+    return;
+  }
+  chart.setOption({
+    ...base(p),
+    tooltip: {
+      ...base(p).tooltip, trigger: 'item',
+      formatter: (it) => it.dataType === 'edge'
+        ? `<b>${escapeHtml(it.data.transition)}</b>: <b>${fmtInt(it.data.value)}</b> users${defLine(defs, `state:${it.data.to}`)}`
+        : `<b>${escapeHtml(it.name)}</b>: ${fmtInt(it.value)} users`,
+    },
+    series: [{
+      type: 'sankey', left: 8, right: 130, top: 10, bottom: 10, nodeWidth: 14, nodeGap: 10, draggable: false, layoutIterations: 0,
+      emphasis: { focus: 'adjacency' },
+      label: { color: p.text, fontSize: 12, formatter: (it) => `${it.name}  ${fmtInt(it.value, true)}` },
+      levels: [{ depth: 0, label: { position: 'right' } }, { depth: 1, label: { position: 'right' } }],
+      lineStyle: { color: 'gradient', opacity: 0.35, curveness: 0.5 },
+      data: nodes, links,
+    }],
+  }, true);
+}
+
+/** Cohort retention triangle: cohorts down, periods since first up to `maxSince` across. */
+export function cohorts(el, rows, { grain, maxCohorts = 24, maxSince = 24 }) {
+  const p = palette();
+  const cohortList = [...new Set(rows.map((r) => r.cohort_period))].sort().slice(-maxCohorts);
+  const keep = new Set(cohortList);
+  const sinceMax = Math.min(maxSince, Math.max(0, ...rows.filter((r) => keep.has(r.cohort_period)).map((r) => r.periods_since)));
+  const cells = [];
+  const size = new Map();
+  let maxLater = 0;
+  for (const r of rows) {
+    if (!keep.has(r.cohort_period) || r.periods_since > sinceMax) continue;
+    size.set(r.cohort_period, r.cohort_size);
+    cells.push({ value: [r.periods_since, cohortList.indexOf(r.cohort_period), r.retention, r.active_users, r.cohort_size] });
+    if (r.periods_since > 0 && r.retention > maxLater) maxLater = r.retention;
+  }
+  const unit = grain === 'day' ? 'day' : grain === 'month' ? 'month' : 'week';
+  const chart = chartFor(el);
+  const maxV = maxLater || 1;
+  const dark = document.documentElement.dataset.theme === 'dark';
+  for (const c of cells) {
+    const strong = Math.min(1, c.value[2] / maxV) > 0.55;
+    c.label = { color: strong ? (dark ? '#0b1020' : '#ffffff') : p.text };
+  }
+  const showLabels = el.clientWidth / (sinceMax + 2) >= 26 && cohortList.length <= 26;
+  chart.setOption({
+    ...base(p),
+    grid: { left: 8, right: 8, top: 8, bottom: 44, containLabel: true },
+    tooltip: {
+      ...base(p).tooltip, trigger: 'item',
+      formatter: (it) => {
+        const [since, ci, retention, active, cohortSize] = it.data.value;
+        return `cohort <b>${cohortList[ci]}</b> (${fmtInt(cohortSize)} users)<br>${unit} ${since}: <b>${fmtPct(retention)}</b> active (${fmtInt(active)})`;
+      },
+    },
+    xAxis: { type: 'category', data: Array.from({ length: sinceMax + 1 }, (_, i) => String(i)), name: `${unit}s since first`, nameLocation: 'middle', nameGap: 24, nameTextStyle: { color: p.muted }, ...axisStyle(p), splitLine: { show: false } },
+    yAxis: {
+      type: 'category', inverse: true, data: cohortList.map((c) => `${grain === 'month' ? c.slice(0, 7) : c} · ${fmtInt(size.get(c), true)}`),
+      ...axisStyle(p), splitLine: { show: false }, axisLabel: { color: p.muted, fontSize: 11 },
+    },
+    visualMap: {
+      show: false, min: 0, max: maxV, dimension: 2,
+      inRange: { color: [p.surface2, p.cohortMid, p.accent] },
+    },
+    series: [{
+      type: 'heatmap', data: cells, itemStyle: { borderColor: p.surface, borderWidth: 1 },
+      label: { show: showLabels, fontSize: 10, formatter: (it) => `${Math.round(it.data.value[2] * 100)}` },
+      emphasis: { itemStyle: { borderColor: p.text, borderWidth: 1 } },
+    }],
+  }, true);
+}
+
+/** One distribution: ended vs ongoing counts by length in periods. */
+export function distribution(el, ended, ongoing, { labels, color, unit, maxBars = 30 }) {
+  const p = palette();
+  const all = [...(ended || []), ...(ongoing || [])];
+  const top = Math.min(Math.max(1, ...all.map((b) => b.periods)), maxBars);
+  const lo = Math.min(...all.map((b) => b.periods), 1);
+  const xs = Array.from({ length: top - lo + 1 }, (_, i) => lo + i);
+  const pick = (list) => {
+    const m = new Map((list || []).map((b) => [b.periods, b.count]));
+    // The last bar holds everything longer (labelled "N+").
+    const tail = (list || []).filter((b) => b.periods > top).reduce((s, b) => s + b.count, 0);
+    return xs.map((x) => (m.get(x) || 0) + (x === top ? tail : 0));
+  };
+  const hasTail = all.some((b) => b.periods > top);
+  const series = [{ name: labels[0], type: 'bar', stack: 'd', color, data: pick(ended), barMaxWidth: 22 }];
+  if (ongoing) series.push({ name: labels[1], type: 'bar', stack: 'd', color, itemStyle: { opacity: 0.4 }, data: pick(ongoing), barMaxWidth: 22 });
+  const chart = chartFor(el);
+  chart.setOption({
+    ...base(p),
+    grid: { left: 4, right: 8, top: 28, bottom: 20, containLabel: true },
+    tooltip: { ...base(p).tooltip, trigger: 'axis', axisPointer: { type: 'shadow' },
+      formatter: (items) => `<b>${items[0].name} ${unit}${items[0].name === '1' ? '' : 's'}</b>` +
+        items.map((it) => `<div>${it.marker}${it.seriesName}: <b>${fmtInt(it.value)}</b></div>`).join('') },
+    legend: { ...base(p).legend, textStyle: { color: p.muted, fontSize: 11 }, itemWidth: 10, itemHeight: 8 },
+    xAxis: { type: 'category', data: xs.map((x) => (hasTail && x === top ? `${x}+` : String(x))), ...axisStyle(p), splitLine: { show: false } },
+    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (v) => fmtInt(v, true) } },
+    series,
+  }, true);
+}
