@@ -75,6 +75,25 @@ pub fn merge_tables(
     arrow_select::take::take_record_batch(&all, &UInt32Array::from(order)).map_err(fail)
 }
 
+/// Upserts the table in `run` into the table in `history` (both Parquet or
+/// both CSV) by `key`; returns the merged file's bytes in the same format.
+pub fn merge_files(history: &InputFile, run: &InputFile, key: &[&str]) -> Result<Vec<u8>, Error> {
+    let old = Table::read(history)?;
+    let new = Table::read(run)?;
+    if old.format != new.format {
+        return Err(Error::Data(format!(
+            "{} and {} have different formats: merge Parquet with Parquet, CSV with CSV",
+            history.name, run.name
+        )));
+    }
+    let merged = merge_tables(&old.batch, &new.batch, key)
+        .map_err(|e| Error::Data(format!("{}: {e}", history.name)))?;
+    match new.format {
+        Format::Parquet => parquet_bytes(&merged, &[]),
+        Format::Csv => csv_bytes(&merged),
+    }
+}
+
 /// What a file of a run directory is.
 enum RunFile {
     /// A table to upsert, with its key.
@@ -124,24 +143,10 @@ pub fn merge_dirs(history_dir: &Path, run_dir: &Path) -> Result<Vec<String>, Err
         let bytes = match kind {
             RunFile::Latest => std::fs::read(&path).map_err(|e| Error::io(&path, e))?,
             RunFile::Table(key) => {
-                let run = Table::read(&InputFile::path(&path))?;
-                if !target.exists() {
-                    std::fs::read(&path).map_err(|e| Error::io(&path, e))?
+                if target.exists() {
+                    merge_files(&InputFile::path(&target), &InputFile::path(&path), key)?
                 } else {
-                    let history = Table::read(&InputFile::path(&target))?;
-                    if history.format != run.format {
-                        return Err(Error::Data(format!(
-                            "{}: the history file and the run file {} have different formats",
-                            target.display(),
-                            path.display()
-                        )));
-                    }
-                    let merged = merge_tables(&history.batch, &run.batch, key)
-                        .map_err(|e| Error::Data(format!("{}: {e}", target.display())))?;
-                    match run.format {
-                        Format::Parquet => parquet_bytes(&merged, &[])?,
-                        Format::Csv => csv_bytes(&merged)?,
-                    }
+                    std::fs::read(&path).map_err(|e| Error::io(&path, e))?
                 }
             }
         };

@@ -61,6 +61,18 @@ pub fn dictionary() -> Result<JsValue, JsError> {
     to_js(&crate::dictionary::to_json())
 }
 
+/// Upserts a run's table (`summary`, `transitions`, `cohorts` or `states`)
+/// into an earlier one by the table's key — the same merge as
+/// `activation merge`. Both files are CSV or both Parquet; the result has
+/// their format.
+#[wasm_bindgen(js_name = mergeTables)]
+pub fn merge_tables(which: &str, history: JsValue, run: JsValue) -> Result<Vec<u8>, JsError> {
+    let kind: TableKind = which.parse().map_err(js_error)?;
+    let history = input_file(&history, "history")?;
+    let run = input_file(&run, "run")?;
+    crate::merge::merge_files(&history, &run, kind.doc().key).map_err(js_error)
+}
+
 /// Computes every output from fact files (`[{ name, bytes }]`) and options
 /// (the CLI flags in camelCase, plus `snapshot: { name, bytes }`).
 /// `onProgress`, if given, is called with `{ phase, file, files, rows, fraction }`.

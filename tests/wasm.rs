@@ -26,8 +26,14 @@ fn options(pairs: &[(&str, &str)]) -> JsValue {
 
 fn message(e: wasm_bindgen::JsError) -> String {
     let v: JsValue = e.into();
-    assert!(v.is_instance_of::<js_sys::Error>(), "errors reach JS as Error objects");
-    Reflect::get(&v, &"message".into()).unwrap().as_string().unwrap()
+    assert!(
+        v.is_instance_of::<js_sys::Error>(),
+        "errors reach JS as Error objects"
+    );
+    Reflect::get(&v, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
 }
 
 fn get(v: &JsValue, k: &str) -> JsValue {
@@ -37,22 +43,43 @@ fn get(v: &JsValue, k: &str) -> JsValue {
 #[wasm_bindgen_test]
 fn spec_example_through_the_facade() {
     let files = Array::of1(&file("spec_example.csv", SPEC));
-    let r = compute(files.into(), options(&[("grain", "week"), ("through", "2024-02-04")]), None).unwrap();
+    let r = compute(
+        files.into(),
+        options(&[("grain", "week"), ("through", "2024-02-04")]),
+        None,
+    )
+    .unwrap();
     let summary: Array = r.summary().unwrap().dyn_into().unwrap();
-    let col = |k: &str| -> Vec<f64> { summary.iter().map(|row| get(&row, k).as_f64().unwrap()).collect() };
+    let col = |k: &str| -> Vec<f64> {
+        summary
+            .iter()
+            .map(|row| get(&row, k).as_f64().unwrap())
+            .collect()
+    };
     assert_eq!(col("active"), [3.0, 2.0, 1.0, 2.0, 2.0]);
     assert_eq!(col("new"), [3.0, 1.0, 0.0, 0.0, 0.0]);
     assert_eq!(col("churned"), [0.0, 2.0, 1.0, 0.0, 1.0]);
     assert_eq!(col("dormant"), [0.0, 0.0, 2.0, 2.0, 1.0]);
-    assert_eq!(get(&summary.get(1), "retention_rate").as_f64(), Some(1.0 / 3.0));
+    assert_eq!(
+        get(&summary.get(1), "retention_rate").as_f64(),
+        Some(1.0 / 3.0)
+    );
     assert!(get(&summary.get(0), "quick_ratio").is_null());
-    assert_eq!(get(&summary.get(4), "period_start").as_string().unwrap(), "2024-01-29");
+    assert_eq!(
+        get(&summary.get(4), "period_start").as_string().unwrap(),
+        "2024-01-29"
+    );
     let states = String::from_utf8(r.table("states", "csv").unwrap()).unwrap();
     assert_eq!(states.lines().count(), 15);
-    assert!(states.contains("dave,2024-01-22,reactivated,inactive,inactive_to_reactivated,1,0,3,2,2,2024-01-01,3"));
+    assert!(states.contains(
+        "dave,2024-01-22,reactivated,inactive,inactive_to_reactivated,1,0,3,2,2,2024-01-01,3"
+    ));
     let snapshot = r.table("snapshot", "parquet").unwrap();
     assert_eq!(&snapshot[..4], b"PAR1");
-    assert_eq!(r.table_name("summary").unwrap(), "spec_example_activation_weekly_summary");
+    assert_eq!(
+        r.table_name("summary").unwrap(),
+        "spec_example_activation_weekly_summary"
+    );
     let timeline: Array = r.user_timeline("alice").unwrap().dyn_into().unwrap();
     assert_eq!(timeline.length(), 5);
     assert!(r.user_timeline("nobody").unwrap().is_null());
@@ -63,18 +90,54 @@ fn spec_example_through_the_facade() {
 #[wasm_bindgen_test]
 fn bad_inputs_are_errors_and_the_module_stays_usable() {
     let cases: Vec<(JsValue, JsValue, &str)> = vec![
-        (Array::of1(&file("x.parquet", b"nope")).into(), options(&[]), "x.parquet: not a Parquet file"),
-        (Array::of1(&file("t.parquet", b"PAR1\0\0\0")).into(), options(&[]), "t.parquet"),
-        (Array::of1(&file("r.csv", b"user_id,date\na,2024-01-01\nb\n")).into(), options(&[]), "r.csv: line 3"),
-        (Array::of1(&file("s.csv", SPEC)).into(), options(&[("timezone", "Mars/Olympus")]), "Mars/Olympus"),
-        (Array::of1(&file("s.csv", SPEC)).into(), options(&[("grain", "fortnight")]), "fortnight"),
-        (Array::of1(&file("s.csv", SPEC)).into(), options(&[("granularity", "week")]), "granularity"),
-        (JsValue::from_str("not an array"), options(&[]), "files must be an array"),
+        (
+            Array::of1(&file("x.parquet", b"nope")).into(),
+            options(&[]),
+            "x.parquet: not a Parquet file",
+        ),
+        (
+            Array::of1(&file("t.parquet", b"PAR1\0\0\0")).into(),
+            options(&[]),
+            "t.parquet",
+        ),
+        (
+            Array::of1(&file("r.csv", b"user_id,date\na,2024-01-01\nb\n")).into(),
+            options(&[]),
+            "r.csv: line 3",
+        ),
+        (
+            Array::of1(&file("s.csv", SPEC)).into(),
+            options(&[("timezone", "Mars/Olympus")]),
+            "Mars/Olympus",
+        ),
+        (
+            Array::of1(&file("s.csv", SPEC)).into(),
+            options(&[("grain", "fortnight")]),
+            "fortnight",
+        ),
+        (
+            Array::of1(&file("s.csv", SPEC)).into(),
+            options(&[("granularity", "week")]),
+            "granularity",
+        ),
+        (
+            JsValue::from_str("not an array"),
+            options(&[]),
+            "files must be an array",
+        ),
     ];
     for (files, opts, expected) in cases {
         let err = message(compute(files, opts, None).err().expect("an error"));
-        assert!(err.contains(expected), "{err:?} should contain {expected:?}");
-        let ok = compute(Array::of1(&file("s.csv", SPEC)).into(), options(&[("grain", "month")]), None).unwrap();
+        assert!(
+            err.contains(expected),
+            "{err:?} should contain {expected:?}"
+        );
+        let ok = compute(
+            Array::of1(&file("s.csv", SPEC)).into(),
+            options(&[("grain", "month")]),
+            None,
+        )
+        .unwrap();
         assert_eq!(ok.state_rows(), 4, "all four users are new in January");
     }
 }
@@ -88,4 +151,59 @@ fn inspect_and_dictionary() {
     let dict = dictionary().unwrap();
     let tables: Array = get(&dict, "tables").dyn_into().unwrap();
     assert_eq!(tables.length(), 5);
+}
+
+#[wasm_bindgen_test]
+fn merge_tables_upserts_a_later_run_into_earlier_results() {
+    use activation_layer::wasm::merge_tables;
+    let text = std::str::from_utf8(SPEC).unwrap();
+    let (early, late): (Vec<&str>, Vec<&str>) = text
+        .lines()
+        .skip(1)
+        .partition(|l| l.split(',').nth(1).unwrap() <= "2024-01-17");
+    let csv = |rows: &[&str]| format!("user_id,event_date\n{}\n", rows.join("\n"));
+    let day1 = compute(
+        Array::of1(&file("spec_example.csv", csv(&early).as_bytes())).into(),
+        options(&[("grain", "week"), ("through", "2024-01-17")]),
+        None,
+    )
+    .unwrap();
+    let opts = options(&[("grain", "week"), ("through", "2024-02-04")]);
+    Reflect::set(
+        &opts,
+        &"snapshot".into(),
+        &file("snap.parquet", &day1.table("snapshot", "parquet").unwrap()),
+    )
+    .unwrap();
+    let day2 = compute(
+        Array::of1(&file("later.csv", csv(&late).as_bytes())).into(),
+        opts,
+        None,
+    )
+    .unwrap();
+    let full = compute(
+        Array::of1(&file("spec_example.csv", SPEC)).into(),
+        options(&[("grain", "week"), ("through", "2024-02-04")]),
+        None,
+    )
+    .unwrap();
+    for which in ["summary", "transitions", "cohorts", "states"] {
+        let merged = merge_tables(
+            which,
+            file("history.csv", &day1.table(which, "csv").unwrap()),
+            file("run.csv", &day2.table(which, "csv").unwrap()),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(merged).unwrap(),
+            String::from_utf8(full.table(which, "csv").unwrap()).unwrap(),
+            "{which}"
+        );
+    }
+    let mixed = merge_tables(
+        "summary",
+        file("h.csv", &day1.table("summary", "csv").unwrap()),
+        file("r.parquet", &day2.table("summary", "parquet").unwrap()),
+    );
+    assert!(message(mixed.err().unwrap()).contains("different formats"));
 }

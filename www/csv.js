@@ -1,6 +1,6 @@
 // Reads the engine's own CSV tables (summary, transitions, cohorts) back
-// into rows: the page draws charts from them and merges earlier results by
-// key. No metric is computed here.
+// into rows for the charts. No metric is computed here, and merging earlier
+// results is the engine's (engine.mergeTables).
 
 /** Splits CSV text (RFC 4180 quoting) into arrays of fields. */
 export function parseCsv(text) {
@@ -53,18 +53,4 @@ export function tableKind(columns) {
   if (has('period_start', 'from_state', 'to_state', 'users')) return 'transitions';
   if (has('cohort_period', 'period_start', 'periods_since', 'retention')) return 'cohorts';
   return null;
-}
-
-const KEYS = {
-  summary: (r) => r.period_start,
-  transitions: (r) => `${r.period_start}|${r.from_state ?? ''}|${r.to_state}`,
-  cohorts: (r) => `${r.cohort_period}|${r.period_start}`,
-};
-
-/** Upserts `later` into `earlier` by the SPEC key; ordered by period_start then key. */
-export function upsert(kind, earlier, later) {
-  const key = KEYS[kind];
-  const map = new Map(earlier.map((r) => [key(r), r]));
-  for (const r of later) map.set(key(r), r);
-  return [...map.values()].sort((a, b) => (a.period_start < b.period_start ? -1 : a.period_start > b.period_start ? 1 : 0));
 }

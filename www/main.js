@@ -1,12 +1,12 @@
 // The dashboard: files in, the engine (WASM in a Web Worker, through the
 // package's worker API) computes, the page shows what it returned. All
-// numbers come from the engine; the page formats, arranges and merges rows
-// of earlier results by key.
+// numbers come from the engine, earlier results are merged by the engine
+// (engine.mergeTables); the page formats and arranges.
 import { createEngine } from 'activation-layer/worker';
 
 import './style.css';
 import * as charts from './charts.js';
-import { csvObjects, tableKind, upsert } from './csv.js';
+import { csvObjects, tableKind } from './csv.js';
 import { escapeHtml, fmtBytes, fmtInt, fmtPct, fmtRate, fmtRatio } from './format.js';
 import { FIELDS, readHash, writeHash } from './settings.js';
 
@@ -17,7 +17,8 @@ const state = {
   sources: [], // [{ name, size, read: () => Promise<Uint8Array> }]
   infos: [], // inspect() results, one per source
   snapshot: null, // { name, size, read }
-  history: { summary: [], transitions: [], cohorts: [], files: [] },
+  history: { summary: [], transitions: [], cohorts: [], bytes: {}, files: [] },
+  view: null,
   current: null, // { result, summary, transitions, cohorts, dist, users, names, quality, grain, ms }
   defs: {},
   dictionary: null,
@@ -244,14 +245,19 @@ async function loadDemo() {
 }
 
 async function setHistory(files) {
-  const history = { summary: [], transitions: [], cohorts: [], files: [] };
+  const history = { summary: [], transitions: [], cohorts: [], bytes: {}, files: [] };
   try {
     for (const file of files) {
       if (!/\.csv$/i.test(file.name)) throw new Error(`${file.name}: earlier results are read as CSV (download the tables as CSV, or use activation run --format csv)`);
-      const { columns, rows } = csvObjects(await file.text());
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const { columns, rows } = csvObjects(bytes);
       const kind = tableKind(columns);
       if (!kind) throw new Error(`${file.name}: not a summary, transitions or cohorts table (columns: ${columns.join(', ')})`);
-      history[kind] = upsert(kind, history[kind], rows);
+      // Several earlier files of one table are upserted by the engine, by key.
+      history.bytes[kind] = history.bytes[kind]
+        ? await engine.mergeTables(kind, { name: 'earlier results', bytes: history.bytes[kind] }, { name: file.name, bytes })
+        : bytes;
+      history[kind] = csvObjects(history.bytes[kind]).rows;
       history.files.push({ name: file.name, kind, rows: rows.length });
     }
   } catch (e) {
@@ -261,6 +267,7 @@ async function setHistory(files) {
   state.history = history;
   renderFileList();
   if (state.current) {
+    await mergeView();
     render();
     setStatus('done', `done · merged ${history.files.length} earlier table${history.files.length === 1 ? '' : 's'}`);
   }
@@ -367,7 +374,8 @@ async function run() {
       onProgress: (p) => { if (seq === state.runSeq) showProgress(p); },
     });
     if (seq !== state.runSeq) { result.free().catch(() => {}); return; }
-    const [transitions, cohorts, dist, users, statesName, snapshotName] = await Promise.all([
+    const [summaryCsv, transitions, cohorts, dist, users, statesName, snapshotName] = await Promise.all([
+      result.table('summary', 'csv'),
       result.table('transitions', 'csv'),
       result.table('cohorts', 'csv'),
       result.distributions(),
@@ -385,6 +393,7 @@ async function run() {
       quality: result.quality,
       transitions: csvObjects(transitions).rows,
       cohorts: csvObjects(cohorts).rows,
+      csv: { summary: summaryCsv, transitions, cohorts },
       dist,
       users,
       names: { states: statesName, snapshot: snapshotName },
@@ -392,6 +401,7 @@ async function run() {
       stateRows: result.stateRows,
     };
     if (previous) previous.result.free().catch(() => {});
+    await mergeView();
     const firstShow = $('dashboard').hidden;
     render();
     if (firstShow && window.matchMedia('(max-width: 860px)').matches) $('statusbar').scrollIntoView({ behavior: 'smooth', block: 'start' });
@@ -428,8 +438,12 @@ function unitOf(grain) {
 
 // ---------------------------------------------------------------- render
 
-/** The run's rows merged over the earlier results (same grain only). */
-function view() {
+/**
+ * Merges the run's tables over the earlier results (same grain only) with
+ * the engine's merge (the same upsert by key as `activation merge`), and
+ * keeps the rows for view().
+ */
+async function mergeView() {
   const c = state.current;
   const h = state.history;
   const sameGrain = (rows) => {
@@ -438,19 +452,23 @@ function view() {
     const kind = (d) => (d === 0 ? 'day' : d === 6 ? 'week' : 'month');
     return kind(span(rows[0])) === c.grain;
   };
-  let note = '';
-  let summary = c.summary;
-  let transitions = c.transitions;
-  let cohorts = c.cohorts;
+  const v = { summary: c.summary, transitions: c.transitions, cohorts: c.cohorts, note: '' };
   if (h.files.length) {
     if (sameGrain(h.summary)) {
-      summary = upsert('summary', h.summary, c.summary);
-      transitions = upsert('transitions', h.transitions, c.transitions);
-      cohorts = upsert('cohorts', h.cohorts, c.cohorts);
-      note = `Showing ${summary.length} periods: ${summary.length - c.summary.length} from earlier results, ${c.summary.length} from this run (this run's rows replace earlier rows of the same period). Distributions, quality and downloads cover this run only.`;
-    } else note = 'The earlier results are of another grain and are not shown; choose their grain to see them.';
+      for (const kind of ['summary', 'transitions', 'cohorts']) {
+        if (!h.bytes[kind]) continue;
+        const merged = await engine.mergeTables(kind, { name: 'earlier results', bytes: h.bytes[kind] }, { name: 'this run', bytes: c.csv[kind] });
+        v[kind] = csvObjects(merged).rows;
+      }
+      v.note = `Showing ${v.summary.length} periods: ${v.summary.length - c.summary.length} from earlier results, ${c.summary.length} from this run (this run's rows replace earlier rows of the same period). Distributions, quality and downloads cover this run only.`;
+    } else v.note = 'The earlier results are of another grain and are not shown; choose their grain to see them.';
   }
-  return { summary, transitions, cohorts, note };
+  state.view = v;
+}
+
+/** The rows on screen: the run's, merged over earlier results by mergeView(). */
+function view() {
+  return state.view;
 }
 
 function render() {

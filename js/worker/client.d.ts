@@ -72,6 +72,7 @@ export declare class Engine {
   constructor(options?: { workerUrl?: string | URL });
   inspect(file: FileInput): Promise<Record<string, unknown>>;
   dictionary(): Promise<Record<string, unknown>>;
+  mergeTables(which: TableName, history: FileInput, run: FileInput): Promise<Uint8Array>;
   compute(
     files: FileInput[],
     options?: ComputeOptions,

@@ -81,6 +81,16 @@ export class Engine {
     return (await this._call('inspect', { file }, [file.bytes.buffer])).value;
   }
 
+  /**
+   * Upserts a run's table into an earlier one by key (as `activation merge`):
+   * which = summary|transitions|cohorts|states; history and run are
+   * { name, bytes }, both CSV or both Parquet. The bytes are copied, not
+   * transferred. Resolves to the merged file's bytes.
+   */
+  async mergeTables(which, history, run) {
+    return (await this._call('mergeTables', { which, history, run })).value;
+  }
+
   /** The data dictionary. */
   async dictionary() {
     return (await this._call('dictionary')).value;
