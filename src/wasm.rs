@@ -73,6 +73,14 @@ pub fn merge_tables(which: &str, history: JsValue, run: JsValue) -> Result<Vec<u
     crate::merge::merge_files(&history, &run, kind.doc().key).map_err(js_error)
 }
 
+/// A table file (`{ name, bytes }`, Parquet or CSV, such as an earlier
+/// output) as `parquet`, `csv` or `arrow` bytes.
+#[wasm_bindgen(js_name = convertTable)]
+pub fn convert_table(file: JsValue, format: &str) -> Result<Vec<u8>, JsError> {
+    let format: OutputFormat = format.parse().map_err(js_error)?;
+    crate::write::convert(&input_file(&file, "file")?, format).map_err(js_error)
+}
+
 /// Computes every output from fact files (`[{ name, bytes }]`) and options
 /// (the CLI flags in camelCase, plus `snapshot: { name, bytes }`).
 /// `onProgress`, if given, is called with `{ phase, file, files, rows, fraction }`.

@@ -95,6 +95,17 @@ pub fn table_bytes(
     }
 }
 
+/// A table file (Parquet or CSV, e.g. an earlier output) in another format.
+/// CSV inputs stay text columns.
+pub fn convert(file: &crate::read::InputFile, format: OutputFormat) -> Result<Vec<u8>, Error> {
+    let table = crate::read::Table::read(file)?;
+    match format {
+        OutputFormat::Parquet => parquet_bytes(&table.batch, &table.metadata),
+        OutputFormat::Csv => csv_bytes(&table.batch),
+        OutputFormat::Arrow => arrow_bytes(&table.batch),
+    }
+}
+
 /// CSV bytes of a batch: header row, nulls as empty fields, dates as
 /// YYYY-MM-DD, booleans true/false, floats in their shortest round-trip form.
 pub fn csv_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {

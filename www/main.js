@@ -248,8 +248,10 @@ async function setHistory(files) {
   const history = { summary: [], transitions: [], cohorts: [], bytes: {}, files: [] };
   try {
     for (const file of files) {
-      if (!/\.csv$/i.test(file.name)) throw new Error(`${file.name}: earlier results are read as CSV (download the tables as CSV, or use activation run --format csv)`);
-      const bytes = new Uint8Array(await file.arrayBuffer());
+      const raw = new Uint8Array(await file.arrayBuffer());
+      // Parquet tables (downloads, a merged history) are turned into the
+      // engine's CSV form, which the charts read.
+      const bytes = /\.parquet$/i.test(file.name) ? await engine.convertTable({ name: file.name, bytes: raw }, 'csv') : raw;
       const { columns, rows } = csvObjects(bytes);
       const kind = tableKind(columns);
       if (!kind) throw new Error(`${file.name}: not a summary, transitions or cohorts table (columns: ${columns.join(', ')})`);
@@ -779,7 +781,7 @@ function init() {
     zone.classList.remove('over');
     const files = [...e.dataTransfer.files];
     const snap = files.find((f) => /firstlast/i.test(f.name));
-    const earlier = files.filter((f) => /_(summary|transitions|cohorts)\.csv$/i.test(f.name));
+    const earlier = files.filter((f) => /_(summary|transitions|cohorts)\.(csv|parquet)$/i.test(f.name));
     const facts = files.filter((f) => f !== snap && !earlier.includes(f));
     if (snap) state.snapshot = fileSource(snap);
     if (earlier.length) setHistory(earlier);

@@ -73,6 +73,7 @@ export declare class Engine {
   inspect(file: FileInput): Promise<Record<string, unknown>>;
   dictionary(): Promise<Record<string, unknown>>;
   mergeTables(which: TableName, history: FileInput, run: FileInput): Promise<Uint8Array>;
+  convertTable(file: FileInput, format: TableFormat): Promise<Uint8Array>;
   compute(
     files: FileInput[],
     options?: ComputeOptions,

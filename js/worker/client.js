@@ -91,6 +91,11 @@ export class Engine {
     return (await this._call('mergeTables', { which, history, run })).value;
   }
 
+  /** A table file { name, bytes } (Parquet or CSV) as 'parquet', 'csv' or 'arrow' bytes (copied, not transferred). */
+  async convertTable(file, format) {
+    return (await this._call('convertTable', { file, format })).value;
+  }
+
   /** The data dictionary. */
   async dictionary() {
     return (await this._call('dictionary')).value;

@@ -1,7 +1,7 @@
 // The engine's Web Worker: owns one WASM instance and the results computed
 // in it. Messages: { id, op, ...args } in; { id, ok, value | error } out,
 // and { id, progress } while computing.
-import init, { compute, inspect, dictionary, mergeTables } from '../web/activation_layer.js';
+import init, { compute, convertTable, inspect, dictionary, mergeTables } from '../web/activation_layer.js';
 
 const ready = init({ module_or_path: new URL('../web/activation_layer_bg.wasm', import.meta.url) });
 const results = new Map();
@@ -21,6 +21,7 @@ const ops = {
   inspect: ({ file }) => inspect(file),
   dictionary: () => dictionary(),
   mergeTables: ({ which, history, run }) => mergeTables(which, history, run),
+  convertTable: ({ file, format }) => convertTable(file, format),
   compute: ({ id, files, options }) => {
     const result = compute(files, options, (progress) => self.postMessage({ id, progress }));
     const handle = nextResult++;
