@@ -60,8 +60,10 @@ demo: site
 
 test: setup-native pkg site setup-browser
 	$(CARGO) test --locked
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	  $(CARGO) test --locked --target wasm32-unknown-unknown --no-default-features --features wasm --test wasm
+	# The WASM façade in Node; same features and profile as make pkg, so the
+	# dependencies built for the package are reused.
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CC_wasm32_unknown_unknown=clang \
+	  $(CARGO) test --locked --target wasm32-unknown-unknown --no-default-features --features wasm,zstd --profile wasm --test wasm
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
 

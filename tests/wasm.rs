@@ -1,5 +1,5 @@
 //! The WASM façade, run in Node by wasm-bindgen-test-runner:
-//! `make test` runs `cargo test --target wasm32-unknown-unknown --features wasm --test wasm`.
+//! `make test` runs it with `cargo test --target wasm32-unknown-unknown --features wasm,zstd --profile wasm --test wasm`.
 #![cfg(all(target_arch = "wasm32", feature = "wasm"))]
 
 use activation_layer::wasm::{compute, dictionary, inspect};
