@@ -58,7 +58,7 @@ demo: site
 	@echo
 	cd dist && python3 -m http.server $(DEMO_PORT) --bind 127.0.0.1
 
-test: setup-native pkg site setup-browser
+test: setup-native pkg site setup-browser setup-bench
 	$(CARGO) test --locked
 	# The WASM façade in Node; same features and profile as make pkg, so the
 	# dependencies built for the package are reused.

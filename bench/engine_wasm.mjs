@@ -1,0 +1,60 @@
+// The WASM engine (the built npm package in ../pkg) in Node: one grain on
+// one file, a warm-up then N timed runs of the full in-memory computation
+// (compute + every output table materialised as Arrow IPC + summary).
+// Prints one JSON object: times, summary, states fingerprint, memory.
+//   node engine_wasm.mjs FILE GRAIN RUNS [--rows]
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+import { statesFingerprint, statesRowsFromArrow } from './check.mjs';
+
+// The package in ../pkg, or a copy of it named by ACTIVATION_PKG (run.mjs --pkg).
+const pkgDir = process.env.ACTIVATION_PKG || new URL('../pkg', import.meta.url).pathname;
+const { compute, initSync } = await import(pathToFileURL(join(pkgDir, 'node', 'index.js')).href);
+
+const [file, grain, runsArg, ...flags] = process.argv.slice(2);
+const runs = Number(runsArg ?? 5);
+const wantRows = flags.includes('--rows');
+// initSync returns the already-instantiated module's exports (with `memory`).
+const wasm = initSync();
+const bytes = new Uint8Array(readFileSync(file));
+const TABLES = ['states', 'summary', 'transitions', 'cohorts', 'snapshot'];
+
+function once(keep) {
+  const t0 = performance.now();
+  const result = compute([{ name: basename(file), bytes }], { grain });
+  const tables = {};
+  let outBytes = 0;
+  for (const t of TABLES) {
+    const b = result.table(t, 'arrow');
+    outBytes += b.length;
+    if (keep) tables[t] = b;
+  }
+  const summary = result.summary;
+  const stateRows = result.stateRows;
+  result.free();
+  const ms = performance.now() - t0;
+  return { ms, tables, summary, stateRows, outBytes };
+}
+
+const warm = once(true);
+const times = [];
+for (let i = 0; i < runs; i++) times.push(once(false).ms);
+const out = {
+  engine: 'wasm',
+  file: basename(file),
+  grain,
+  inputBytes: bytes.length,
+  warmupMs: warm.ms,
+  times,
+  stateRows: warm.stateRows,
+  outputArrowBytes: warm.outBytes,
+  wasmMemoryBytes: wasm.memory.buffer.byteLength,
+  maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  summary: warm.summary,
+  statesCheck: statesFingerprint(warm.tables.states),
+};
+if (wantRows) out.statesRows = statesRowsFromArrow(warm.tables.states);
+process.stdout.write(JSON.stringify(out));

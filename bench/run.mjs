@@ -1,0 +1,318 @@
+#!/usr/bin/env node
+// The benchmark harness: the WASM engine against DuckDB-WASM, the native
+// engine and native DuckDB, on the same generated facts, in one run.
+// Every configuration runs in a fresh process (so peak memory is its own):
+// a warm-up, then the median of --runs timed runs. DuckDB's summary and
+// states fingerprint must equal the engine's, or the run fails.
+//
+//   node bench/run.mjs                       # 1M and 10M events, every grain, every engine
+//   node bench/run.mjs --scales 1m --grains week --runs 5
+//   node bench/run.mjs --small               # the smoke run of the test suite (seconds)
+//   node bench/run.mjs --render bench/out/1m/results.json bench/out/10m/results.json   # one table
+//
+// Options: --scales 1m,10m (or small) --grains day,week,month --runs N
+//   --engines LIST (wasm, wasm-csv, duckdb-wasm-parquet, duckdb-wasm-csv,
+//   native, duckdb-native-t1, duckdb-native-t2) --data DIR --out DIR
+//   --cli PATH (the activation CLI that generates the facts)
+//   --native-bin PATH (a built `engine` bench binary, instead of `cargo bench`)
+//   --full-rows (compare every states row; automatic below 200k events)
+//   --pkg DIR (a copy of the built npm package to measure, default ../pkg)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+import { compareFingerprint, compareStateRows, compareSummary, statesRowsFromObjects } from './check.mjs';
+import { activationSql, sourceExpr } from './sql.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+
+const SCALES = {
+  small: { events: 4000, users: 300, days: 120, intIds: false },
+  'small-int': { events: 3000, users: 250, days: 100, intIds: true },
+  '1m': { events: 1_000_000, users: 100_000, days: 365, intIds: false },
+  '10m': { events: 10_000_000, users: 1_000_000, days: 365, intIds: false },
+};
+const ALL_ENGINES = ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'native', 'duckdb-native-t1', 'duckdb-native-t2'];
+
+function parseArgs(argv) {
+  const o = {
+    scales: ['1m', '10m'], grains: ['day', 'week', 'month'], runs: 5, engines: null,
+    data: join(here, 'data'), out: join(here, 'out'), cli: null, nativeBin: null, fullRows: false, small: false, pkg: join(root, 'pkg'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
+    if (a === '--scales') o.scales = next().split(',');
+    else if (a === '--grains') o.grains = next().split(',');
+    else if (a === '--runs') o.runs = Number(next());
+    else if (a === '--engines') o.engines = next().split(',');
+    else if (a === '--data') o.data = next();
+    else if (a === '--out') o.out = next();
+    else if (a === '--cli') o.cli = next();
+    else if (a === '--native-bin') o.nativeBin = next();
+    else if (a === '--full-rows') o.fullRows = true;
+    else if (a === '--pkg') o.pkg = next();
+    else if (a === '--small') { o.small = true; o.scales = ['small', 'small-int']; o.runs = 1; }
+    else throw new Error(`unknown option ${a}`);
+  }
+  for (const s of o.scales) if (!SCALES[s]) throw new Error(`unknown scale ${s} (${Object.keys(SCALES).join(', ')})`);
+  if (!(o.runs >= 1)) throw new Error('--runs must be at least 1');
+  return o;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+
+function pythonHasDuckdb() {
+  return spawnSync('python3', ['-c', 'import duckdb'], { stdio: 'ignore' }).status === 0;
+}
+
+function prerequisites(o) {
+  const missing = [];
+  if (!existsSync(join(here, 'node_modules', 'duckdb-wasm-parquet')) || !existsSync(join(here, 'node_modules', '@duckdb', 'duckdb-wasm'))) {
+    missing.push('bench/node_modules is missing: run `make setup-bench` (cd bench && npm ci)');
+  }
+  if (!existsSync(join(o.pkg, 'node', 'index.js')) || !existsSync(join(o.pkg, 'web', 'activation_layer_bg.wasm'))) missing.push(`${o.pkg} has no built package: run \`make pkg\``);
+  if (missing.length) throw new Error(`cannot run the benchmark:\n  ${missing.join('\n  ')}`);
+}
+
+function findCli(o) {
+  if (o.cli) return o.cli;
+  for (const p of ['release', 'debug']) {
+    const c = join(root, 'target', p, 'activation');
+    if (existsSync(c)) return c;
+  }
+  throw new Error('no activation CLI in target/release or target/debug: run `cargo build --release`');
+}
+
+/** The scale's Parquet and CSV files, generated with the project's generator when missing. */
+function dataFiles(o, name) {
+  const s = SCALES[name];
+  mkdirSync(o.data, { recursive: true });
+  const files = {};
+  for (const ext of ['parquet', 'csv']) {
+    const f = join(o.data, `events_${name}.${ext}`);
+    if (!existsSync(f)) {
+      const args = ['generate', '--events', String(s.events), '--users', String(s.users), '--days', String(s.days),
+        '--seed', '42', ...(s.intIds ? ['--int-ids'] : []), '--out', f];
+      execFileSync(findCli(o), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    files[ext] = f;
+  }
+  return files;
+}
+
+let childEnv = process.env;
+function runJson(cmd, args, input) {
+  const r = spawnSync(cmd, args, { cwd: here, input, env: childEnv, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${(r.stderr || '').slice(-3000)}`);
+  return JSON.parse(r.stdout);
+}
+
+let nativeBinCache = null;
+function nativeBin(o) {
+  if (o.nativeBin) return o.nativeBin;
+  if (nativeBinCache) return nativeBinCache;
+  // Build the bench target once; cargo prints the executable's path.
+  const r = spawnSync('cargo', ['bench', '--bench', 'engine', '--no-run', '--message-format', 'json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error('cargo bench --bench engine --no-run failed (is the [[bench]] stanza in Cargo.toml?)');
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const m = JSON.parse(line);
+    if (m.reason === 'compiler-artifact' && m.target?.name === 'engine' && m.executable) nativeBinCache = m.executable;
+  }
+  if (!nativeBinCache) throw new Error('cargo bench --no-run did not report the engine bench executable');
+  return nativeBinCache;
+}
+
+function runEngine(o, engine, files, grain, scale, wantRows) {
+  const runs = String(o.runs);
+  const rowsFlag = wantRows ? ['--rows'] : [];
+  const intFlag = SCALES[scale].intIds ? ['--int-ids'] : [];
+  switch (engine) {
+    case 'wasm':
+      return runJson('node', ['engine_wasm.mjs', files.parquet, grain, runs, ...rowsFlag]);
+    case 'wasm-csv':
+      return { ...runJson('node', ['engine_wasm.mjs', files.csv, grain, runs]), engine: 'wasm-csv' };
+    case 'duckdb-wasm-parquet':
+      return runJson('node', ['duckdb_wasm.mjs', 'parquet', files.parquet, grain, runs, ...intFlag, ...rowsFlag]);
+    case 'duckdb-wasm-csv':
+      return runJson('node', ['duckdb_wasm.mjs', 'csv', files.csv, grain, runs, ...intFlag]);
+    case 'native': {
+      const out = execFileSync(nativeBin(o), [files.parquet, '--grain', grain, '--runs', runs, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      return JSON.parse(out.trim().split('\n').pop());
+    }
+    case 'duckdb-native-t1':
+    case 'duckdb-native-t2': {
+      const sql = activationSql(grain, sourceExpr('parquet', files.parquet, SCALES[scale].intIds));
+      const job = { threads: Number(engine.slice(-1)), runs: o.runs, sql };
+      return runJson('python3', ['duckdb_native.py'], JSON.stringify(job));
+    }
+    default:
+      throw new Error(`unknown engine ${engine}`);
+  }
+}
+
+function wasmSize(pkg) {
+  const f = join(pkg, 'web', 'activation_layer_bg.wasm');
+  const raw = readFileSync(f);
+  return {
+    raw: raw.length,
+    gzip: gzipSync(raw, { level: 9 }).length,
+    brotli: brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }).length,
+  };
+}
+
+function machine() {
+  const c = cpus();
+  let os = '';
+  try { os = execFileSync('uname', ['-srm'], { encoding: 'utf8' }).trim(); } catch { /* not Linux */ }
+  let commit = '';
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  return { cpu: c[0]?.model ?? '?', cores: c.length, memoryBytes: totalmem(), os, node: process.version, commit };
+}
+
+const fmtMs = (x) => (x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+/** A cell: the median, or why the configuration has none. */
+const cell = (r) => (r?.error ? (/out of memory/i.test(r.error) ? 'out of memory' : 'failed') : fmtMs(r?.medianMs));
+const fmtX = (a, b) => (a === undefined || b === undefined ? '–' : `${(b / a).toFixed(2)}x`);
+const mib = (b) => (b === undefined || b === null ? '–' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+
+/** The 1-minute load average seen before this row's configurations (2 cores: above ~1 means contention). */
+function loadRange(r) {
+  const l = Object.values(r.engines).map((e) => e.loadBefore).filter((x) => x !== undefined);
+  return l.length ? `${Math.min(...l).toFixed(1)}–${Math.max(...l).toFixed(1)}` : '–';
+}
+
+function markdown(results, meta) {
+  const L = [];
+  L.push(`Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${(meta.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${meta.machine.os}, Node ${meta.machine.node}, commit ${meta.machine.commit}.`);
+  L.push(`Median of ${meta.runs} runs after a warm-up, milliseconds. Versions: ${meta.versions.join('; ')}.`);
+  L.push('');
+  L.push('| events | grain | WASM engine (Parquet) | DuckDB-WASM 1.28 (Parquet) | DuckDB-WASM / engine | WASM engine (CSV) | DuckDB-WASM 1.32 (CSV) | DuckDB-WASM / engine (CSV) | native engine | WASM / native | DuckDB native 1 thr | DuckDB native 2 thr | state rows | load avg |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const m = (e) => r.engines[e]?.medianMs;
+    const c = (e) => cell(r.engines[e]);
+    L.push(`| ${r.events.toLocaleString('en-US')} | ${r.grain} | ${c('wasm')} | ${c('duckdb-wasm-parquet')} | ${fmtX(m('wasm'), m('duckdb-wasm-parquet'))} | ` +
+      `${c('wasm-csv')} | ${c('duckdb-wasm-csv')} | ${fmtX(m('wasm-csv'), m('duckdb-wasm-csv'))} | ` +
+      `${c('native')} | ${m('wasm') && m('native') ? (m('wasm') / m('native')).toFixed(2) + 'x' : '–'} | ${c('duckdb-native-t1')} | ${c('duckdb-native-t2')} | ${r.stateRows?.toLocaleString('en-US') ?? '–'} | ${loadRange(r)} |`);
+  }
+  L.push('');
+  L.push('Peak memory (each configuration in its own process; WASM linear memory never shrinks, so its final size is the high-water mark):');
+  L.push('');
+  L.push('| events | grain | WASM linear memory | bytes / input event | engine (WASM) process RSS | DuckDB-WASM 1.28 RSS | native engine RSS | DuckDB native 2 thr RSS |');
+  L.push('|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const w = r.engines.wasm;
+    L.push(`| ${r.events.toLocaleString('en-US')} | ${r.grain} | ${w ? `${w.wasmMemoryBytes.toLocaleString('en-US')} (${mib(w.wasmMemoryBytes)})` : '–'} | ${w ? (w.wasmMemoryBytes / r.events).toFixed(1) : '–'} | ` +
+      `${mib(w?.maxRssBytes)} | ${mib(r.engines['duckdb-wasm-parquet']?.maxRssBytes)} | ${mib(r.engines.native?.maxRssBytes)} | ${mib(r.engines['duckdb-native-t2']?.maxRssBytes)} |`);
+  }
+  L.push('');
+  const s = meta.wasmSize;
+  L.push(`\`.wasm\` (pkg/web/activation_layer_bg.wasm): raw ${s.raw.toLocaleString('en-US')} B, gzip -9 ${s.gzip.toLocaleString('en-US')} B, brotli q11 ${s.brotli.toLocaleString('en-US')} B.`);
+  return L.join('\n');
+}
+
+async function main() {
+  // --render A/results.json B/results.json ...: one table from earlier runs.
+  if (process.argv[2] === '--render') {
+    const runs = process.argv.slice(3).map((f) => JSON.parse(readFileSync(f, 'utf8')));
+    const meta = { ...runs[0].meta, versions: [...new Set(runs.flatMap((r) => r.meta.versions))] };
+    // Rows of the same scale and grain from several runs are merged (later runs win).
+    const rows = new Map();
+    for (const x of runs.flatMap((r) => r.results)) {
+      const k = `${x.scale}/${x.grain}`;
+      const prev = rows.get(k);
+      rows.set(k, prev ? { ...prev, ...x, stateRows: x.stateRows ?? prev.stateRows, engines: { ...prev.engines, ...x.engines } } : x);
+    }
+    console.log(markdown([...rows.values()], meta));
+    return;
+  }
+  const o = parseArgs(process.argv.slice(2));
+  prerequisites(o);
+  childEnv = { ...process.env, ACTIVATION_PKG: o.pkg };
+  let engines = o.engines ?? (o.small ? ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'duckdb-native-t1'] : ALL_ENGINES);
+  if (!pythonHasDuckdb() && engines.some((e) => e.startsWith('duckdb-native'))) {
+    const msg = 'python3 cannot import duckdb (pip install duckdb): native DuckDB skipped';
+    if (!o.small && !o.engines) throw new Error(msg);
+    console.error(msg);
+    engines = engines.filter((e) => !e.startsWith('duckdb-native'));
+  }
+  const results = [];
+  const failures = [];
+  const errors = [];
+  const versions = new Set();
+  for (const scale of o.scales) {
+    const files = dataFiles(o, scale);
+    const fullRows = o.fullRows || SCALES[scale].events <= 200_000;
+    for (const grain of o.grains) {
+      const row = { scale, events: SCALES[scale].events, grain, engines: {} };
+      for (const e of engines) {
+        process.stderr.write(`${scale} ${grain} ${e} ... `);
+        const load = loadavg()[0];
+        let r;
+        try {
+          r = runEngine(o, e, files, grain, scale, fullRows && (e === 'wasm' || e === 'duckdb-wasm-parquet'));
+        } catch (err) {
+          // A peer that cannot do the job (e.g. DuckDB-WASM out of memory) is a
+          // result, not a harness failure: recorded, shown in the table.
+          const line = err.message.split('\n').find((l) => /Error:/.test(l)) ?? err.message.split('\n')[0];
+          row.engines[e] = { error: line.trim().slice(0, 300), loadBefore: load };
+          errors.push(`${scale} ${grain} ${e}: ${line.trim()}`);
+          process.stderr.write(`FAILED: ${line.trim().slice(0, 200)}\n`);
+          continue;
+        }
+        r.medianMs = median(r.times);
+        r.loadBefore = load;
+        if (r.version) versions.add(`${e}: ${r.version}`);
+        process.stderr.write(`${fmtMs(r.medianMs)} ms\n`);
+        row.engines[e] = r;
+      }
+      // The cross-checks: every peer against the WASM engine on Parquet.
+      const ref = row.engines.wasm;
+      if (ref) {
+        row.stateRows = ref.stateRows;
+        for (const [e, r] of Object.entries(row.engines)) {
+          if (e === 'wasm' || r.error) continue;
+          const label = `${scale} ${grain} ${e}`;
+          try {
+            compareSummary(label, ref.summary, r.summary);
+            if (r.stateRows !== ref.stateRows) throw new Error(`${label}: ${ref.stateRows} state rows from the engine, ${r.stateRows} from the peer`);
+            if (r.statesCheck) compareFingerprint(label, ref.statesCheck, r.statesCheck);
+            if (r.statesRows && ref.statesRows) compareStateRows(label, ref.statesRows, statesRowsFromObjects(r.statesRows));
+            row.checked = [...(row.checked ?? []), e];
+          } catch (err) {
+            failures.push(err.message);
+          }
+        }
+      }
+      for (const r of Object.values(row.engines)) { delete r.summary; delete r.statesCheck; delete r.statesRows; }
+      results.push(row);
+    }
+  }
+  const meta = { machine: machine(), runs: o.runs, versions: [...versions], wasmSize: wasmSize(o.pkg), date: new Date().toISOString() };
+  mkdirSync(o.out, { recursive: true });
+  writeFileSync(join(o.out, 'results.json'), JSON.stringify({ meta, results }, null, 2));
+  const md = markdown(results, meta);
+  writeFileSync(join(o.out, 'results.md'), md + '\n');
+  console.log(md);
+  if (errors.length) console.error(`\nconfigurations that failed to run (${errors.length}):\n${errors.join('\n')}`);
+  if (failures.length || (o.small && errors.length)) {
+    console.error(`\nCROSS-CHECK FAILED (${failures.length}):\n${failures.join('\n\n')}`);
+    process.exit(1);
+  }
+  console.error(`\ncross-checks passed: ${results.map((r) => `${r.scale}/${r.grain}: ${(r.checked ?? []).length} peers`).join(', ')}`);
+}
+
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});

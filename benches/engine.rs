@@ -1,0 +1,154 @@
+//! The native engine doing the same in-memory work as the WASM benchmark
+//! (bench/engine_wasm.mjs): `activation_layer::run` on the file's bytes plus
+//! every output table built as an Arrow record batch; nothing is written.
+//! A warm-up, then the median of N timed runs (default 5).
+//!
+//! ```text
+//! cargo bench --bench engine                         # bench/data/*.parquet, every grain
+//! cargo bench --bench engine -- FILE... [--grain day|week|month]... [--runs N] [--json]
+//! ```
+//!
+//! `--json` prints one JSON object per file and grain on stdout (times in
+//! ms, state rows, the summary rows, peak RSS from /proc/self/status);
+//! bench/run.mjs reads it to build BENCHMARKS.md.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use activation_layer::output::TableKind;
+use activation_layer::{run, Grain, InputFile, RunOptions};
+
+struct Args {
+    files: Vec<PathBuf>,
+    grains: Vec<Grain>,
+    runs: usize,
+    json: bool,
+}
+
+fn parse_args() -> Args {
+    let mut a = Args {
+        files: Vec::new(),
+        grains: Vec::new(),
+        runs: 5,
+        json: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            // cargo bench passes --bench to harness = false targets.
+            "--bench" => {}
+            "--json" => a.json = true,
+            "--grain" => {
+                let g = it.next().expect("--grain needs day, week or month");
+                a.grains
+                    .push(g.parse().expect("--grain: day, week or month"));
+            }
+            "--runs" => {
+                a.runs = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .expect("--runs needs a positive number");
+            }
+            other if other.starts_with("--") => panic!("unknown flag {other}"),
+            file => a.files.push(PathBuf::from(file)),
+        }
+    }
+    if a.grains.is_empty() {
+        a.grains = vec![Grain::Day, Grain::Week, Grain::Month];
+    }
+    if a.files.is_empty() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/data");
+        for name in ["events_1m.parquet", "events_10m.parquet"] {
+            if dir.join(name).exists() {
+                a.files.push(dir.join(name));
+            }
+        }
+        if a.files.is_empty() {
+            eprintln!(
+                "no input: pass FILE... or generate bench/data/events_1m.parquet (make bench does)"
+            );
+            std::process::exit(2);
+        }
+    }
+    a
+}
+
+/// Peak resident set size of this process so far (Linux), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = s.len();
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+/// One full in-memory computation; returns the run and the output rows.
+fn once(input: &InputFile, opts: &RunOptions) -> (activation_layer::Activation, usize) {
+    let a = run(std::slice::from_ref(input), None, opts).expect("run failed");
+    let mut rows = 0;
+    for kind in TableKind::ALL {
+        let batch = kind.batch(&a).expect("building a table failed");
+        rows += batch.num_rows();
+    }
+    (a, rows)
+}
+
+fn main() {
+    let args = parse_args();
+    for file in &args.files {
+        let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let input = InputFile::bytes(name.clone(), bytes.clone());
+        for &grain in &args.grains {
+            let opts = RunOptions::new(grain);
+            let t = Instant::now();
+            let (warm, out_rows) = once(&input, &opts);
+            let warmup_ms = t.elapsed().as_secs_f64() * 1e3;
+            let mut times = Vec::with_capacity(args.runs);
+            for _ in 0..args.runs {
+                let t = Instant::now();
+                let r = once(&input, &opts);
+                times.push(t.elapsed().as_secs_f64() * 1e3);
+                drop(r);
+            }
+            let med = median(&times);
+            if args.json {
+                let out = serde_json::json!({
+                    "engine": "native",
+                    "file": name,
+                    "grain": grain.to_string(),
+                    "inputBytes": bytes.len(),
+                    "warmupMs": warmup_ms,
+                    "times": times,
+                    "medianMs": med,
+                    "stateRows": warm.states.len(),
+                    "outputRows": out_rows,
+                    "maxRssBytes": peak_rss(),
+                    "summary": serde_json::to_value(&warm.aggregates.summary).unwrap(),
+                });
+                println!("{out}");
+            } else {
+                println!(
+                    "{name} {grain}: median {med:.1} ms of {} runs (warm-up {warmup_ms:.1} ms), {} state rows, peak RSS {} MiB",
+                    args.runs,
+                    warm.states.len(),
+                    peak_rss().unwrap_or(0) / (1 << 20)
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+// The benchmark harness at a small scale (a few thousand events, string and
+// integer ids, every grain), so the comparison code and the DuckDB
+// cross-checks never rot: DuckDB-WASM 1.28 (Parquet) and 1.32 (CSV), and
+// native DuckDB when python3 has it, must give the engine's summary and
+// states, row for row. No timing is asserted.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { cli, root } from './helpers.mjs';
+
+const bench = join(root, 'bench');
+
+test('the benchmark harness runs at small scale and DuckDB agrees with the engine', () => {
+  assert.ok(
+    existsSync(join(bench, 'node_modules', 'duckdb-wasm-parquet')) && existsSync(join(bench, 'node_modules', '@duckdb', 'duckdb-wasm')),
+    'bench/node_modules is missing: run `make setup-bench` (cd bench && npm ci) before the JS tests',
+  );
+  const work = mkdtempSync(join(tmpdir(), 'activation-bench-'));
+  const args = [join(bench, 'run.mjs'), '--small', '--data', join(work, 'data'), '--out', join(work, 'out')];
+  if (existsSync(cli)) args.push('--cli', cli);
+  const r = spawnSync('node', args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, `bench/run.mjs --small failed:\n${r.stderr}\n${r.stdout}`);
+  assert.match(r.stderr, /cross-checks passed/);
+
+  const { meta, results } = JSON.parse(readFileSync(join(work, 'out', 'results.json'), 'utf8'));
+  assert.deepEqual(results.map((x) => `${x.scale}/${x.grain}`),
+    ['small/day', 'small/week', 'small/month', 'small-int/day', 'small-int/week', 'small-int/month']);
+  for (const x of results) {
+    // Every DuckDB-WASM flavour was compared with the engine, and so was the engine on CSV.
+    for (const e of ['wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv']) {
+      assert.ok(x.checked.includes(e), `${x.scale}/${x.grain}: ${e} not cross-checked`);
+    }
+    assert.ok(x.stateRows > 0);
+    assert.ok(x.engines.wasm.wasmMemoryBytes > 0 && x.engines.wasm.maxRssBytes > 0);
+  }
+  assert.ok(meta.wasmSize.raw > meta.wasmSize.gzip && meta.wasmSize.gzip > meta.wasmSize.brotli);
+  assert.match(readFileSync(join(work, 'out', 'results.md'), 'utf8'), /DuckDB-WASM 1\.28 \(Parquet\)/);
+});
