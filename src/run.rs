@@ -297,22 +297,24 @@ pub fn run_with_progress(
         ..Rejected::default()
     };
     if let Some(a) = as_of {
-        let overlap: Vec<i32> = rows.iter().filter(|r| r.day <= a).map(|r| r.day).collect();
-        if !overlap.is_empty() {
-            let (lo, hi) = (
-                overlap.iter().min().copied().unwrap_or(a),
-                overlap.iter().max().copied().unwrap_or(a),
-            );
+        // One pass: count and date range of the rows already in the snapshot.
+        let (count, lo, hi) = rows
+            .iter()
+            .filter(|r| r.day <= a)
+            .fold((0usize, i32::MAX, i32::MIN), |(n, lo, hi), r| {
+                (n + 1, lo.min(r.day), hi.max(r.day))
+            });
+        if count > 0 {
             if !opts.skip_overlap {
                 return Err(Error::Data(format!(
                     "{file_names}: {} fact rows are dated on or before the snapshot's as_of {} (from {} to {}): they are already folded into the snapshot. Pass only newer facts, or --skip-overlap to skip and count them",
-                    overlap.len(),
+                    count,
                     format_day(a),
                     format_day(lo),
                     format_day(hi)
                 )));
             }
-            rejected_rows.dated_on_or_before_as_of = overlap.len() as u64;
+            rejected_rows.dated_on_or_before_as_of = count as u64;
             rows.retain(|r| r.day > a);
         }
     }

@@ -193,6 +193,15 @@ pub struct ReadStats {
 }
 
 impl ReadStats {
+    /// Keeps an offending value for messages, up to a few; `text` gets the
+    /// current row number.
+    fn sample(&mut self, text: impl FnOnce(u64) -> String) {
+        if self.samples.len() < MAX_SAMPLES {
+            let row = self.rows_read;
+            self.samples.push(text(row));
+        }
+    }
+
     /// Rows rejected as bad input.
     pub fn rejected(&self) -> u64 {
         self.null_user + self.null_time + self.unparseable_time
@@ -386,28 +395,16 @@ impl Sink<'_> {
         }
         let Some(user) = user else {
             stats.null_user += 1;
-            if stats.samples.len() < MAX_SAMPLES {
-                stats
-                    .samples
-                    .push(format!("a null user id (row {})", stats.rows_read));
-            }
+            stats.sample(|row| format!("a null user id (row {row})"));
             return;
         };
         let Some((day, v)) = value else {
             if matches!(time, Cell::Null) {
                 stats.null_time += 1;
-                if stats.samples.len() < MAX_SAMPLES {
-                    stats
-                        .samples
-                        .push(format!("a null time (row {})", stats.rows_read));
-                }
+                stats.sample(|row| format!("a null time (row {row})"));
             } else {
                 stats.unparseable_time += 1;
-                if stats.samples.len() < MAX_SAMPLES {
-                    stats
-                        .samples
-                        .push(format!("time {:?} (row {})", show(), stats.rows_read));
-                }
+                stats.sample(|row| format!("time {:?} (row {row})", show()));
             }
             return;
         };
