@@ -35,6 +35,8 @@ const SCALES = {
   'small-int': { events: 3000, users: 250, days: 100, intIds: true },
   '1m': { events: 1_000_000, users: 100_000, days: 365, intIds: false },
   '10m': { events: 10_000_000, users: 1_000_000, days: 365, intIds: false },
+  // The memory ceiling check of issue 6: run it with --scales 30m --grains week.
+  '30m': { events: 30_000_000, users: 3_000_000, days: 365, intIds: false },
 };
 const ALL_ENGINES = ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'native', 'duckdb-native-t1', 'duckdb-native-t2'];
 
@@ -92,12 +94,13 @@ function findCli(o) {
   throw new Error('no activation CLI in target/release or target/debug: run `cargo build --release`');
 }
 
-/** The scale's Parquet and CSV files, generated with the project's generator when missing. */
-function dataFiles(o, name) {
+/** The scale's Parquet and CSV files (CSV only when an engine reads it), generated with the project's generator when missing. */
+function dataFiles(o, name, engines) {
   const s = SCALES[name];
   mkdirSync(o.data, { recursive: true });
   const files = {};
-  for (const ext of ['parquet', 'csv']) {
+  const exts = engines.some((e) => e.endsWith('-csv')) ? ['parquet', 'csv'] : ['parquet'];
+  for (const ext of exts) {
     const f = join(o.data, `events_${name}.${ext}`);
     if (!existsSync(f)) {
       const args = ['generate', '--events', String(s.events), '--users', String(s.users), '--days', String(s.days),
@@ -208,11 +211,14 @@ function markdown(results, meta) {
   L.push('');
   L.push('Peak memory (each configuration in its own process; WASM linear memory never shrinks, so its final size is the high-water mark):');
   L.push('');
-  L.push('| events | grain | WASM linear memory | bytes / input event | engine (WASM) process RSS | DuckDB-WASM 1.28 RSS | native engine RSS | DuckDB native 2 thr RSS |');
-  L.push('|---|---|---|---|---|---|---|---|');
+  L.push('| events | grain | WASM linear memory (peak) | bytes / input event | of which working set (after compute) | of which outputs (growth while every table is handed to JS) | engine (WASM) process RSS | DuckDB-WASM 1.28 RSS | native engine RSS | DuckDB native 2 thr RSS |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const w = r.engines.wasm;
+    const work = w?.wasmMemoryComputeBytes;
+    const perEvent = (b) => (b === undefined ? '–' : `${mib(b)} (${(b / r.events).toFixed(1)} B/event)`);
     L.push(`| ${r.events.toLocaleString('en-US')} | ${r.grain} | ${w ? `${w.wasmMemoryBytes.toLocaleString('en-US')} (${mib(w.wasmMemoryBytes)})` : '–'} | ${w ? (w.wasmMemoryBytes / r.events).toFixed(1) : '–'} | ` +
+      `${perEvent(work)} | ${perEvent(work === undefined ? undefined : w.wasmMemoryBytes - work)} | ` +
       `${mib(w?.maxRssBytes)} | ${mib(r.engines['duckdb-wasm-parquet']?.maxRssBytes)} | ${mib(r.engines.native?.maxRssBytes)} | ${mib(r.engines['duckdb-native-t2']?.maxRssBytes)} |`);
   }
   L.push('');
@@ -251,7 +257,7 @@ async function main() {
   const errors = [];
   const versions = new Set();
   for (const scale of o.scales) {
-    const files = dataFiles(o, scale);
+    const files = dataFiles(o, scale, engines);
     const fullRows = o.fullRows || SCALES[scale].events <= 200_000;
     for (const grain of o.grains) {
       const row = { scale, events: SCALES[scale].events, grain, engines: {} };

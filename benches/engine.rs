@@ -1,6 +1,7 @@
 //! The native engine doing the same in-memory work as the WASM benchmark
 //! (bench/engine_wasm.mjs): `activation_layer::run` on the file's bytes plus
-//! every output table built as an Arrow record batch; nothing is written.
+//! every output table encoded as an Arrow IPC stream (the WASM engine hands
+//! them to JavaScript that way), the bytes counted and dropped.
 //! A warm-up, then the median of N timed runs (default 5).
 //!
 //! ```text
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use activation_layer::output::TableKind;
+use activation_layer::write::{write_table, OutputFormat};
 use activation_layer::{run, Grain, InputFile, RunOptions};
 
 struct Args {
@@ -93,15 +95,32 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-/// One full in-memory computation; returns the run and the output rows.
+/// Counts the bytes written to it and keeps none.
+#[derive(Default)]
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One full in-memory computation, every table encoded as Arrow IPC (as
+/// the WASM engine hands them to JavaScript); returns the run and the
+/// bytes of the tables.
 fn once(input: &InputFile, opts: &RunOptions) -> (activation_layer::Activation, usize) {
     let a = run(std::slice::from_ref(input), None, opts).expect("run failed");
-    let mut rows = 0;
+    let mut bytes = 0;
     for kind in TableKind::ALL {
-        let batch = kind.batch(&a).expect("building a table failed");
-        rows += batch.num_rows();
+        let out = write_table(&a, kind, OutputFormat::Arrow, Count::default())
+            .expect("writing a table failed");
+        bytes += out.0;
     }
-    (a, rows)
+    (a, bytes)
 }
 
 fn main() {
@@ -116,7 +135,7 @@ fn main() {
         for &grain in &args.grains {
             let opts = RunOptions::new(grain);
             let t = Instant::now();
-            let (warm, out_rows) = once(&input, &opts);
+            let (warm, out_bytes) = once(&input, &opts);
             let warmup_ms = t.elapsed().as_secs_f64() * 1e3;
             let mut times = Vec::with_capacity(args.runs);
             for _ in 0..args.runs {
@@ -136,7 +155,7 @@ fn main() {
                     "times": times,
                     "medianMs": med,
                     "stateRows": warm.states.len(),
-                    "outputRows": out_rows,
+                    "outputBytes": out_bytes,
                     "maxRssBytes": peak_rss(),
                     "summary": serde_json::to_value(&warm.aggregates.summary).unwrap(),
                 });

@@ -13,41 +13,51 @@ pub struct ActiveDays {
 }
 
 impl ActiveDays {
-    /// Groups `rows` by user with a counting sort (users are dense indexes),
-    /// then sorts each user's few rows: linear in the rows, no hashing.
-    pub fn build(rows: &[FactRow], users: usize) -> Self {
+    /// Groups `rows` by user with an in-place counting sort (users are
+    /// dense indexes; no second copy of the rows), then sorts each user's
+    /// few rows: linear in the rows, no hashing. The rows are consumed.
+    pub fn build(mut rows: Vec<FactRow>, users: usize) -> Self {
         let mut offsets = vec![0u32; users + 1];
-        for r in rows {
+        for r in &rows {
             offsets[r.user as usize + 1] += 1;
         }
         for i in 0..users {
             offsets[i + 1] += offsets[i];
         }
-        let mut cursor = offsets.clone();
-        let mut grouped = vec![(0i64, 0i32); rows.len()];
-        for r in rows {
-            let c = &mut cursor[r.user as usize];
-            grouped[*c as usize] = (r.ts, r.day);
-            *c += 1;
+        let mut next = offsets[..users].to_vec();
+        for u in 0..users {
+            let end = offsets[u + 1];
+            while next[u] < end {
+                let i = next[u] as usize;
+                let owner = rows[i].user as usize;
+                if owner == u {
+                    next[u] += 1;
+                } else {
+                    rows.swap(i, next[owner] as usize);
+                    next[owner] += 1;
+                }
+            }
         }
+        drop(next);
         let mut days = Vec::with_capacity(rows.len() / 2);
         let mut out_offsets = Vec::with_capacity(users + 1);
         out_offsets.push(0u32);
         let mut duplicates = 0u64;
         let mut buf = Vec::new();
         for u in 0..users {
-            let seg = &mut grouped[offsets[u] as usize..offsets[u + 1] as usize];
+            let seg = &mut rows[offsets[u] as usize..offsets[u + 1] as usize];
             if seg.len() > 1 {
-                seg.sort_unstable();
-                duplicates += seg.windows(2).filter(|w| w[0].0 == w[1].0).count() as u64;
+                seg.sort_unstable_by_key(|r| r.ts);
+                duplicates += seg.windows(2).filter(|w| w[0].ts == w[1].ts).count() as u64;
             }
             buf.clear();
-            buf.extend(seg.iter().map(|(_, d)| *d));
+            buf.extend(seg.iter().map(|r| r.day));
             buf.sort_unstable();
             buf.dedup();
             days.extend_from_slice(&buf);
             out_offsets.push(days.len() as u32);
         }
+        days.shrink_to_fit();
         ActiveDays {
             offsets: out_offsets,
             days,
@@ -109,7 +119,7 @@ mod tests {
                 ts: 51,
             },
         ];
-        let a = ActiveDays::build(&rows, 3);
+        let a = ActiveDays::build(rows.to_vec(), 3);
         assert_eq!(a.of(0), &[3]);
         assert_eq!(a.of(1), &[2, 5]);
         assert_eq!(a.of(2), &[] as &[i32]);

@@ -11,7 +11,10 @@ use arrow_array::builder::{
     StringDictionaryBuilder,
 };
 use arrow_array::types::Int8Type;
-use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+use arrow_array::{
+    ArrayRef, Date32Array, DictionaryArray, Int32Array, Int64Array, Int8Array, RecordBatch,
+    StringArray,
+};
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::dictionary;
@@ -20,7 +23,7 @@ use crate::firstlast::FirstLast;
 use crate::grain::Calendar;
 use crate::ids::{UserIds, UserIndex};
 use crate::run::Activation;
-use crate::states::transition_name;
+use crate::states::{transition_name, State, StateRow, TRANSITIONS};
 
 /// An output table of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -74,14 +77,34 @@ impl TableKind {
         }
     }
 
-    /// The record batch of this table.
-    pub fn batch(self, a: &Activation) -> Result<RecordBatch, Error> {
+    /// Hands the table to `f` one record batch at a time, in table order
+    /// (at least one batch, so an empty table still has its schema). Only
+    /// the states table has more than one.
+    pub fn for_each_batch(
+        self,
+        a: &Activation,
+        f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         match self {
-            TableKind::States => states(a),
-            TableKind::Summary => summary(a),
-            TableKind::Transitions => transitions(a),
-            TableKind::Cohorts => cohorts(a),
-            TableKind::Snapshot => snapshot(&a.snapshot),
+            TableKind::States => states(a, f),
+            TableKind::Summary => f(summary(a)?),
+            TableKind::Transitions => f(transitions(a)?),
+            TableKind::Cohorts => f(cohorts(a)?),
+            TableKind::Snapshot => f(snapshot(&a.snapshot)?),
+        }
+    }
+
+    /// The whole table as one record batch.
+    pub fn batch(self, a: &Activation) -> Result<RecordBatch, Error> {
+        let mut batches = Vec::new();
+        self.for_each_batch(a, &mut |b| {
+            batches.push(b);
+            Ok(())
+        })?;
+        match batches.len() {
+            1 => Ok(batches.pop().expect("one batch")),
+            _ => arrow_select::concat::concat_batches(&batches[0].schema(), &batches)
+                .map_err(|e| Error::Internal(format!("joining the {} table: {e}", self.as_str()))),
         }
     }
 }
@@ -132,48 +155,27 @@ fn user_column(ids: &UserIds, users: impl Iterator<Item = UserIndex>) -> ArrayRe
     }
 }
 
-fn batch(table: &str, fields: Vec<Field>, columns: Vec<ArrayRef>) -> Result<RecordBatch, Error> {
+/// A table's schema, with the table's description as metadata.
+fn schema(table: &str, fields: Vec<Field>) -> Schema {
     let doc = dictionary::table(table).map_or("", |t| t.description);
-    let schema = Schema::new(fields).with_metadata(HashMap::from([(
+    Schema::new(fields).with_metadata(HashMap::from([(
         "description".to_string(),
         doc.to_string(),
-    )]));
-    RecordBatch::try_new(Arc::new(schema), columns)
+    )]))
+}
+
+fn batch(table: &str, fields: Vec<Field>, columns: Vec<ArrayRef>) -> Result<RecordBatch, Error> {
+    RecordBatch::try_new(Arc::new(schema(table, fields)), columns)
         .map_err(|e| Error::Internal(format!("building the {table} table: {e}")))
 }
 
-fn states(a: &Activation) -> Result<RecordBatch, Error> {
-    let s = &a.states;
-    let cal = &a.calendar;
+/// Rows per record batch of the states table: it is built and written a
+/// batch at a time, so its Arrow form never exists whole in memory.
+pub const STATE_BATCH_ROWS: usize = 65_536;
+
+fn states_schema(a: &Activation) -> Schema {
     let t = "states";
-    let n = s.len();
-    let mut state = StringDictionaryBuilder::<Int8Type>::with_capacity(n, 4, 16);
-    let mut previous = StringDictionaryBuilder::<Int8Type>::with_capacity(n, 4, 16);
-    let mut transition = StringDictionaryBuilder::<Int8Type>::with_capacity(n, 9, 200);
-    for i in 0..n {
-        state.append_value(s.state[i].as_str());
-        match s.previous[i] {
-            Some(p) => previous.append_value(p.as_str()),
-            None => previous.append_null(),
-        }
-        transition.append_value(transition_name(s.previous[i], s.state[i]));
-    }
-    let int = |v: &[u32]| -> ArrayRef {
-        Arc::new(arrow_array::Int32Array::from_iter_values(
-            v.iter().map(|x| *x as i32),
-        ))
-    };
-    let opt = |v: &[Option<std::num::NonZeroU32>]| -> ArrayRef {
-        Arc::new(arrow_array::Int32Array::from_iter(
-            v.iter().map(|x| x.map(|g| g.get() as i32)),
-        ))
-    };
-    let dates = |v: &[i32]| -> ArrayRef {
-        Arc::new(arrow_array::Date32Array::from_iter_values(
-            v.iter().map(|p| cal.start(*p)),
-        ))
-    };
-    batch(
+    schema(
         t,
         vec![
             field(t, "user_id", user_type(a.ids()), false),
@@ -189,21 +191,82 @@ fn states(a: &Activation) -> Result<RecordBatch, Error> {
             field(t, "first_period", DataType::Date32, false),
             field(t, "tenure", DataType::Int32, false),
         ],
-        vec![
-            user_column(a.ids(), s.user.iter().copied()),
-            dates(&s.period),
-            Arc::new(state.finish()),
-            Arc::new(previous.finish()),
-            Arc::new(transition.finish()),
-            int(&s.streak),
-            int(&s.inactive_streak),
-            opt(&s.gap),
-            opt(&s.churned_periods),
-            int(&s.active_periods),
-            dates(&s.first_period),
-            int(&s.tenure),
-        ],
     )
+}
+
+/// The categorical columns share fixed dictionaries (every possible value,
+/// in SPEC order), so each row is one key and every batch has the same
+/// dictionary.
+fn categorical(keys: Vec<Option<i8>>, values: &ArrayRef) -> ArrayRef {
+    Arc::new(
+        DictionaryArray::<Int8Type>::try_new(Int8Array::from(keys), values.clone())
+            .expect("keys index the fixed dictionary"),
+    )
+}
+
+fn states(
+    a: &Activation,
+    f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let schema = Arc::new(states_schema(a));
+    let cal = &a.calendar;
+    let state_values: ArrayRef = Arc::new(StringArray::from_iter_values(
+        State::ALL.iter().map(|s| s.as_str()),
+    ));
+    let transition_values: ArrayRef = Arc::new(StringArray::from_iter_values(
+        TRANSITIONS.iter().map(|(p, s)| transition_name(*p, *s)),
+    ));
+    let mut batches = a.states.batches(STATE_BATCH_ROWS).peekable();
+    loop {
+        let chunk: Vec<StateRow> = batches.next().unwrap_or_default();
+        let ints = |v: fn(&StateRow) -> u32| -> ArrayRef {
+            Arc::new(Int32Array::from_iter_values(
+                chunk.iter().map(|r| v(r) as i32),
+            ))
+        };
+        let opts = |v: fn(&StateRow) -> Option<std::num::NonZeroU32>| -> ArrayRef {
+            Arc::new(Int32Array::from_iter(
+                chunk.iter().map(|r| v(r).map(|g| g.get() as i32)),
+            ))
+        };
+        let dates = |v: fn(&StateRow) -> i32| -> ArrayRef {
+            Arc::new(Date32Array::from_iter_values(
+                chunk.iter().map(|r| cal.start(v(r))),
+            ))
+        };
+        let transition = |r: &StateRow| {
+            TRANSITIONS
+                .iter()
+                .position(|t| *t == (r.previous, r.state))
+                .map(|k| k as i8)
+        };
+        let columns = vec![
+            user_column(a.ids(), chunk.iter().map(|r| r.user)),
+            dates(|r| r.period),
+            categorical(
+                chunk.iter().map(|r| Some(r.state as i8)).collect(),
+                &state_values,
+            ),
+            categorical(
+                chunk.iter().map(|r| r.previous.map(|p| p as i8)).collect(),
+                &state_values,
+            ),
+            categorical(chunk.iter().map(transition).collect(), &transition_values),
+            ints(|r| r.streak),
+            ints(|r| r.inactive_streak),
+            opts(|r| r.gap),
+            opts(|r| r.churned_periods),
+            ints(|r| r.active_periods),
+            dates(|r| r.first_period),
+            ints(|r| r.tenure),
+        ];
+        let batch = RecordBatch::try_new(schema.clone(), columns)
+            .map_err(|e| Error::Internal(format!("building the states table: {e}")))?;
+        f(batch)?;
+        if batches.peek().is_none() {
+            return Ok(());
+        }
+    }
 }
 
 fn summary(a: &Activation) -> Result<RecordBatch, Error> {

@@ -394,7 +394,8 @@ pub fn run_with_progress(
         rows: stats.rows_read,
         fraction: READ_SHARE,
     });
-    let days = ActiveDays::build(&rows, ids.len());
+    let used = rows.len() as u64;
+    let days = ActiveDays::build(rows, ids.len());
     let (first_period, last_period) = (cal.period_of(report_from), cal.period_of(through));
     let run_g = grain_index(opts.grain);
     let walk = Walk {
@@ -402,7 +403,7 @@ pub fn run_with_progress(
         last: last_period,
         rows: opts.rows,
     };
-    let mut states = StateRows::default();
+    let mut states = StateRows::new(first_period, last_period, ids.len());
     let mut distributions = Distributions::default();
     let mut cohorts = CohortSizes::new(cal.period_of(earliest), last_period);
     let mut lists: [PeriodList; 3] = Default::default();
@@ -436,13 +437,10 @@ pub fn run_with_progress(
     } else {
         let keep: Vec<bool> = histories.iter().map(Option::is_some).collect();
         let (kept, new_index) = ids.retain(&keep);
-        for u in states.user.iter_mut() {
-            *u = new_index[*u as usize];
-        }
+        states.renumber_users(&new_index, kept.len());
         (kept, histories.into_iter().flatten().collect())
     };
-    states.sort_by_period(first_period, last_period);
-    let aggregates = aggregate(&states, &cohorts, &cal, first_period, last_period, through);
+    let aggregates = aggregate(&states, &cohorts, &cal, through);
 
     let snapshot_exact = meta
         .as_ref()
@@ -460,7 +458,7 @@ pub fn run_with_progress(
         through,
         stats: &stats,
         rejected: rejected_rows,
-        used: rows.len() as u64,
+        used,
         days: &days,
         seeds: seeds.len() as u64,
         total_users: ids.len() as u64,

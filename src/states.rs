@@ -116,135 +116,222 @@ impl FromStr for Rows {
     }
 }
 
-/// The states table, column by column. Periods are period indexes of the
-/// run's calendar.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The states table of a run, stored period by period so that it is read
+/// in table order (period, then user in output order) without sorting.
+///
+/// Rows are packed (20 bytes) and kept in chunks per period: nothing is ever
+/// copied to grow, and the unused tail of a period is at most one chunk.
+/// `first_period`, `tenure` and `churned_periods` are derived, not stored.
+#[derive(Clone, Debug, Default)]
 pub struct StateRows {
-    /// The user.
-    pub user: Vec<UserIndex>,
-    /// The period.
-    pub period: Vec<i32>,
-    /// The state in the period.
-    pub state: Vec<State>,
-    /// The state in the previous period (none on the new row).
-    pub previous: Vec<Option<State>>,
-    /// Consecutive active periods ending here (0 when inactive).
-    pub streak: Vec<u32>,
-    /// Consecutive inactive periods ending here (0 when active).
-    pub inactive_streak: Vec<u32>,
-    /// Periods since the previous active period (active, non-new rows).
-    pub gap: Vec<Option<NonZeroU32>>,
-    /// Inactive periods just ended (reactivated rows).
-    pub churned_periods: Vec<Option<NonZeroU32>>,
-    /// Lifetime active periods through this one.
-    pub active_periods: Vec<u32>,
-    /// The user's first period (cohort).
-    pub first_period: Vec<i32>,
-    /// Periods since the first period.
-    pub tenure: Vec<u32>,
+    first: i32,
+    periods: Vec<Vec<Vec<Packed>>>,
+    first_period: Vec<i32>,
+    len: usize,
 }
 
-/// One row of the states table (used while walking and by readers of one user).
+/// One stored row. `run` is the streak when active and the inactive streak
+/// when not; `gap` is 0 when there is none; `code` packs state and previous.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Packed {
+    user: UserIndex,
+    active_periods: u32,
+    run: u32,
+    gap: u32,
+    code: u8,
+}
+
+const SMALLEST_CHUNK: usize = 64;
+const LARGEST_CHUNK: usize = 8192;
+
+fn encode(state: State, previous: Option<State>) -> u8 {
+    state as u8 | previous.map_or(0, |p| (p as u8 + 1) << 2)
+}
+
+fn decode(code: u8) -> (State, Option<State>) {
+    let state = State::ALL[(code & 3) as usize];
+    let previous = (code >> 2).checked_sub(1).map(|p| State::ALL[p as usize]);
+    (state, previous)
+}
+
+/// One row of the states table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateRow {
     /// The user.
     pub user: UserIndex,
-    /// The period.
+    /// The period (an index of the run's calendar).
     pub period: i32,
-    /// The state.
+    /// The state in the period.
     pub state: State,
-    /// The previous state.
+    /// The state in the previous period (none on the new row).
     pub previous: Option<State>,
-    /// See [`StateRows::streak`].
+    /// Consecutive active periods ending here (0 when inactive).
     pub streak: u32,
-    /// See [`StateRows::inactive_streak`].
+    /// Consecutive inactive periods ending here (0 when active).
     pub inactive_streak: u32,
-    /// See [`StateRows::gap`].
+    /// Periods since the previous active period (active, non-new rows).
     pub gap: Option<NonZeroU32>,
-    /// See [`StateRows::churned_periods`].
+    /// Inactive periods just ended (reactivated rows).
     pub churned_periods: Option<NonZeroU32>,
-    /// See [`StateRows::active_periods`].
+    /// Lifetime active periods through this one.
     pub active_periods: u32,
-    /// See [`StateRows::first_period`].
+    /// The user's first period (cohort).
     pub first_period: i32,
-    /// See [`StateRows::tenure`].
+    /// Periods since the first period.
     pub tenure: u32,
 }
 
 impl StateRows {
+    /// An empty table for the reported periods `first..=last` and `users` users.
+    pub fn new(first: i32, last: i32, users: usize) -> Self {
+        StateRows {
+            first,
+            periods: vec![Vec::new(); (last - first + 1).max(0) as usize],
+            first_period: vec![0; users],
+            len: 0,
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.user.len()
+        self.len
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.user.is_empty()
+        self.len == 0
     }
 
-    /// Row `i`.
-    pub fn get(&self, i: usize) -> StateRow {
+    /// The first reported period.
+    pub fn first(&self) -> i32 {
+        self.first
+    }
+
+    /// The last reported period.
+    pub fn last(&self) -> i32 {
+        self.first + self.periods.len() as i32 - 1
+    }
+
+    /// Number of rows in period `p`.
+    pub fn count(&self, p: i32) -> usize {
+        self.chunks(p).map(Vec::len).sum()
+    }
+
+    fn chunks(&self, p: i32) -> impl Iterator<Item = &Vec<Packed>> {
+        usize::try_from(p - self.first)
+            .ok()
+            .and_then(|i| self.periods.get(i))
+            .into_iter()
+            .flatten()
+    }
+
+    fn unpack(&self, p: i32, r: &Packed) -> StateRow {
+        let (state, previous) = decode(r.code);
+        let first_period = self.first_period[r.user as usize];
+        let gap = NonZeroU32::new(r.gap);
         StateRow {
-            user: self.user[i],
-            period: self.period[i],
-            state: self.state[i],
-            previous: self.previous[i],
-            streak: self.streak[i],
-            inactive_streak: self.inactive_streak[i],
-            gap: self.gap[i],
-            churned_periods: self.churned_periods[i],
-            active_periods: self.active_periods[i],
-            first_period: self.first_period[i],
-            tenure: self.tenure[i],
+            user: r.user,
+            period: p,
+            state,
+            previous,
+            streak: if state.is_active() { r.run } else { 0 },
+            inactive_streak: if state.is_active() { 0 } else { r.run },
+            gap,
+            churned_periods: if state == State::Reactivated {
+                NonZeroU32::new(r.gap - 1)
+            } else {
+                None
+            },
+            active_periods: r.active_periods,
+            first_period,
+            tenure: (p - first_period) as u32,
         }
+    }
+
+    /// The rows of period `p`, users in output order.
+    pub fn period(&self, p: i32) -> impl Iterator<Item = StateRow> + '_ {
+        self.chunks(p).flatten().map(move |r| self.unpack(p, r))
+    }
+
+    /// Every row in table order: by period, then user in output order.
+    pub fn iter(&self) -> impl Iterator<Item = StateRow> + '_ {
+        (self.first..=self.last()).flat_map(|p| self.period(p))
+    }
+
+    /// Every row in table order, `size` rows at a time (the last batch may be
+    /// shorter; an empty table gives no batch).
+    pub fn batches(&self, size: usize) -> impl Iterator<Item = Vec<StateRow>> + '_ {
+        let size = size.max(1);
+        let mut slices = (self.first..=self.last())
+            .flat_map(move |p| self.chunks(p).map(move |c| (p, &c[..])))
+            .peekable();
+        std::iter::from_fn(move || {
+            let mut batch = Vec::with_capacity(size.min(self.len));
+            while batch.len() < size {
+                let Some((p, rows)) = slices.peek_mut() else {
+                    break;
+                };
+                let take = rows.len().min(size - batch.len());
+                let p = *p;
+                batch.extend(rows[..take].iter().map(|r| self.unpack(p, r)));
+                *rows = &rows[take..];
+                if rows.is_empty() {
+                    slices.next();
+                }
+            }
+            (!batch.is_empty()).then_some(batch)
+        })
+    }
+
+    /// The rows of one user, by period.
+    pub fn of_user(&self, user: UserIndex) -> impl Iterator<Item = StateRow> + '_ {
+        (self.first..=self.last()).flat_map(move |p| {
+            self.chunks(p)
+                .flatten()
+                .filter(move |r| r.user == user)
+                .map(move |r| self.unpack(p, r))
+        })
+    }
+
+    /// Records the first period of a user (every row of theirs derives
+    /// `first_period` and `tenure` from it).
+    fn set_first_period(&mut self, user: UserIndex, first: i32) {
+        self.first_period[user as usize] = first;
     }
 
     fn push(&mut self, r: StateRow) {
-        self.user.push(r.user);
-        self.period.push(r.period);
-        self.state.push(r.state);
-        self.previous.push(r.previous);
-        self.streak.push(r.streak);
-        self.inactive_streak.push(r.inactive_streak);
-        self.gap.push(r.gap);
-        self.churned_periods.push(r.churned_periods);
-        self.active_periods.push(r.active_periods);
-        self.first_period.push(r.first_period);
-        self.tenure.push(r.tenure);
+        let chunks = &mut self.periods[(r.period - self.first) as usize];
+        let full = chunks.last().is_none_or(|c| c.len() == c.capacity());
+        if full {
+            let size = chunks
+                .last()
+                .map_or(SMALLEST_CHUNK, |c| (2 * c.capacity()).min(LARGEST_CHUNK));
+            chunks.push(Vec::with_capacity(size));
+        }
+        let active = r.state.is_active();
+        chunks.last_mut().expect("a chunk with room").push(Packed {
+            user: r.user,
+            active_periods: r.active_periods,
+            run: if active { r.streak } else { r.inactive_streak },
+            gap: r.gap.map_or(0, NonZeroU32::get),
+            code: encode(r.state, r.previous),
+        });
+        self.len += 1;
     }
 
-    /// Reorders rows by period, keeping the order within a period: rows are
-    /// emitted user by user in output order, so this gives the SPEC order
-    /// with a linear counting sort.
-    pub fn sort_by_period(&mut self, first: i32, last: i32) {
-        let n = (last - first + 1).max(0) as usize;
-        let mut starts = vec![0usize; n + 1];
-        for p in &self.period {
-            starts[(p - first) as usize + 1] += 1;
+    /// Renumbers users after some were dropped: `new_index[old]` is the new
+    /// index of every user that has rows; `users` is the new number of users.
+    pub fn renumber_users(&mut self, new_index: &[UserIndex], users: usize) {
+        let mut first_period = vec![0; users];
+        for (old, new) in new_index.iter().enumerate() {
+            if (*new as usize) < users {
+                first_period[*new as usize] = self.first_period[old];
+            }
         }
-        for i in 0..n {
-            starts[i + 1] += starts[i];
+        self.first_period = first_period;
+        for r in self.periods.iter_mut().flatten().flatten() {
+            r.user = new_index[r.user as usize];
         }
-        let mut order = vec![0usize; self.len()];
-        for (i, p) in self.period.iter().enumerate() {
-            let s = &mut starts[(p - first) as usize];
-            order[*s] = i;
-            *s += 1;
-        }
-        fn apply<T: Copy>(v: &mut Vec<T>, order: &[usize]) {
-            *v = order.iter().map(|i| v[*i]).collect();
-        }
-        apply(&mut self.user, &order);
-        apply(&mut self.period, &order);
-        apply(&mut self.state, &order);
-        apply(&mut self.previous, &order);
-        apply(&mut self.streak, &order);
-        apply(&mut self.inactive_streak, &order);
-        apply(&mut self.gap, &order);
-        apply(&mut self.churned_periods, &order);
-        apply(&mut self.active_periods, &order);
-        apply(&mut self.first_period, &order);
-        apply(&mut self.tenure, &order);
     }
 }
 
@@ -273,6 +360,7 @@ impl Walk {
         dist: &mut Distributions,
     ) {
         let Some(first) = list.first() else { return };
+        out.set_first_period(user, first);
         let mut count = list.unlisted;
         let mut prev: Option<(i32, State)> = None;
         let mut streak = 0;

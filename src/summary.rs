@@ -117,16 +117,15 @@ impl CohortSizes {
     }
 }
 
-/// Counts the aggregates of `rows` (sorted by period) for periods
-/// `first..=last`; `through` decides which periods are complete.
+/// Counts the aggregates of `rows` for its periods; `through` decides
+/// which periods are complete.
 pub fn aggregate(
     rows: &StateRows,
     cohorts: &CohortSizes,
     cal: &Calendar,
-    first: i32,
-    last: i32,
     through: i32,
 ) -> Aggregates {
+    let (first, last) = (rows.first(), rows.last());
     let mut out = Aggregates::default();
     // Users whose first period is before p, updated as p advances.
     let mut total_before: u64 = cohorts
@@ -137,19 +136,16 @@ pub fn aggregate(
         .map(|(_, n)| n)
         .sum();
     let mut cohort_active = vec![0u64; cohorts.sizes.len()];
-    let mut i = 0;
     for p in first..=last {
         let mut by_transition = [0u64; TRANSITIONS.len()];
         cohort_active.iter_mut().for_each(|c| *c = 0);
-        while i < rows.len() && rows.period[i] == p {
-            let (state, previous) = (rows.state[i], rows.previous[i]);
-            if let Some(t) = TRANSITIONS.iter().position(|t| *t == (previous, state)) {
+        for r in rows.period(p) {
+            if let Some(t) = TRANSITIONS.iter().position(|t| *t == (r.previous, r.state)) {
                 by_transition[t] += 1;
             }
-            if state.is_active() {
-                cohort_active[(rows.first_period[i] - cohorts.first) as usize] += 1;
+            if r.state.is_active() {
+                cohort_active[(r.first_period - cohorts.first) as usize] += 1;
             }
-            i += 1;
         }
         let cohort_new =
             if p >= cohorts.first && ((p - cohorts.first) as usize) < cohorts.sizes.len() {

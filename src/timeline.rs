@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::firstlast::grain_index;
 use crate::grain::format_day;
 use crate::run::Activation;
-use crate::states::{transition_name, State};
+use crate::states::{transition_name, State, StateRow};
 
 /// One period of a user's timeline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,25 +42,24 @@ pub fn timeline(a: &Activation, user_id: &str) -> Option<Vec<TimelineEntry>> {
     let history = &a.snapshot.users[user as usize];
     let cal = &a.calendar;
     let first = cal.period_of(history.first_active_date);
-    let s = &a.states;
-    let rows: Vec<usize> = (0..s.len()).filter(|i| s.user[*i] == user).collect();
+    let rows: Vec<StateRow> = a.states.of_user(user).collect();
     let mut next = rows.iter().peekable();
     let mut out = Vec::new();
     // Before the first row in range, a user seen earlier is dormant since
     // their last active period before the range.
     let last_active = cal.period_of(history.last_active_date);
-    let mut inactive_since = rows.first().map_or(last_active, |i| match s.state[*i] {
-        State::Inactive => s.period[*i] - s.inactive_streak[*i] as i32,
-        _ => s.period[*i] - s.gap[*i].map_or(1, |g| g.get() as i32),
+    let mut inactive_since = rows.first().map_or(last_active, |r| match r.state {
+        State::Inactive => r.period - r.inactive_streak as i32,
+        _ => r.period - r.gap.map_or(1, |g| g.get() as i32),
     });
     let mut active_periods = rows.first().map_or(
         history.grains[grain_index(cal.grain())].active_periods,
-        |i| s.active_periods[*i] - u32::from(s.state[*i].is_active()),
+        |r| r.active_periods - u32::from(r.state.is_active()),
     );
     for p in a.first_period.max(first)..=a.last_period {
         let entry = match next.peek() {
-            Some(i) if s.period[**i] == p => {
-                let r = s.get(*next.next().expect("peeked"));
+            Some(r) if r.period == p => {
+                let r = *next.next().expect("peeked");
                 if r.state.is_active() {
                     inactive_since = p;
                 }

@@ -10,7 +10,7 @@ use crate::output::TableKind;
 use crate::read::InputFile;
 use crate::run::{run_with_progress, Activation};
 use crate::settings::Settings;
-use crate::write::{table_bytes, OutputFormat};
+use crate::write::{write_table, OutputFormat};
 
 /// Installs a panic hook that logs to the console: a panic is a bug, and
 /// must at least say where it happened before the module traps.
@@ -26,6 +26,60 @@ fn js_error(e: Error) -> JsError {
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&format!("internal error: {e}")))
+}
+
+/// Bytes written in WASM memory a piece at a time and moved to JS memory as
+/// each piece fills, so that a large table never sits whole in the module's
+/// linear memory (which never shrinks).
+#[derive(Default)]
+struct ToJs {
+    piece: Vec<u8>,
+}
+
+const PIECE_BYTES: usize = 1 << 20;
+
+thread_local! {
+    // The pieces moved out so far. JS values cannot live in a `Send` writer,
+    // and the module is single-threaded: one output is written at a time.
+    static PIECES: std::cell::RefCell<Vec<Uint8Array>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl ToJs {
+    fn move_piece(&mut self) {
+        if !self.piece.is_empty() {
+            let piece = Uint8Array::from(&self.piece[..]);
+            PIECES.with(|p| p.borrow_mut().push(piece));
+            self.piece.clear();
+        }
+    }
+
+    /// Every byte written, as one array in JS memory.
+    fn into_array(mut self) -> Uint8Array {
+        self.move_piece();
+        let pieces = PIECES.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        let total: u32 = pieces.iter().map(Uint8Array::length).sum();
+        let out = Uint8Array::new_with_length(total);
+        let mut at = 0;
+        for p in pieces {
+            out.set(&p, at);
+            at += p.length();
+        }
+        out
+    }
+}
+
+impl std::io::Write for ToJs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.piece.extend_from_slice(buf);
+        if self.piece.len() >= PIECE_BYTES {
+            self.move_piece();
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Reads a `{ name, bytes }` object.
@@ -170,10 +224,12 @@ impl Computation {
 
     /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`)
     /// as `parquet`, `csv` or `arrow` (IPC stream) bytes.
-    pub fn table(&self, which: &str, format: &str) -> Result<Vec<u8>, JsError> {
+    pub fn table(&self, which: &str, format: &str) -> Result<Uint8Array, JsError> {
         let kind: TableKind = which.parse().map_err(js_error)?;
         let format: OutputFormat = format.parse().map_err(js_error)?;
-        table_bytes(&self.inner, kind, format).map_err(js_error)
+        PIECES.with(|p| p.borrow_mut().clear());
+        let out = write_table(&self.inner, kind, format, ToJs::default()).map_err(js_error)?;
+        Ok(out.into_array())
     }
 
     /// The file name (without extension) of a table, as the CLI writes it.

@@ -1,13 +1,14 @@
 //! Writers: record batches to Parquet or CSV bytes, and files written
 //! atomically (a temporary file renamed into place, never half-written).
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type};
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
@@ -50,49 +51,161 @@ impl std::str::FromStr for OutputFormat {
     }
 }
 
+/// Writes record batches of one table to `out` in a format, a batch at a
+/// time: the encoded table is never held whole unless `out` holds it.
+pub struct TableWriter<W: Write + Send> {
+    inner: Inner<W>,
+}
+
+enum Inner<W: Write + Send> {
+    Parquet(Box<ArrowWriter<W>>),
+    Csv(csv::Writer<W>),
+    Arrow(arrow_ipc::writer::StreamWriter<W>),
+}
+
+fn parquet_error(e: parquet::errors::ParquetError) -> Error {
+    Error::Internal(format!("writing Parquet: {e}"))
+}
+
+fn arrow_error(e: arrow_schema::ArrowError) -> Error {
+    Error::Internal(format!("writing Arrow IPC: {e}"))
+}
+
+fn csv_error(e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("writing CSV: {e}"))
+}
+
+impl<W: Write + Send> TableWriter<W> {
+    /// A writer of tables with this schema; `metadata` becomes Parquet
+    /// key-value metadata (other formats have none).
+    pub fn new(
+        format: OutputFormat,
+        schema: &SchemaRef,
+        metadata: &[(String, String)],
+        out: W,
+    ) -> Result<Self, Error> {
+        let inner = match format {
+            OutputFormat::Parquet => {
+                let kv: Vec<KeyValue> = metadata
+                    .iter()
+                    .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+                    .collect();
+                let props = WriterProperties::builder()
+                    .set_compression(Compression::SNAPPY)
+                    .set_key_value_metadata(if kv.is_empty() { None } else { Some(kv) })
+                    .build();
+                Inner::Parquet(Box::new(
+                    ArrowWriter::try_new(out, schema.clone(), Some(props))
+                        .map_err(parquet_error)?,
+                ))
+            }
+            OutputFormat::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(schema.fields().iter().map(|f| f.name().as_str()))
+                    .map_err(csv_error)?;
+                Inner::Csv(w)
+            }
+            OutputFormat::Arrow => Inner::Arrow(
+                arrow_ipc::writer::StreamWriter::try_new(out, schema).map_err(arrow_error)?,
+            ),
+        };
+        Ok(TableWriter { inner })
+    }
+
+    /// Appends the rows of a batch.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        match &mut self.inner {
+            Inner::Parquet(w) => w.write(batch).map_err(parquet_error),
+            Inner::Arrow(w) => w.write(batch).map_err(arrow_error),
+            Inner::Csv(w) => {
+                let columns: Vec<Vec<String>> = batch
+                    .columns()
+                    .iter()
+                    .map(|c| column_text(c.as_ref()))
+                    .collect::<Result<_, _>>()?;
+                for i in 0..batch.num_rows() {
+                    w.write_record(columns.iter().map(|c| c[i].as_str()))
+                        .map_err(csv_error)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends the file (footer, end-of-stream marker) and returns `out`.
+    pub fn finish(self) -> Result<W, Error> {
+        match self.inner {
+            Inner::Parquet(w) => w.into_inner().map_err(parquet_error),
+            Inner::Arrow(w) => w.into_inner().map_err(arrow_error),
+            Inner::Csv(w) => w.into_inner().map_err(csv_error),
+        }
+    }
+}
+
+fn one_batch(
+    format: OutputFormat,
+    batch: &RecordBatch,
+    metadata: &[(String, String)],
+) -> Result<Vec<u8>, Error> {
+    let mut w = TableWriter::new(format, &batch.schema(), metadata, Vec::new())?;
+    w.write(batch)?;
+    w.finish()
+}
+
 /// Parquet bytes of a batch, with key-value metadata.
 pub fn parquet_bytes(batch: &RecordBatch, metadata: &[(String, String)]) -> Result<Vec<u8>, Error> {
-    let kv: Vec<KeyValue> = metadata
-        .iter()
-        .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
-        .collect();
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_key_value_metadata(if kv.is_empty() { None } else { Some(kv) })
-        .build();
-    let mut out = Vec::new();
-    let fail = |e: parquet::errors::ParquetError| Error::Internal(format!("writing Parquet: {e}"));
-    let mut w = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).map_err(fail)?;
-    w.write(batch).map_err(fail)?;
-    w.close().map_err(fail)?;
-    Ok(out)
+    one_batch(OutputFormat::Parquet, batch, metadata)
 }
 
 /// Arrow IPC stream bytes of a batch (schema and field metadata included).
 pub fn arrow_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
-    let fail = |e: arrow_schema::ArrowError| Error::Internal(format!("writing Arrow IPC: {e}"));
-    let mut w =
-        arrow_ipc::writer::StreamWriter::try_new(Vec::new(), &batch.schema()).map_err(fail)?;
-    w.write(batch).map_err(fail)?;
-    w.into_inner().map_err(fail)
+    one_batch(OutputFormat::Arrow, batch, &[])
 }
 
-/// The bytes of one output table of a run in a format (the snapshot keeps
-/// its key-value metadata in Parquet).
+/// CSV bytes of a batch: header row, nulls as empty fields, dates as
+/// YYYY-MM-DD, booleans true/false, floats in their shortest round-trip form.
+pub fn csv_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
+    one_batch(OutputFormat::Csv, batch, &[])
+}
+
+/// Writes one output table of a run to `out` in a format, a batch at a
+/// time (the snapshot keeps its key-value metadata in Parquet).
+pub fn write_table<W: Write + Send>(
+    a: &crate::run::Activation,
+    kind: crate::output::TableKind,
+    format: OutputFormat,
+    out: W,
+) -> Result<W, Error> {
+    let metadata = match (kind, format) {
+        (crate::output::TableKind::Snapshot, OutputFormat::Parquet) => a.snapshot.meta.to_pairs(),
+        _ => Vec::new(),
+    };
+    let mut out = Some(out);
+    let mut writer: Option<TableWriter<W>> = None;
+    kind.for_each_batch(a, &mut |batch| {
+        let w = match &mut writer {
+            Some(w) => w,
+            None => writer.insert(TableWriter::new(
+                format,
+                &batch.schema(),
+                &metadata,
+                out.take().expect("the output is handed over once"),
+            )?),
+        };
+        w.write(&batch)
+    })?;
+    writer
+        .ok_or_else(|| Error::Internal(format!("the {} table has no batch", kind.as_str())))?
+        .finish()
+}
+
+/// The bytes of one output table of a run in a format.
 pub fn table_bytes(
     a: &crate::run::Activation,
     kind: crate::output::TableKind,
     format: OutputFormat,
 ) -> Result<Vec<u8>, Error> {
-    let batch = kind.batch(a)?;
-    match format {
-        OutputFormat::Parquet if kind == crate::output::TableKind::Snapshot => {
-            parquet_bytes(&batch, &a.snapshot.meta.to_pairs())
-        }
-        OutputFormat::Parquet => parquet_bytes(&batch, &[]),
-        OutputFormat::Csv => csv_bytes(&batch),
-        OutputFormat::Arrow => arrow_bytes(&batch),
-    }
+    write_table(a, kind, format, Vec::new())
 }
 
 /// A table file (Parquet or CSV, e.g. an earlier output) in another format.
@@ -104,26 +217,6 @@ pub fn convert(file: &crate::read::InputFile, format: OutputFormat) -> Result<Ve
         OutputFormat::Csv => csv_bytes(&table.batch),
         OutputFormat::Arrow => arrow_bytes(&table.batch),
     }
-}
-
-/// CSV bytes of a batch: header row, nulls as empty fields, dates as
-/// YYYY-MM-DD, booleans true/false, floats in their shortest round-trip form.
-pub fn csv_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| Error::Internal(format!("writing CSV: {e}"));
-    w.write_record(batch.schema().fields().iter().map(|f| f.name().as_str()))
-        .map_err(fail)?;
-    let columns: Vec<Vec<String>> = batch
-        .columns()
-        .iter()
-        .map(|c| column_text(c.as_ref()))
-        .collect::<Result<_, _>>()?;
-    for i in 0..batch.num_rows() {
-        w.write_record(columns.iter().map(|c| c[i].as_str()))
-            .map_err(fail)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::Internal(format!("writing CSV: {e}")))
 }
 
 pub(crate) fn column_text(a: &dyn Array) -> Result<Vec<String>, Error> {
@@ -206,6 +299,17 @@ pub(crate) fn column_text(a: &dyn Array) -> Result<Vec<String>, Error> {
 /// Writes `bytes` to `path` through a temporary file in the same directory,
 /// then renames it: readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomic_with(path, |mut w| {
+        w.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        Ok(w)
+    })
+}
+
+/// [`write_atomic`] for content that `write` streams into the file.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(BufWriter<File>) -> Result<BufWriter<File>, Error>,
+) -> Result<(), Error> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -215,16 +319,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
+    let result = File::create(&tmp)
+        .map_err(|e| Error::io(path, e))
+        .and_then(|f| write(BufWriter::with_capacity(1 << 20, f)))
+        .and_then(|w| {
+            let f = w
+                .into_inner()
+                .map_err(|e| Error::io(path, e.into_error()))?;
+            f.sync_all().map_err(|e| Error::io(path, e))?;
+            std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+        });
+    if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    }
+    result
 }
 
 /// Writes every output of a run into `dir` with the names of SPEC section 4:
@@ -245,10 +353,9 @@ pub fn write_outputs(
         } else {
             format
         };
-        let bytes = table_bytes(a, kind, format)?;
         let ext = format.extension();
         let path = dir.join(format!("{}.{ext}", kind.file_stem(a)));
-        write_atomic(&path, &bytes)?;
+        write_atomic_with(&path, |w| write_table(a, kind, format, w))?;
         written.push(path);
     }
     let path = dir.join(format!("{}_quality.json", a.table_name("")));

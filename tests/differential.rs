@@ -1068,22 +1068,21 @@ fn engine_outputs(a: &Activation) -> Outputs {
     let cal = a.calendar;
     let ids = a.ids();
     let day = |p: i32| Day(cal.start(p));
-    let states = (0..a.states.len())
-        .map(|i| {
-            let r = a.states.get(i);
-            StateOut {
-                user: ids.display(r.user),
-                period_start: day(r.period),
-                state: r.state,
-                previous: r.previous,
-                streak: r.streak,
-                inactive_streak: r.inactive_streak,
-                gap: r.gap.map(|g| g.get()),
-                churned_periods: r.churned_periods.map(|g| g.get()),
-                active_periods: r.active_periods,
-                first_period: day(r.first_period),
-                tenure: r.tenure,
-            }
+    let states = a
+        .states
+        .iter()
+        .map(|r| StateOut {
+            user: ids.display(r.user),
+            period_start: day(r.period),
+            state: r.state,
+            previous: r.previous,
+            streak: r.streak,
+            inactive_streak: r.inactive_streak,
+            gap: r.gap.map(|g| g.get()),
+            churned_periods: r.churned_periods.map(|g| g.get()),
+            active_periods: r.active_periods,
+            first_period: day(r.first_period),
+            tenure: r.tenure,
         })
         .collect();
     let summary = a
@@ -1496,8 +1495,9 @@ fn check_properties(a: &Activation, rows: Rows) -> Result<(), String> {
     let st = &a.states;
     let mut seen: HashMap<(u32, i32), State> = HashMap::new();
     let mut counts: HashMap<i32, [u64; 6]> = HashMap::new();
-    for i in 0..st.len() {
-        let r = st.get(i);
+    let all_rows: Vec<_> = st.iter().collect();
+    ensure!(all_rows.len() == st.len(), "len() disagrees with the rows");
+    for (i, &r) in all_rows.iter().enumerate() {
         let at = format!(
             "state row {i} ({} {})",
             a.ids().display(r.user),
@@ -1508,7 +1508,7 @@ fn check_properties(a: &Activation, rows: Rows) -> Result<(), String> {
             "{at}: outside the reported periods"
         );
         if i > 0 {
-            let q = st.get(i - 1);
+            let q = all_rows[i - 1];
             ensure!(
                 (q.period, rank[q.user as usize]) < (r.period, rank[r.user as usize]),
                 "{at}: not ordered by period then user id after {}",
@@ -1634,13 +1634,12 @@ fn check_modes_agree(changes: &Activation, all: &Activation) -> Result<(), Strin
         changes.quality == all.quality,
         "the quality report differs between rows = changes and rows = all"
     );
-    let filtered: Vec<_> = (0..all.states.len())
-        .map(|i| all.states.get(i))
+    let filtered: Vec<_> = all
+        .states
+        .iter()
         .filter(|r| is_active(r.state) || r.previous.is_some_and(is_active))
         .collect();
-    let got: Vec<_> = (0..changes.states.len())
-        .map(|i| changes.states.get(i))
-        .collect();
+    let got: Vec<_> = changes.states.iter().collect();
     diff_rows(
         "rows = all filtered to changes vs rows = changes",
         &filtered,

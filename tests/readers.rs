@@ -134,23 +134,23 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
 
 /// The states table as lines like [`SPEC_STATES`], ids translated by `name`.
 fn state_lines(a: &Activation, name: &dyn Fn(&str) -> String) -> Vec<String> {
-    let s = &a.states;
     let cal = &a.calendar;
-    (0..s.len())
-        .map(|i| {
+    a.states
+        .iter()
+        .map(|r| {
             format!(
                 "{},{},{},{},{},{},{},{},{},{},{}",
-                name(&a.ids().display(s.user[i])),
-                format_day(cal.start(s.period[i])),
-                s.state[i],
-                opt(s.previous[i]),
-                s.streak[i],
-                s.inactive_streak[i],
-                opt(s.gap[i]),
-                opt(s.churned_periods[i]),
-                s.active_periods[i],
-                format_day(cal.start(s.first_period[i])),
-                s.tenure[i]
+                name(&a.ids().display(r.user)),
+                format_day(cal.start(r.period)),
+                r.state,
+                opt(r.previous),
+                r.streak,
+                r.inactive_streak,
+                opt(r.gap),
+                opt(r.churned_periods),
+                r.active_periods,
+                format_day(cal.start(r.first_period)),
+                r.tenure
             )
         })
         .collect()
@@ -765,9 +765,10 @@ fn parquet_integer_user_ids() {
         assert_spec_as(&a, kind, &name);
         // Integer ids are ordered numerically within a period (3, 7, 101),
         // not bytewise (101, 3, 7).
-        let first_week: Vec<String> = (0..a.states.len())
-            .filter(|i| a.states.period[*i] == a.first_period)
-            .map(|i| a.ids().display(a.states.user[i]))
+        let first_week: Vec<String> = a
+            .states
+            .period(a.first_period)
+            .map(|r| a.ids().display(r.user))
             .collect();
         assert_eq!(first_week, ["3", "7", "101"], "{kind}");
     }
@@ -1978,4 +1979,70 @@ fn parquet_dictionary_columns_that_are_entirely_null() {
         "{e}"
     );
     assert!(!e.contains("corrupt"), "not a corrupt file: {e}");
+}
+
+/// The states table is built and written in batches of
+/// `STATE_BATCH_ROWS`: a table several batches long reads back whole and in
+/// order from CSV, Arrow IPC and Parquet.
+#[test]
+fn a_large_states_table_is_written_in_batches() {
+    use activation_layer::output::{TableKind, STATE_BATCH_ROWS};
+    use activation_layer::synth::{generate, SynthOptions};
+    use activation_layer::write::{table_bytes, OutputFormat};
+    let facts = generate(&SynthOptions {
+        events: 120_000,
+        users: 20_000,
+        days: 120,
+        start: day("2024-01-01"),
+        seed: 7,
+        int_ids: false,
+    })
+    .unwrap();
+    let mut opts = RunOptions::new(Grain::Day);
+    opts.rows = activation_layer::Rows::All;
+    let a = run_ok(
+        vec![InputFile::bytes("big.parquet", parquet(&facts))],
+        &opts,
+    );
+    assert!(
+        a.states.len() > 3 * STATE_BATCH_ROWS,
+        "{} rows is not several batches",
+        a.states.len()
+    );
+    let want = state_lines(&a, &|s| s.to_string());
+
+    let csv =
+        String::from_utf8(table_bytes(&a, TableKind::States, OutputFormat::Csv).unwrap()).unwrap();
+    let got: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(4); // the transition, which state_lines leaves out
+            f.join(",")
+        })
+        .collect();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "CSV rows differ from the state rows");
+
+    let ipc = table_bytes(&a, TableKind::States, OutputFormat::Arrow).unwrap();
+    let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(ipc), None).unwrap();
+    let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+    assert_eq!(batches.len(), a.states.len().div_ceil(STATE_BATCH_ROWS));
+    assert_eq!(
+        batches.iter().map(RecordBatch::num_rows).sum::<usize>(),
+        a.states.len()
+    );
+    let whole = TableKind::States.batch(&a).unwrap();
+    assert_eq!(whole.num_rows(), a.states.len());
+    let joined = arrow_select::concat::concat_batches(&whole.schema(), &batches).unwrap();
+    assert_eq!(joined, whole);
+
+    let pq = table_bytes(&a, TableKind::States, OutputFormat::Parquet).unwrap();
+    let rows: i64 = SerializedFileReader::new(bytes::Bytes::from(pq))
+        .unwrap()
+        .metadata()
+        .file_metadata()
+        .num_rows();
+    assert_eq!(rows as usize, a.states.len());
 }

@@ -369,6 +369,12 @@ impl Sink<'_> {
         }
     }
 
+    /// Makes room for `rows` more rows (a Parquet file knows its row count):
+    /// the rows never grow by copying.
+    pub fn reserve(&mut self, rows: usize) {
+        self.facts.rows.reserve_exact(rows);
+    }
+
     /// The user-id interner shared by every file.
     pub fn users(&mut self) -> &mut Interner {
         &mut self.facts.users

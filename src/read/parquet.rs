@@ -139,7 +139,9 @@ fn read_from<R: ChunkReader + 'static>(
     let mut roots = vec![cols.user, cols.time];
     roots.extend(cols.fact);
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-    let total_rows = builder.metadata().file_metadata().num_rows().max(1) as f64;
+    let file_rows_total = builder.metadata().file_metadata().num_rows();
+    sink.reserve(usize::try_from(file_rows_total).unwrap_or(0));
+    let total_rows = file_rows_total.max(1) as f64;
     let mut file_rows = 0usize;
     let batches = builder
         .with_projection(mask)
