@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
-    StringDictionaryBuilder,
 };
 use arrow_array::types::Int8Type;
 use arrow_array::{
@@ -204,15 +203,20 @@ fn categorical(keys: Vec<Option<i8>>, values: &ArrayRef) -> ArrayRef {
     )
 }
 
+/// The dictionary of every state column: the state names in SPEC order.
+fn state_values() -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(
+        State::ALL.iter().map(|s| s.as_str()),
+    ))
+}
+
 fn states(
     a: &Activation,
     f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let schema = Arc::new(states_schema(a));
     let cal = &a.calendar;
-    let state_values: ArrayRef = Arc::new(StringArray::from_iter_values(
-        State::ALL.iter().map(|s| s.as_str()),
-    ));
+    let state_values = state_values();
     let transition_values: ArrayRef = Arc::new(StringArray::from_iter_values(
         TRANSITIONS.iter().map(|(p, s)| transition_name(*p, *s)),
     ));
@@ -347,19 +351,7 @@ fn transitions(a: &Activation) -> Result<RecordBatch, Error> {
     let t = "transitions";
     let cal: &Calendar = &a.calendar;
     let rows = &a.aggregates.transitions;
-    let mut starts = Date32Builder::new();
-    let mut from = StringDictionaryBuilder::<Int8Type>::new();
-    let mut to = StringDictionaryBuilder::<Int8Type>::new();
-    let mut users = Int64Builder::new();
-    for r in rows {
-        starts.append_value(cal.start(r.period));
-        match r.from {
-            Some(s) => from.append_value(s.as_str()),
-            None => from.append_null(),
-        }
-        to.append_value(r.to.as_str());
-        users.append_value(r.users as i64);
-    }
+    let states = state_values();
     batch(
         t,
         vec![
@@ -369,10 +361,17 @@ fn transitions(a: &Activation) -> Result<RecordBatch, Error> {
             field(t, "users", DataType::Int64, false),
         ],
         vec![
-            Arc::new(starts.finish()),
-            Arc::new(from.finish()),
-            Arc::new(to.finish()),
-            Arc::new(users.finish()),
+            Arc::new(Date32Array::from_iter_values(
+                rows.iter().map(|r| cal.start(r.period)),
+            )),
+            categorical(
+                rows.iter().map(|r| r.from.map(|s| s as i8)).collect(),
+                &states,
+            ),
+            categorical(rows.iter().map(|r| Some(r.to as i8)).collect(), &states),
+            Arc::new(Int64Array::from_iter_values(
+                rows.iter().map(|r| r.users as i64),
+            )),
         ],
     )
 }

@@ -63,6 +63,39 @@ fn opt<T>(v: &Option<String>, f: impl Fn(&str) -> Result<T, Error>) -> Result<Op
         .transpose()
 }
 
+/// The option names [`Settings`] accepts, as serde sees them. A
+/// deserializer of JS objects may read only the fields it is asked for, so
+/// unknown keys are checked against this list.
+pub fn option_names() -> &'static [&'static str] {
+    struct Names(&'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = serde::de::value::Error;
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = fields;
+            Err(serde::de::Error::custom("names only"))
+        }
+        fn deserialize_any<V: serde::de::Visitor<'de>>(
+            self,
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom("names only"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut names = Names(&[]);
+    let _ = Settings::deserialize(&mut names);
+    names.0
+}
+
 impl Settings {
     /// The run options these settings describe.
     pub fn to_options(&self) -> Result<RunOptions, Error> {
@@ -95,6 +128,22 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn option_names_are_the_camel_case_fields() {
+        let names = option_names();
+        for n in [
+            "grain",
+            "weekStart",
+            "timezone",
+            "factValues",
+            "maxRejected",
+            "rows",
+        ] {
+            assert!(names.contains(&n), "{n} missing from {names:?}");
+        }
+        assert!(!names.contains(&"week_start"));
+    }
 
     #[test]
     fn converts_and_rejects() {

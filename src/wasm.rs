@@ -164,14 +164,23 @@ pub fn compute(
         .filter(|s| !s.is_undefined() && !s.is_null())
         .map(|s| input_file(&s, "options.snapshot"))
         .transpose()?;
-    // Through serde_json so that unknown keys (typos) are refused like
-    // unknown CLI flags; the snapshot's bytes travel separately.
+    // Unknown keys (typos) are refused like unknown CLI flags (Settings
+    // denies unknown fields); the snapshot's bytes travel separately.
     let plain = Object::assign(&Object::new(), &options);
     Reflect::delete_property(&plain, &"snapshot".into())
         .map_err(|_| JsError::new("options must be a plain object"))?;
-    let settings: Settings = serde_wasm_bindgen::from_value::<serde_json::Value>(plain.into())
-        .map_err(|e| e.to_string())
-        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+    let known = crate::settings::option_names();
+    if let Some(k) = Object::keys(&plain)
+        .iter()
+        .filter_map(|k| k.as_string())
+        .find(|k| !known.contains(&k.as_str()))
+    {
+        return Err(JsError::new(&format!(
+            "invalid options: unknown option `{k}`, expected one of {}",
+            known.join(", ")
+        )));
+    }
+    let settings: Settings = serde_wasm_bindgen::from_value(plain.into())
         .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
     let opts = settings.to_options().map_err(js_error)?;
     let mut report = |p: &crate::progress::Progress| {

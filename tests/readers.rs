@@ -2046,3 +2046,54 @@ fn a_large_states_table_is_written_in_batches() {
         .num_rows();
     assert_eq!(rows as usize, a.states.len());
 }
+
+/// String ids are read through the file's dictionaries (one look-up per
+/// distinct id and dictionary): dictionaries that overflow into plain pages
+/// mid-chunk, many row groups and no dictionary at all give the same run.
+#[test]
+fn dictionary_and_plain_string_ids_give_the_same_run() {
+    use activation_layer::synth::{generate, SynthOptions};
+    let facts = generate(&SynthOptions {
+        events: 150_000,
+        users: 30_000,
+        days: 90,
+        start: day("2024-01-01"),
+        seed: 11,
+        int_ids: false,
+    })
+    .unwrap();
+    let props = |dictionary: bool, dictionary_limit: usize, row_group: usize| {
+        WriterProperties::builder()
+            .set_dictionary_enabled(dictionary)
+            .set_dictionary_page_size_limit(dictionary_limit)
+            .set_data_page_row_count_limit(5_000)
+            .set_max_row_group_row_count(Some(row_group))
+            .build()
+    };
+    let run_with = |p: WriterProperties| {
+        let a = run_ok(
+            vec![InputFile::bytes("ids.parquet", parquet_with(&facts, p))],
+            &weekly(),
+        );
+        (
+            state_lines(&a, &|s| s.to_string()),
+            summary_counts(&a),
+            a.quality.distinct_users,
+        )
+    };
+    let plain = run_with(props(false, 1 << 20, 1 << 20));
+    assert!(plain.2 > 5_000, "{} users", plain.2);
+    for (what, p) in [
+        ("one dictionary per chunk", props(true, 1 << 20, 1 << 20)),
+        (
+            "dictionaries overflowing into plain pages",
+            props(true, 4096, 1 << 20),
+        ),
+        ("many row groups", props(true, 1 << 20, 7_000)),
+    ] {
+        assert!(
+            run_with(p) == plain,
+            "{what}: the run differs from plain ids"
+        );
+    }
+}

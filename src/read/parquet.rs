@@ -2,9 +2,13 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
+use std::sync::Arc;
+
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType};
-use arrow_schema::{DataType, TimeUnit as ArrowUnit};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use arrow_schema::{DataType, Field, Schema, TimeUnit as ArrowUnit};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use parquet::arrow::ProjectionMask;
 use parquet::basic::Type as PhysicalType;
 use parquet::file::reader::ChunkReader;
@@ -88,8 +92,11 @@ fn read_from<R: ChunkReader + 'static>(
     opts: &FactOptions,
     sink: &mut Sink,
 ) -> Result<(), Error> {
-    let builder = builder(r, name)?;
-    let schema = builder.schema().clone();
+    let unreadable = |e: parquet::errors::ParquetError| {
+        Error::corrupt(name, format!("not a readable Parquet file: {e}"))
+    };
+    let metadata = ArrowReaderMetadata::load(&r, ArrowReaderOptions::new()).map_err(unreadable)?;
+    let schema = metadata.schema().clone();
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let cols = resolve_columns(name, &names, opts)?;
     let (user_name, time_name) = (&names[cols.user], &names[cols.time]);
@@ -98,7 +105,7 @@ fn read_from<R: ChunkReader + 'static>(
         unit: opts.time_unit,
         format: opts.time_format.as_ref(),
     };
-    let root = builder.parquet_schema().root_schema();
+    let root = metadata.parquet_schema().root_schema();
     let int96 = root
         .get_fields()
         .get(cols.time)
@@ -111,6 +118,26 @@ fn read_from<R: ChunkReader + 'static>(
         time_name,
     )?;
     let user_type = schema.field(cols.user).data_type();
+    // String ids are read as a dictionary when the file stores them so:
+    // then each distinct id is interned once per dictionary, not per row.
+    let metadata = if *user_type == DataType::Utf8 {
+        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields[cols.user] = fields[cols.user]
+            .clone()
+            .with_data_type(DataType::Dictionary(
+                Box::new(DataType::Int32),
+                Box::new(DataType::Utf8),
+            ));
+        let hinted = Schema::new_with_metadata(fields, schema.metadata().clone());
+        ArrowReaderMetadata::try_new(
+            metadata.metadata().clone(),
+            ArrowReaderOptions::new().with_schema(Arc::new(hinted)),
+        )
+        .map_err(unreadable)?
+    } else {
+        metadata
+    };
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(r, metadata);
     match id_kind(user_type) {
         Some(IdKind::Int) => sink.users().expect_int(name, user_name)?,
         Some(IdKind::Text) => sink.users().expect_text(name, user_name)?,
@@ -149,6 +176,7 @@ fn read_from<R: ChunkReader + 'static>(
         .build()
         .map_err(|e| Error::corrupt(name, format!("not a readable Parquet file: {e}")))?;
     let mut users = Vec::with_capacity(BATCH_ROWS);
+    let mut dictionary = DictionaryUsers::default();
     let mut cells = Vec::with_capacity(BATCH_ROWS);
     let mut keep = Vec::with_capacity(BATCH_ROWS);
     for batch in batches {
@@ -160,7 +188,7 @@ fn read_from<R: ChunkReader + 'static>(
         let time_col = batch
             .column_by_name(time_name)
             .expect("projected time column");
-        intern_users(user_col, sink.users(), &mut users)
+        intern_users(user_col, sink.users(), &mut users, &mut dictionary)
             .map_err(|d| Error::column(name, user_name, d))?;
         decode_times(time_col, kind, &reader, &mut cells);
         keep.clear();
@@ -296,8 +324,64 @@ pub(crate) fn is_text(dt: &DataType) -> bool {
     }
 }
 
-fn intern_users(a: &ArrayRef, ids: &mut Interner, out: &mut Vec<UserIndex>) -> Result<(), String> {
+/// The user index of each value of the current dictionary of an id column,
+/// interned on first use. Batches of one column chunk share its dictionary.
+#[derive(Default)]
+struct DictionaryUsers {
+    // Held so that its buffers stay alive: an address seen again is the
+    // same dictionary, never a new one allocated where it was.
+    values: Option<ArrayRef>,
+    index: Vec<UserIndex>,
+}
+
+/// Whether two string arrays share their buffers (one dictionary).
+fn same_strings(a: &ArrayRef, b: &ArrayRef) -> bool {
+    let (a, b) = (a.as_string::<i32>(), b.as_string::<i32>());
+    a.len() == b.len()
+        && a.values().as_ptr() == b.values().as_ptr()
+        && a.offsets().inner().inner().as_ptr() == b.offsets().inner().inner().as_ptr()
+}
+
+const UNSEEN: UserIndex = UserIndex::MAX - 1;
+
+fn intern_users(
+    a: &ArrayRef,
+    ids: &mut Interner,
+    out: &mut Vec<UserIndex>,
+    dictionary: &mut DictionaryUsers,
+) -> Result<(), String> {
     out.clear();
+    if let DataType::Dictionary(_, v) = a.data_type() {
+        if **v == DataType::Utf8 {
+            let d = a.as_any_dictionary();
+            if !dictionary
+                .values
+                .as_ref()
+                .is_some_and(|x| same_strings(x, d.values()))
+            {
+                dictionary.index.clear();
+                dictionary.index.resize(d.values().len(), UNSEEN);
+                dictionary.values = Some(d.values().clone());
+            }
+            let values = d.values().as_string::<i32>();
+            for (i, k) in dictionary_keys(d).into_iter().enumerate() {
+                if a.is_null(i) {
+                    out.push(NULL_USER);
+                    continue;
+                }
+                let slot = &mut dictionary.index[k];
+                if *slot == UNSEEN {
+                    *slot = if values.is_null(k) {
+                        NULL_USER
+                    } else {
+                        ids.text(values.value(k))
+                    };
+                }
+                out.push(*slot);
+            }
+            return Ok(());
+        }
+    }
     if is_text(a.data_type()) {
         for_each_str(a, |_, v| out.push(v.map_or(NULL_USER, |s| ids.text(s))));
     } else {
