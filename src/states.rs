@@ -212,11 +212,6 @@ impl StateRows {
         self.first + self.periods.len() as i32 - 1
     }
 
-    /// Number of rows in period `p`.
-    pub fn count(&self, p: i32) -> usize {
-        self.chunks(p).map(Vec::len).sum()
-    }
-
     fn chunks(&self, p: i32) -> impl Iterator<Item = &Vec<Packed>> {
         usize::try_from(p - self.first)
             .ok()

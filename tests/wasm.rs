@@ -69,12 +69,12 @@ fn spec_example_through_the_facade() {
         get(&summary.get(4), "period_start").as_string().unwrap(),
         "2024-01-29"
     );
-    let states = String::from_utf8(r.table("states", "csv").unwrap()).unwrap();
+    let states = String::from_utf8(r.table("states", "csv").unwrap().to_vec()).unwrap();
     assert_eq!(states.lines().count(), 15);
     assert!(states.contains(
         "dave,2024-01-22,reactivated,inactive,inactive_to_reactivated,1,0,3,2,2,2024-01-01,3"
     ));
-    let snapshot = r.table("snapshot", "parquet").unwrap();
+    let snapshot = r.table("snapshot", "parquet").unwrap().to_vec();
     assert_eq!(&snapshot[..4], b"PAR1");
     assert_eq!(
         r.table_name("summary").unwrap(),
@@ -172,7 +172,10 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
     Reflect::set(
         &opts,
         &"snapshot".into(),
-        &file("snap.parquet", &day1.table("snapshot", "parquet").unwrap()),
+        &file(
+            "snap.parquet",
+            &day1.table("snapshot", "parquet").unwrap().to_vec(),
+        ),
     )
     .unwrap();
     let day2 = compute(
@@ -190,20 +193,23 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
     for which in ["summary", "transitions", "cohorts", "states"] {
         let merged = merge_tables(
             which,
-            file("history.csv", &day1.table(which, "csv").unwrap()),
-            file("run.csv", &day2.table(which, "csv").unwrap()),
+            file("history.csv", &day1.table(which, "csv").unwrap().to_vec()),
+            file("run.csv", &day2.table(which, "csv").unwrap().to_vec()),
         )
         .unwrap();
         assert_eq!(
             String::from_utf8(merged).unwrap(),
-            String::from_utf8(full.table(which, "csv").unwrap()).unwrap(),
+            String::from_utf8(full.table(which, "csv").unwrap().to_vec()).unwrap(),
             "{which}"
         );
     }
     let mixed = merge_tables(
         "summary",
-        file("h.csv", &day1.table("summary", "csv").unwrap()),
-        file("r.parquet", &day2.table("summary", "parquet").unwrap()),
+        file("h.csv", &day1.table("summary", "csv").unwrap().to_vec()),
+        file(
+            "r.parquet",
+            &day2.table("summary", "parquet").unwrap().to_vec(),
+        ),
     );
     assert!(message(mixed.err().unwrap()).contains("different formats"));
 }
