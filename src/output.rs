@@ -22,7 +22,7 @@ use crate::firstlast::FirstLast;
 use crate::grain::Calendar;
 use crate::ids::{UserIds, UserIndex};
 use crate::run::Activation;
-use crate::states::{transition_name, State, StateRow, TRANSITIONS};
+use crate::states::{transition_index, transition_name, State, StateRow, TRANSITIONS};
 
 /// An output table of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -238,12 +238,7 @@ fn states(
                 chunk.iter().map(|r| cal.start(v(r))),
             ))
         };
-        let transition = |r: &StateRow| {
-            TRANSITIONS
-                .iter()
-                .position(|t| *t == (r.previous, r.state))
-                .map(|k| k as i8)
-        };
+        let transition = |r: &StateRow| transition_index(r.previous, r.state).map(|k| k as i8);
         let columns = vec![
             user_column(a.ids(), chunk.iter().map(|r| r.user)),
             dates(|r| r.period),

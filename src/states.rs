@@ -80,6 +80,11 @@ pub const TRANSITIONS: [(Option<State>, State); 9] = [
     (Some(State::Inactive), State::Inactive),
 ];
 
+/// The position of `(previous, state)` in [`TRANSITIONS`].
+pub fn transition_index(previous: Option<State>, state: State) -> Option<usize> {
+    TRANSITIONS.iter().position(|t| *t == (previous, state))
+}
+
 /// The transition name: `{previous}_to_{state}`, or `new`.
 pub fn transition_name(previous: Option<State>, state: State) -> &'static str {
     match (previous, state) {

@@ -3,7 +3,7 @@
 //! cannot disagree with them.
 
 use crate::grain::Calendar;
-use crate::states::{State, StateRows, TRANSITIONS};
+use crate::states::{transition_index, State, StateRows, TRANSITIONS};
 
 /// One row of the summary table. It serializes (for the JS API) with the
 /// SPEC column names and dates as `YYYY-MM-DD`.
@@ -140,7 +140,7 @@ pub fn aggregate(
         let mut by_transition = [0u64; TRANSITIONS.len()];
         cohort_active.iter_mut().for_each(|c| *c = 0);
         for r in rows.period(p) {
-            if let Some(t) = TRANSITIONS.iter().position(|t| *t == (r.previous, r.state)) {
+            if let Some(t) = transition_index(r.previous, r.state) {
                 by_transition[t] += 1;
             }
             if r.state.is_active() {
