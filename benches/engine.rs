@@ -1,7 +1,9 @@
 //! The native engine doing the same in-memory work as the WASM benchmark
 //! (bench/engine_wasm.mjs): `activation_layer::run` on the file's bytes plus
-//! every output table encoded as an Arrow IPC stream (the WASM engine hands
-//! them to JavaScript that way), the bytes counted and dropped.
+//! every output table encoded as an Arrow IPC stream into memory (the WASM
+//! engine hands them to JavaScript that way: one array per table, sized by
+//! the same bound), then the run freed. The tables' bytes are dropped after
+//! the clock stops, as JavaScript collects them later.
 //! A warm-up, then the median of N timed runs (default 5).
 //!
 //! ```text
@@ -95,32 +97,20 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-/// Counts the bytes written to it and keeps none.
-#[derive(Default)]
-struct Count(usize);
-
-impl std::io::Write for Count {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// One full in-memory computation, every table encoded as Arrow IPC (as
-/// the WASM engine hands them to JavaScript); returns the run and the
-/// bytes of the tables.
-fn once(input: &InputFile, opts: &RunOptions) -> (activation_layer::Activation, usize) {
+/// the WASM engine hands them to JavaScript); returns the state rows, the
+/// summary and the tables' bytes.
+fn once(input: &InputFile, opts: &RunOptions) -> (usize, serde_json::Value, Vec<Vec<u8>>) {
     let a = run(std::slice::from_ref(input), None, opts).expect("run failed");
-    let mut bytes = 0;
-    for kind in TableKind::ALL {
-        let out = write_table(&a, kind, OutputFormat::Arrow, Count::default())
-            .expect("writing a table failed");
-        bytes += out.0;
-    }
-    (a, bytes)
+    let tables = TableKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let out = Vec::with_capacity(kind.arrow_size_bound(&a).unwrap_or(0));
+            write_table(&a, kind, OutputFormat::Arrow, out).expect("writing a table failed")
+        })
+        .collect();
+    let summary = serde_json::to_value(&a.aggregates.summary).unwrap();
+    (a.states.len(), summary, tables)
 }
 
 fn main() {
@@ -135,8 +125,10 @@ fn main() {
         for &grain in &args.grains {
             let opts = RunOptions::new(grain);
             let t = Instant::now();
-            let (warm, out_bytes) = once(&input, &opts);
+            let (state_rows, summary, tables) = once(&input, &opts);
             let warmup_ms = t.elapsed().as_secs_f64() * 1e3;
+            let out_bytes: usize = tables.iter().map(Vec::len).sum();
+            drop(tables);
             let mut times = Vec::with_capacity(args.runs);
             for _ in 0..args.runs {
                 let t = Instant::now();
@@ -154,17 +146,17 @@ fn main() {
                     "warmupMs": warmup_ms,
                     "times": times,
                     "medianMs": med,
-                    "stateRows": warm.states.len(),
+                    "stateRows": state_rows,
                     "outputBytes": out_bytes,
                     "maxRssBytes": peak_rss(),
-                    "summary": serde_json::to_value(&warm.aggregates.summary).unwrap(),
+                    "summary": summary,
                 });
                 println!("{out}");
             } else {
                 println!(
                     "{name} {grain}: median {med:.1} ms of {} runs (warm-up {warmup_ms:.1} ms), {} state rows, peak RSS {} MiB",
                     args.runs,
-                    warm.states.len(),
+                    state_rows,
                     peak_rss().unwrap_or(0) / (1 << 20)
                 );
             }

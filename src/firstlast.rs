@@ -157,8 +157,15 @@ impl PeriodList {
             }
             self.unlisted = h.active_periods - listed;
         }
+        // The days are sorted: a day before the next period's start is in
+        // the last listed period, so the calendar is asked once per period.
+        let mut next_start = i32::MIN;
         for &d in new_days {
+            if d < next_start {
+                continue;
+            }
             let p = cal.period_of(d);
+            next_start = cal.start(p + 1);
             if self.periods.last().is_none_or(|l| *l < p) {
                 self.periods.push(p);
             }

@@ -3,6 +3,7 @@
 //! Arrow IPC streams and anything read from them explain themselves.
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use arrow_array::{
     ArrayRef, Date32Array, DictionaryArray, Int32Array, Int64Array, Int8Array, RecordBatch,
     StringArray,
 };
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
 
 use crate::dictionary;
@@ -22,7 +24,7 @@ use crate::firstlast::FirstLast;
 use crate::grain::Calendar;
 use crate::ids::{UserIds, UserIndex};
 use crate::run::Activation;
-use crate::states::{transition_index, transition_name, State, StateRow, TRANSITIONS};
+use crate::states::{transition_index, transition_name, State, StateBatch, StoredRow, TRANSITIONS};
 
 /// An output table of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -93,6 +95,14 @@ impl TableKind {
         }
     }
 
+    /// An upper bound of the table's size as an Arrow IPC stream, known
+    /// before it is written: for the states table (fixed-width columns plus
+    /// the user ids' bytes) so a writer can size its output once instead of
+    /// growing it; `None` for the small tables.
+    pub fn arrow_size_bound(self, a: &Activation) -> Option<usize> {
+        (self == TableKind::States).then(|| states_arrow_size_bound(a))
+    }
+
     /// The whole table as one record batch.
     pub fn batch(self, a: &Activation) -> Result<RecordBatch, Error> {
         let mut batches = Vec::new();
@@ -145,12 +155,69 @@ fn user_type(ids: &UserIds) -> DataType {
 }
 
 /// The user id column for a list of users.
-fn user_column(ids: &UserIds, users: impl Iterator<Item = UserIndex>) -> ArrayRef {
-    match ids {
-        UserIds::Int(v) => Arc::new(Int64Array::from_iter_values(users.map(|u| v[u as usize]))),
-        UserIds::Text(v) => Arc::new(StringArray::from_iter_values(
-            users.map(|u| &*v[u as usize]),
+fn user_column(ids: &UserIds, users: &[UserIndex]) -> Result<ArrayRef, Error> {
+    Ok(match ids {
+        UserIds::Int(v) => Arc::new(Int64Array::from(
+            users.iter().map(|u| v[*u as usize]).collect::<Vec<_>>(),
         )),
+        UserIds::Text(v) => {
+            // Sized once: the ids' bytes are known before they are copied.
+            let bytes: usize = users.iter().map(|u| v[*u as usize].len()).sum();
+            if i32::try_from(bytes).is_err() {
+                return Err(Error::Internal(format!(
+                    "{bytes} bytes of user ids in one batch exceed Arrow's 2 GiB string column"
+                )));
+            }
+            let mut values = vec![0; bytes];
+            let mut offsets = Vec::with_capacity(users.len() + 1);
+            offsets.push(0i32);
+            let mut at = 0;
+            for u in users {
+                let id = v[*u as usize].as_bytes();
+                copy_short(&mut values[at..at + id.len()], id);
+                at += id.len();
+                offsets.push(at as i32);
+            }
+            // SAFETY: the offsets start at 0, never decrease and end at the
+            // values' length (checked to fit i32 above), and every id is a
+            // Rust string, so valid UTF-8 between any two offsets.
+            Arc::new(unsafe {
+                StringArray::new_unchecked(
+                    OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)),
+                    Buffer::from_vec(values),
+                    None,
+                )
+            })
+        }
+    })
+}
+
+/// Copies `src` into `dst` (of the same length). Ids are short, and in
+/// WebAssembly the `memory.copy` that a slice copy becomes costs far more
+/// than the copy itself, so up to 16 bytes are moved as two overlapping
+/// words.
+#[inline]
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    fn word<const W: usize>(b: &[u8]) -> [u8; W] {
+        b.try_into().expect("a slice of the word's length")
+    }
+    match n {
+        0 => {}
+        1..=3 => {
+            dst[0] = src[0];
+            dst[n / 2] = src[n / 2];
+            dst[n - 1] = src[n - 1];
+        }
+        4..=7 => {
+            dst[..4].copy_from_slice(&word::<4>(&src[..4]));
+            dst[n - 4..].copy_from_slice(&word::<4>(&src[n - 4..]));
+        }
+        8..=16 => {
+            dst[..8].copy_from_slice(&word::<8>(&src[..8]));
+            dst[n - 8..].copy_from_slice(&word::<8>(&src[n - 8..]));
+        }
+        _ => dst.copy_from_slice(src),
     }
 }
 
@@ -193,14 +260,57 @@ fn states_schema(a: &Activation) -> Schema {
     )
 }
 
+/// Bytes per row of the states table's fixed-width columns, besides the
+/// user id: two dates, six 32-bit integers, three 8-bit dictionary keys.
+const STATES_ROW_BYTES: usize = 2 * 4 + 6 * 4 + 3;
+/// Nullable columns of the states table (one validity bit per row each).
+const STATES_NULLABLE: usize = 3;
+/// Per record batch: its message header and the padding of each of its
+/// buffers to 64 bytes (Arrow IPC's alignment).
+const IPC_BATCH_OVERHEAD: usize = 4096;
+/// The schema message (with every column's description), the three
+/// dictionaries and the end-of-stream marker.
+const IPC_STREAM_OVERHEAD: usize = 64 * 1024;
+
+fn states_arrow_size_bound(a: &Activation) -> usize {
+    let rows = a.states.len();
+    let batches = rows.div_ceil(STATE_BATCH_ROWS).max(1);
+    let user_bytes = match a.ids() {
+        UserIds::Int(_) => 8 * rows,
+        // 32-bit offsets (one more per batch) and the ids' text.
+        UserIds::Text(v) => {
+            4 * (rows + batches) + a.states.users().map(|u| v[u as usize].len()).sum::<usize>()
+        }
+    };
+    rows * STATES_ROW_BYTES
+        + STATES_NULLABLE * (rows / 8 + batches)
+        + user_bytes
+        + batches * IPC_BATCH_OVERHEAD
+        + IPC_STREAM_OVERHEAD
+}
+
 /// The categorical columns share fixed dictionaries (every possible value,
 /// in SPEC order), so each row is one key and every batch has the same
-/// dictionary.
-fn categorical(keys: Vec<Option<i8>>, values: &ArrayRef) -> ArrayRef {
+/// dictionary. A negative key is a null.
+fn categorical(mut keys: Vec<i8>, values: &ArrayRef) -> ArrayRef {
+    let nulls = nulls_where(&keys, |k| k < 0);
+    keys.iter_mut().for_each(|k| *k = (*k).max(0));
     Arc::new(
-        DictionaryArray::<Int8Type>::try_new(Int8Array::from(keys), values.clone())
+        DictionaryArray::<Int8Type>::try_new(Int8Array::new(keys.into(), nulls), values.clone())
             .expect("keys index the fixed dictionary"),
     )
+}
+
+/// An Int32 column where 0 stands for null (counts that are never 0).
+fn zero_is_null(values: Vec<i32>) -> ArrayRef {
+    let nulls = nulls_where(&values, |v| v == 0);
+    Arc::new(Int32Array::new(values.into(), nulls))
+}
+
+/// The validity of a column, built 64 rows at a time.
+fn nulls_where<T: Copy>(values: &[T], is_null: impl Fn(T) -> bool) -> Option<NullBuffer> {
+    let valid = BooleanBuffer::collect_bool(values.len(), |i| !is_null(values[i]));
+    Some(NullBuffer::new(valid)).filter(|n| n.null_count() > 0)
 }
 
 /// The dictionary of every state column: the state names in SPEC order.
@@ -220,52 +330,52 @@ fn states(
     let transition_values: ArrayRef = Arc::new(StringArray::from_iter_values(
         TRANSITIONS.iter().map(|(p, s)| transition_name(*p, *s)),
     ));
-    let mut batches = a.states.batches(STATE_BATCH_ROWS).peekable();
-    loop {
-        let chunk: Vec<StateRow> = batches.next().unwrap_or_default();
-        let ints = |v: fn(&StateRow) -> u32| -> ArrayRef {
-            Arc::new(Int32Array::from_iter_values(
-                chunk.iter().map(|r| v(r) as i32),
-            ))
-        };
-        let opts = |v: fn(&StateRow) -> Option<std::num::NonZeroU32>| -> ArrayRef {
-            Arc::new(Int32Array::from_iter(
-                chunk.iter().map(|r| v(r).map(|g| g.get() as i32)),
-            ))
-        };
-        let dates = |v: fn(&StateRow) -> i32| -> ArrayRef {
-            Arc::new(Date32Array::from_iter_values(
-                chunk.iter().map(|r| cal.start(v(r))),
-            ))
-        };
-        let transition = |r: &StateRow| transition_index(r.previous, r.state).map(|k| k as i8);
+    for batch in a.states.batches(STATE_BATCH_ROWS) {
+        // Generic, not function pointers: each column is one tight loop.
+        fn ints<'a>(b: &StateBatch<'a>, v: impl Fn(StoredRow<'a>) -> u32) -> ArrayRef {
+            Arc::new(Int32Array::from(b.column(|r| v(r) as i32)))
+        }
+        fn zero_null<'a>(
+            b: &StateBatch<'a>,
+            v: impl Fn(StoredRow<'a>) -> Option<NonZeroU32>,
+        ) -> ArrayRef {
+            zero_is_null(b.column(|r| v(r).map_or(0, |g| g.get() as i32)))
+        }
+        fn dates<'a>(
+            b: &StateBatch<'a>,
+            cal: &Calendar,
+            v: impl Fn(StoredRow<'a>) -> i32,
+        ) -> ArrayRef {
+            Arc::new(Date32Array::from(b.column(|r| cal.start(v(r)))))
+        }
         let columns = vec![
-            user_column(a.ids(), chunk.iter().map(|r| r.user)),
-            dates(|r| r.period),
+            user_column(a.ids(), &batch.column(StoredRow::user))?,
+            dates(&batch, cal, StoredRow::period),
+            categorical(batch.column(|r| r.states().0 as i8), &state_values),
             categorical(
-                chunk.iter().map(|r| Some(r.state as i8)).collect(),
+                batch.column(|r| r.states().1.map_or(-1, |p| p as i8)),
                 &state_values,
             ),
             categorical(
-                chunk.iter().map(|r| r.previous.map(|p| p as i8)).collect(),
-                &state_values,
+                batch.column(|r| {
+                    let (state, previous) = r.states();
+                    transition_index(previous, state).map_or(-1, |k| k as i8)
+                }),
+                &transition_values,
             ),
-            categorical(chunk.iter().map(transition).collect(), &transition_values),
-            ints(|r| r.streak),
-            ints(|r| r.inactive_streak),
-            opts(|r| r.gap),
-            opts(|r| r.churned_periods),
-            ints(|r| r.active_periods),
-            dates(|r| r.first_period),
-            ints(|r| r.tenure),
+            ints(&batch, StoredRow::streak),
+            ints(&batch, StoredRow::inactive_streak),
+            zero_null(&batch, StoredRow::gap),
+            zero_null(&batch, StoredRow::churned_periods),
+            ints(&batch, StoredRow::active_periods),
+            dates(&batch, cal, StoredRow::first_period),
+            ints(&batch, StoredRow::tenure),
         ];
         let batch = RecordBatch::try_new(schema.clone(), columns)
             .map_err(|e| Error::Internal(format!("building the states table: {e}")))?;
         f(batch)?;
-        if batches.peek().is_none() {
-            return Ok(());
-        }
     }
+    Ok(())
 }
 
 fn summary(a: &Activation) -> Result<RecordBatch, Error> {
@@ -360,10 +470,12 @@ fn transitions(a: &Activation) -> Result<RecordBatch, Error> {
                 rows.iter().map(|r| cal.start(r.period)),
             )),
             categorical(
-                rows.iter().map(|r| r.from.map(|s| s as i8)).collect(),
+                rows.iter()
+                    .map(|r| r.from.map_or(-1, |s| s as i8))
+                    .collect(),
                 &states,
             ),
-            categorical(rows.iter().map(|r| Some(r.to as i8)).collect(), &states),
+            categorical(rows.iter().map(|r| r.to as i8).collect(), &states),
             Arc::new(Int64Array::from_iter_values(
                 rows.iter().map(|r| r.users as i64),
             )),
@@ -421,7 +533,7 @@ pub fn snapshot(s: &FirstLast) -> Result<RecordBatch, Error> {
         field(t, "last_active_date", DataType::Date32, false),
     ];
     let mut columns: Vec<ArrayRef> = vec![
-        user_column(&s.ids, order.iter().copied()),
+        user_column(&s.ids, &order)?,
         Arc::new(arrow_array::Date32Array::from_iter_values(
             users().map(|h| h.first_active_date),
         )),
@@ -445,4 +557,19 @@ pub fn snapshot(s: &FirstLast) -> Result<RecordBatch, Error> {
         )));
     }
     batch(t, fields, columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_short_copies_every_length() {
+        let src: Vec<u8> = (1..=40).collect();
+        for n in 0..=src.len() {
+            let mut dst = vec![0; n];
+            copy_short(&mut dst, &src[..n]);
+            assert_eq!(dst, &src[..n]);
+        }
+    }
 }

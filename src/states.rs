@@ -80,9 +80,23 @@ pub const TRANSITIONS: [(Option<State>, State); 9] = [
     (Some(State::Inactive), State::Inactive),
 ];
 
-/// The position of `(previous, state)` in [`TRANSITIONS`].
+/// The position of `(previous, state)` in [`TRANSITIONS`] (a match, not a
+/// search: it runs once per state row).
+#[inline]
 pub fn transition_index(previous: Option<State>, state: State) -> Option<usize> {
-    TRANSITIONS.iter().position(|t| *t == (previous, state))
+    use State::*;
+    Some(match (previous, state) {
+        (None, New) => 0,
+        (Some(New), Retained) => 1,
+        (Some(New), Inactive) => 2,
+        (Some(Retained), Retained) => 3,
+        (Some(Retained), Inactive) => 4,
+        (Some(Reactivated), Retained) => 5,
+        (Some(Reactivated), Inactive) => 6,
+        (Some(Inactive), Reactivated) => 7,
+        (Some(Inactive), Inactive) => 8,
+        _ => return None,
+    })
 }
 
 /// The transition name: `{previous}_to_{state}`, or `new`.
@@ -149,14 +163,27 @@ struct Packed {
 const SMALLEST_CHUNK: usize = 64;
 const LARGEST_CHUNK: usize = 8192;
 
+#[inline(always)]
 fn encode(state: State, previous: Option<State>) -> u8 {
     state as u8 | previous.map_or(0, |p| (p as u8 + 1) << 2)
 }
 
+#[inline(always)]
 fn decode(code: u8) -> (State, Option<State>) {
     let state = State::ALL[(code & 3) as usize];
     let previous = (code >> 2).checked_sub(1).map(|p| State::ALL[p as usize]);
     (state, previous)
+}
+
+/// Starts a period's next chunk (twice the last one, up to the largest).
+#[cold]
+fn new_chunk(chunks: &mut Vec<Vec<Packed>>, row: Packed) {
+    let size = chunks
+        .last()
+        .map_or(SMALLEST_CHUNK, |c| (2 * c.capacity()).min(LARGEST_CHUNK));
+    let mut chunk = Vec::with_capacity(size);
+    chunk.push(row);
+    chunks.push(chunk);
 }
 
 /// One row of the states table.
@@ -226,25 +253,14 @@ impl StateRows {
     }
 
     fn unpack(&self, p: i32, r: &Packed) -> StateRow {
-        let (state, previous) = decode(r.code);
-        let first_period = self.first_period[r.user as usize];
-        let gap = NonZeroU32::new(r.gap);
-        StateRow {
-            user: r.user,
-            period: p,
-            state,
-            previous,
-            streak: if state.is_active() { r.run } else { 0 },
-            inactive_streak: if state.is_active() { 0 } else { r.run },
-            gap,
-            churned_periods: if state == State::Reactivated {
-                NonZeroU32::new(r.gap - 1)
-            } else {
-                None
-            },
-            active_periods: r.active_periods,
-            first_period,
-            tenure: (p - first_period) as u32,
+        self.stored(p, r).row()
+    }
+
+    fn stored<'a>(&'a self, period: i32, row: &'a Packed) -> StoredRow<'a> {
+        StoredRow {
+            period,
+            row,
+            first_period: &self.first_period,
         }
     }
 
@@ -259,28 +275,38 @@ impl StateRows {
     }
 
     /// Every row in table order, `size` rows at a time (the last batch may be
-    /// shorter; an empty table gives no batch).
-    pub fn batches(&self, size: usize) -> impl Iterator<Item = Vec<StateRow>> + '_ {
+    /// shorter; an empty table gives one empty batch).
+    pub fn batches(&self, size: usize) -> impl Iterator<Item = StateBatch<'_>> + '_ {
         let size = size.max(1);
         let mut slices = (self.first..=self.last())
             .flat_map(move |p| self.chunks(p).map(move |c| (p, &c[..])))
             .peekable();
+        let mut first = true;
         std::iter::from_fn(move || {
-            let mut batch = Vec::with_capacity(size.min(self.len));
-            while batch.len() < size {
+            let mut batch = StateBatch {
+                table: self,
+                runs: Vec::new(),
+                len: 0,
+            };
+            while batch.len < size {
                 let Some((p, rows)) = slices.peek_mut() else {
                     break;
                 };
-                let take = rows.len().min(size - batch.len());
-                let p = *p;
-                batch.extend(rows[..take].iter().map(|r| self.unpack(p, r)));
+                let take = rows.len().min(size - batch.len);
+                batch.runs.push((*p, &rows[..take]));
+                batch.len += take;
                 *rows = &rows[take..];
                 if rows.is_empty() {
                     slices.next();
                 }
             }
-            (!batch.is_empty()).then_some(batch)
+            (std::mem::take(&mut first) || batch.len > 0).then_some(batch)
         })
+    }
+
+    /// The user of every row, in table order.
+    pub fn users(&self) -> impl Iterator<Item = UserIndex> + '_ {
+        self.periods.iter().flatten().flatten().map(|r| r.user)
     }
 
     /// The rows of one user, by period.
@@ -299,23 +325,21 @@ impl StateRows {
         self.first_period[user as usize] = first;
     }
 
+    #[inline]
     fn push(&mut self, r: StateRow) {
-        let chunks = &mut self.periods[(r.period - self.first) as usize];
-        let full = chunks.last().is_none_or(|c| c.len() == c.capacity());
-        if full {
-            let size = chunks
-                .last()
-                .map_or(SMALLEST_CHUNK, |c| (2 * c.capacity()).min(LARGEST_CHUNK));
-            chunks.push(Vec::with_capacity(size));
-        }
         let active = r.state.is_active();
-        chunks.last_mut().expect("a chunk with room").push(Packed {
+        let row = Packed {
             user: r.user,
             active_periods: r.active_periods,
             run: if active { r.streak } else { r.inactive_streak },
             gap: r.gap.map_or(0, NonZeroU32::get),
             code: encode(r.state, r.previous),
-        });
+        };
+        let chunks = &mut self.periods[(r.period - self.first) as usize];
+        match chunks.last_mut() {
+            Some(c) if c.len() < c.capacity() => c.push(row),
+            _ => new_chunk(chunks, row),
+        }
         self.len += 1;
     }
 
@@ -331,6 +355,135 @@ impl StateRows {
         self.first_period = first_period;
         for r in self.periods.iter_mut().flatten().flatten() {
             r.user = new_index[r.user as usize];
+        }
+    }
+}
+
+/// A batch of consecutive rows of the states table, read column by column
+/// straight from storage.
+pub struct StateBatch<'a> {
+    table: &'a StateRows,
+    runs: Vec<(i32, &'a [Packed])>,
+    len: usize,
+}
+
+impl<'a> StateBatch<'a> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// One value per row, in table order.
+    pub fn column<T>(&self, f: impl Fn(StoredRow<'a>) -> T) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.len);
+        for &(p, rows) in &self.runs {
+            out.extend(rows.iter().map(|r| f(self.table.stored(p, r))));
+        }
+        out
+    }
+}
+
+/// One row of the states table as stored; each column is derived on demand.
+#[derive(Clone, Copy)]
+pub struct StoredRow<'a> {
+    period: i32,
+    row: &'a Packed,
+    first_period: &'a [i32],
+}
+
+impl StoredRow<'_> {
+    /// The user.
+    #[inline]
+    pub fn user(self) -> UserIndex {
+        self.row.user
+    }
+
+    /// The period.
+    #[inline]
+    pub fn period(self) -> i32 {
+        self.period
+    }
+
+    /// The state and the previous state.
+    #[inline]
+    pub fn states(self) -> (State, Option<State>) {
+        decode(self.row.code)
+    }
+
+    /// Consecutive active periods ending here (0 when inactive).
+    #[inline]
+    pub fn streak(self) -> u32 {
+        if self.states().0.is_active() {
+            self.row.run
+        } else {
+            0
+        }
+    }
+
+    /// Consecutive inactive periods ending here (0 when active).
+    #[inline]
+    pub fn inactive_streak(self) -> u32 {
+        if self.states().0.is_active() {
+            0
+        } else {
+            self.row.run
+        }
+    }
+
+    /// Periods since the previous active period.
+    #[inline]
+    pub fn gap(self) -> Option<NonZeroU32> {
+        NonZeroU32::new(self.row.gap)
+    }
+
+    /// Inactive periods just ended (reactivated rows).
+    #[inline]
+    pub fn churned_periods(self) -> Option<NonZeroU32> {
+        if self.states().0 == State::Reactivated {
+            NonZeroU32::new(self.row.gap - 1)
+        } else {
+            None
+        }
+    }
+
+    /// Lifetime active periods through this one.
+    #[inline]
+    pub fn active_periods(self) -> u32 {
+        self.row.active_periods
+    }
+
+    /// The user's first period.
+    #[inline]
+    pub fn first_period(self) -> i32 {
+        self.first_period[self.row.user as usize]
+    }
+
+    /// Periods since the first period.
+    #[inline]
+    pub fn tenure(self) -> u32 {
+        (self.period - self.first_period()) as u32
+    }
+
+    /// The whole row.
+    pub fn row(self) -> StateRow {
+        let (state, previous) = self.states();
+        StateRow {
+            user: self.user(),
+            period: self.period,
+            state,
+            previous,
+            streak: self.streak(),
+            inactive_streak: self.inactive_streak(),
+            gap: self.gap(),
+            churned_periods: self.churned_periods(),
+            active_periods: self.active_periods(),
+            first_period: self.first_period(),
+            tenure: self.tenure(),
         }
     }
 }
@@ -459,6 +612,26 @@ impl Walk {
                 first_period: first,
                 tenure: (t - first) as u32,
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transition_index_is_the_position_in_transitions() {
+        let previous = std::iter::once(None).chain(State::ALL.map(Some));
+        for p in previous {
+            for s in State::ALL {
+                assert_eq!(
+                    transition_index(p, s),
+                    TRANSITIONS.iter().position(|t| *t == (p, s)),
+                    "{p:?} -> {s:?}"
+                );
+                assert_eq!(decode(encode(s, p)), (s, p));
+            }
         }
     }
 }

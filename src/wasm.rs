@@ -28,51 +28,96 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("internal error: {e}")))
 }
 
-/// Bytes written in WASM memory a piece at a time and moved to JS memory as
-/// each piece fills, so that a large table never sits whole in the module's
-/// linear memory (which never shrinks).
-#[derive(Default)]
+/// Bytes written into one JS array, so that a large table never sits whole
+/// in the module's linear memory (which never shrinks). The array starts at
+/// the table's size bound when one is known, so each byte is copied out of
+/// WASM memory once; otherwise it doubles as it fills.
 struct ToJs {
+    /// Small writes (IPC headers, padding, CSV fields) gathered before
+    /// crossing into JS; large ones (Arrow buffers) cross directly.
     piece: Vec<u8>,
+    len: usize,
+    capacity: usize,
 }
 
-const PIECE_BYTES: usize = 1 << 20;
+const PIECE_BYTES: usize = 64 * 1024;
+const MAX_JS_ARRAY: usize = u32::MAX as usize;
 
 thread_local! {
-    // The pieces moved out so far. JS values cannot live in a `Send` writer,
+    // The array being written. JS values cannot live in a `Send` writer,
     // and the module is single-threaded: one output is written at a time.
-    static PIECES: std::cell::RefCell<Vec<Uint8Array>> = const { std::cell::RefCell::new(Vec::new()) };
+    static OUT: std::cell::RefCell<Option<Uint8Array>> = const { std::cell::RefCell::new(None) };
 }
 
 impl ToJs {
-    fn move_piece(&mut self) {
-        if !self.piece.is_empty() {
-            let piece = Uint8Array::from(&self.piece[..]);
-            PIECES.with(|p| p.borrow_mut().push(piece));
-            self.piece.clear();
+    fn new(capacity: Option<usize>) -> Self {
+        OUT.with(|o| o.borrow_mut().take());
+        ToJs {
+            piece: Vec::with_capacity(PIECE_BYTES),
+            len: 0,
+            capacity: capacity.unwrap_or(PIECE_BYTES).clamp(1, MAX_JS_ARRAY),
         }
     }
 
-    /// Every byte written, as one array in JS memory.
-    fn into_array(mut self) -> Uint8Array {
-        self.move_piece();
-        let pieces = PIECES.with(|p| std::mem::take(&mut *p.borrow_mut()));
-        let total: u32 = pieces.iter().map(Uint8Array::length).sum();
-        let out = Uint8Array::new_with_length(total);
-        let mut at = 0;
-        for p in pieces {
-            out.set(&p, at);
-            at += p.length();
+    fn copy_out(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let need = self.len + bytes.len();
+        if need > MAX_JS_ARRAY {
+            return Err(std::io::Error::other("the table is larger than 4 GiB"));
         }
-        out
+        OUT.with(|o| {
+            let mut o = o.borrow_mut();
+            let out = o.get_or_insert_with(|| Uint8Array::new_with_length(self.capacity as u32));
+            if need > out.length() as usize {
+                let grown = need.max(2 * out.length() as usize).min(MAX_JS_ARRAY);
+                let bigger = Uint8Array::new_with_length(grown as u32);
+                bigger.set(&out.subarray(0, self.len as u32), 0);
+                *out = bigger;
+            }
+            // SAFETY: the view of WASM memory is read by `set` before
+            // anything can allocate (and so move or grow that memory).
+            let view = unsafe { Uint8Array::view(bytes) };
+            out.set(&view, self.len as u32);
+        });
+        self.len = need;
+        Ok(())
+    }
+
+    fn move_piece(&mut self) -> std::io::Result<()> {
+        if !self.piece.is_empty() {
+            let piece = std::mem::take(&mut self.piece);
+            self.copy_out(&piece)?;
+            self.piece = piece;
+            self.piece.clear();
+        }
+        Ok(())
+    }
+
+    /// Every byte written. When the array's spare room is small it is
+    /// returned as a view (no copy); otherwise as an exact copy.
+    fn into_array(mut self) -> Result<Uint8Array, JsError> {
+        self.move_piece()
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let out = OUT
+            .with(|o| o.borrow_mut().take())
+            .unwrap_or_else(|| Uint8Array::new_with_length(0));
+        let (len, capacity) = (self.len as u32, out.length());
+        Ok(if capacity - len <= len / 64 {
+            out.subarray(0, len)
+        } else {
+            out.slice(0, len)
+        })
     }
 }
 
 impl std::io::Write for ToJs {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.piece.extend_from_slice(buf);
-        if self.piece.len() >= PIECE_BYTES {
-            self.move_piece();
+        if self.piece.len() + buf.len() > PIECE_BYTES {
+            self.move_piece()?;
+        }
+        if buf.len() >= PIECE_BYTES {
+            self.copy_out(buf)?;
+        } else {
+            self.piece.extend_from_slice(buf);
         }
         Ok(buf.len())
     }
@@ -232,13 +277,18 @@ impl Computation {
     }
 
     /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`)
-    /// as `parquet`, `csv` or `arrow` (IPC stream) bytes.
+    /// as `parquet`, `csv` or `arrow` (IPC stream) bytes. The array may be a
+    /// view on a slightly larger buffer (its `byteLength` is the table's).
     pub fn table(&self, which: &str, format: &str) -> Result<Uint8Array, JsError> {
         let kind: TableKind = which.parse().map_err(js_error)?;
         let format: OutputFormat = format.parse().map_err(js_error)?;
-        PIECES.with(|p| p.borrow_mut().clear());
-        let out = write_table(&self.inner, kind, format, ToJs::default()).map_err(js_error)?;
-        Ok(out.into_array())
+        let bound = match format {
+            OutputFormat::Arrow => kind.arrow_size_bound(&self.inner),
+            _ => None,
+        };
+        write_table(&self.inner, kind, format, ToJs::new(bound))
+            .map_err(js_error)?
+            .into_array()
     }
 
     /// The file name (without extension) of a table, as the CLI writes it.

@@ -2026,6 +2026,7 @@ fn a_large_states_table_is_written_in_batches() {
     assert!(got == want, "CSV rows differ from the state rows");
 
     let ipc = table_bytes(&a, TableKind::States, OutputFormat::Arrow).unwrap();
+    assert_arrow_size_bound(&a, ipc.len());
     let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(ipc), None).unwrap();
     let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
     assert_eq!(batches.len(), a.states.len().div_ceil(STATE_BATCH_ROWS));
@@ -2045,6 +2046,57 @@ fn a_large_states_table_is_written_in_batches() {
         .file_metadata()
         .num_rows();
     assert_eq!(rows as usize, a.states.len());
+}
+
+/// The states table's Arrow size bound (which sizes the WASM engine's
+/// output array) holds and is tight: what it reserves beyond the table is
+/// the fixed IPC allowances, never a share of the rows.
+fn assert_arrow_size_bound(a: &activation_layer::Activation, len: usize) {
+    use activation_layer::output::{TableKind, STATE_BATCH_ROWS};
+    let bound = TableKind::States.arrow_size_bound(a).unwrap();
+    let batches = a.states.len().div_ceil(STATE_BATCH_ROWS).max(1);
+    assert!(bound >= len, "bound {bound} < {len} bytes");
+    assert!(
+        bound - len <= 64 * 1024 + batches * 4096,
+        "bound {bound} is loose for {len} bytes in {batches} batches"
+    );
+    assert_eq!(TableKind::Summary.arrow_size_bound(a), None);
+}
+
+#[test]
+fn the_states_arrow_size_bound_holds_for_every_id_type_and_rows_mode() {
+    use activation_layer::output::TableKind;
+    use activation_layer::synth::{generate, SynthOptions};
+    use activation_layer::write::{table_bytes, OutputFormat};
+    for int_ids in [false, true] {
+        let facts = generate(&SynthOptions {
+            events: 30_000,
+            users: 3_000,
+            days: 60,
+            start: day("2024-01-01"),
+            seed: 11,
+            int_ids,
+        })
+        .unwrap();
+        for (grain, rows) in [
+            (Grain::Day, activation_layer::Rows::Changes),
+            (Grain::Week, activation_layer::Rows::All),
+            (Grain::Month, activation_layer::Rows::Changes),
+        ] {
+            let mut opts = RunOptions::new(grain);
+            opts.rows = rows;
+            let a = run_ok(vec![InputFile::bytes("f.parquet", parquet(&facts))], &opts);
+            let ipc = table_bytes(&a, TableKind::States, OutputFormat::Arrow).unwrap();
+            assert_arrow_size_bound(&a, ipc.len());
+        }
+    }
+    // The SPEC example: one small batch, the stream allowance dominates.
+    let a = run_ok(
+        vec![InputFile::bytes("spec.csv", spec_csv().into_bytes())],
+        &RunOptions::new(Grain::Week),
+    );
+    let ipc = table_bytes(&a, TableKind::States, OutputFormat::Arrow).unwrap();
+    assert_arrow_size_bound(&a, ipc.len());
 }
 
 /// String ids are read through the file's dictionaries (one look-up per
