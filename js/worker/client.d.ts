@@ -60,6 +60,7 @@ export declare class EngineResult {
   readonly stateRows: number;
   readonly summary: SummaryRow[];
   readonly quality: Record<string, unknown>;
+  /** One table's bytes; possibly a view on a slightly larger buffer (use its byteLength, not its buffer's). */
   table(which: TableName, format: TableFormat): Promise<Uint8Array>;
   tableName(which: TableName): Promise<string>;
   distributions(): Promise<Record<string, { periods: number; count: number }[]>>;
