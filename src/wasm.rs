@@ -64,20 +64,22 @@ impl ToJs {
         if need > MAX_JS_ARRAY {
             return Err(std::io::Error::other("the table is larger than 4 GiB"));
         }
-        OUT.with(|o| {
-            let mut o = o.borrow_mut();
-            let out = o.get_or_insert_with(|| Uint8Array::new_with_length(self.capacity as u32));
-            if need > out.length() as usize {
-                let grown = need.max(2 * out.length() as usize).min(MAX_JS_ARRAY);
-                let bigger = Uint8Array::new_with_length(grown as u32);
-                bigger.set(&out.subarray(0, self.len as u32), 0);
-                *out = bigger;
-            }
-            // SAFETY: the view of WASM memory is read by `set` before
-            // anything can allocate (and so move or grow that memory).
-            let view = unsafe { Uint8Array::view(bytes) };
-            out.set(&view, self.len as u32);
-        });
+        // Taken out of the cell while JS runs: a JS exception (out of
+        // memory) unwinds through here and must not leave the cell borrowed.
+        let mut out = OUT
+            .with(|o| o.borrow_mut().take())
+            .unwrap_or_else(|| Uint8Array::new_with_length(self.capacity as u32));
+        if need > out.length() as usize {
+            let grown = need.max(2 * out.length() as usize).min(MAX_JS_ARRAY);
+            let bigger = Uint8Array::new_with_length(grown as u32);
+            bigger.set(&out.subarray(0, self.len as u32), 0);
+            out = bigger;
+        }
+        // SAFETY: the view of WASM memory is read by `set` before anything
+        // can allocate (and so move or grow that memory).
+        let view = unsafe { Uint8Array::view(bytes) };
+        out.set(&view, self.len as u32);
+        OUT.with(|o| *o.borrow_mut() = Some(out));
         self.len = need;
         Ok(())
     }
