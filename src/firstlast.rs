@@ -208,15 +208,17 @@ pub fn fold(
     let first_active_date = seed.map_or(first_new, |s| s.first_active_date);
     let grains = std::array::from_fn(|g| {
         let cal = &cals[g];
-        let last_period = cal.period_of(last);
+        // A day is in an earlier period than the last one exactly when it
+        // is before that period's start: one calendar look-up per grain.
+        let last_start = cal.start(cal.period_of(last));
         let previous_active_date = new_days
             .iter()
             .rev()
-            .find(|d| cal.period_of(**d) < last_period)
+            .find(|d| **d < last_start)
             .copied()
             .or_else(|| {
                 let s = seed?;
-                if cal.period_of(s.last_active_date) < last_period {
+                if s.last_active_date < last_start {
                     Some(s.last_active_date)
                 } else {
                     s.grains[g].previous_active_date
