@@ -320,6 +320,20 @@ fn state_values() -> ArrayRef {
     ))
 }
 
+// The states table's column builders: generic, not function pointers, so
+// each column is one tight loop over the stored rows.
+fn ints<'a>(b: &StateBatch<'a>, v: impl Fn(StoredRow<'a>) -> u32) -> ArrayRef {
+    Arc::new(Int32Array::from(b.column(|r| v(r) as i32)))
+}
+
+fn zero_null<'a>(b: &StateBatch<'a>, v: impl Fn(StoredRow<'a>) -> Option<NonZeroU32>) -> ArrayRef {
+    zero_is_null(b.column(|r| v(r).map_or(0, |g| g.get() as i32)))
+}
+
+fn dates<'a>(b: &StateBatch<'a>, cal: &Calendar, v: impl Fn(StoredRow<'a>) -> i32) -> ArrayRef {
+    Arc::new(Date32Array::from(b.column(|r| cal.start(v(r)))))
+}
+
 fn states(
     a: &Activation,
     f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
@@ -331,23 +345,6 @@ fn states(
         TRANSITIONS.iter().map(|(p, s)| transition_name(*p, *s)),
     ));
     for batch in a.states.batches(STATE_BATCH_ROWS) {
-        // Generic, not function pointers: each column is one tight loop.
-        fn ints<'a>(b: &StateBatch<'a>, v: impl Fn(StoredRow<'a>) -> u32) -> ArrayRef {
-            Arc::new(Int32Array::from(b.column(|r| v(r) as i32)))
-        }
-        fn zero_null<'a>(
-            b: &StateBatch<'a>,
-            v: impl Fn(StoredRow<'a>) -> Option<NonZeroU32>,
-        ) -> ArrayRef {
-            zero_is_null(b.column(|r| v(r).map_or(0, |g| g.get() as i32)))
-        }
-        fn dates<'a>(
-            b: &StateBatch<'a>,
-            cal: &Calendar,
-            v: impl Fn(StoredRow<'a>) -> i32,
-        ) -> ArrayRef {
-            Arc::new(Date32Array::from(b.column(|r| cal.start(v(r)))))
-        }
         let columns = vec![
             user_column(a.ids(), &batch.column(StoredRow::user))?,
             dates(&batch, cal, StoredRow::period),
