@@ -164,8 +164,8 @@ impl PeriodList {
             if d < next_start {
                 continue;
             }
-            let p = cal.period_of(d);
-            next_start = cal.start(p + 1);
+            let p;
+            (p, next_start) = cal.period_span(d);
             if self.periods.last().is_none_or(|l| *l < p) {
                 self.periods.push(p);
             }

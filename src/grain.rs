@@ -187,6 +187,25 @@ impl Calendar {
     pub fn end(&self, period: i32) -> i32 {
         self.start(period + 1) - 1
     }
+
+    /// The period holding `day` and the first day of the next period: one
+    /// date conversion where `period_of` then `start` would take two.
+    #[inline]
+    pub fn period_span(&self, day: i32) -> (i32, i32) {
+        match self.grain {
+            Grain::Month => {
+                let (y, m, d) = civil_from_days(day);
+                (
+                    y * 12 + (m as i32 - 1),
+                    day - d as i32 + 1 + month_length(y, m) as i32,
+                )
+            }
+            _ => {
+                let p = self.period_of(day);
+                (p, self.start(p + 1))
+            }
+        }
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -247,17 +266,18 @@ pub fn parse_day(option: &str, s: &str) -> Result<i32, Error> {
 
 /// Whether (y, m, d) is a real calendar date.
 pub fn valid_date(y: i32, m: u32, d: u32) -> bool {
-    if !(1..=12).contains(&m) || d == 0 {
-        return false;
-    }
+    (1..=12).contains(&m) && d != 0 && d <= month_length(y, m)
+}
+
+/// The number of days of month `m` (1-12) of year `y`.
+fn month_length(y: i32, m: u32) -> u32 {
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let len = match m {
+    match m {
         2 if leap => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
-    };
-    d <= len
+    }
 }
 
 #[cfg(test)]
@@ -309,6 +329,19 @@ mod tests {
             c.period_of(days_from_civil(1969, 12, 31)),
             c.period_of(0) - 1
         );
+    }
+
+    #[test]
+    fn a_period_span_is_the_period_and_the_next_start() {
+        for grain in Grain::ALL {
+            for ws in Weekday::ALL {
+                let c = Calendar::new(grain, ws);
+                for day in -150_000..150_000 {
+                    let p = c.period_of(day);
+                    assert_eq!(c.period_span(day), (p, c.start(p + 1)), "{grain:?} {day}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -331,7 +331,25 @@ fn zero_null<'a>(b: &StateBatch<'a>, v: impl Fn(StoredRow<'a>) -> Option<NonZero
 }
 
 fn dates<'a>(b: &StateBatch<'a>, cal: &Calendar, v: impl Fn(StoredRow<'a>) -> i32) -> ArrayRef {
-    Arc::new(Date32Array::from(b.column(|r| cal.start(v(r)))))
+    let mut days = b.column(v);
+    period_starts(&mut days, cal);
+    Arc::new(Date32Array::from(days))
+}
+
+/// Replaces periods by their first days.
+fn period_starts(days: &mut [i32], cal: &Calendar) {
+    // A batch spans few periods: when there are fewer than rows, each
+    // period's start is computed once (a month start is a date conversion).
+    let (lo, hi) = days
+        .iter()
+        .fold((i32::MAX, i32::MIN), |(lo, hi), &p| (lo.min(p), hi.max(p)));
+    if lo <= hi && ((hi as i64 - lo as i64) as usize) < days.len() {
+        let starts: Vec<i32> = (lo..=hi).map(|p| cal.start(p)).collect();
+        days.iter_mut()
+            .for_each(|p| *p = starts[(*p - lo) as usize]);
+    } else {
+        days.iter_mut().for_each(|p| *p = cal.start(*p));
+    }
 }
 
 fn states(

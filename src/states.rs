@@ -264,14 +264,14 @@ impl StateRows {
         }
     }
 
-    /// The rows of period `p`, users in output order.
-    pub fn period(&self, p: i32) -> impl Iterator<Item = StateRow> + '_ {
-        self.chunks(p).flatten().map(move |r| self.unpack(p, r))
+    /// The rows of period `p` as stored, users in output order.
+    pub fn period(&self, p: i32) -> impl Iterator<Item = StoredRow<'_>> + '_ {
+        self.chunks(p).flatten().map(move |r| self.stored(p, r))
     }
 
     /// Every row in table order: by period, then user in output order.
     pub fn iter(&self) -> impl Iterator<Item = StateRow> + '_ {
-        (self.first..=self.last()).flat_map(|p| self.period(p))
+        (self.first..=self.last()).flat_map(|p| self.period(p).map(StoredRow::row))
     }
 
     /// Every row in table order, `size` rows at a time (the last batch may be

@@ -140,11 +140,12 @@ pub fn aggregate(
         let mut by_transition = [0u64; TRANSITIONS.len()];
         cohort_active.iter_mut().for_each(|c| *c = 0);
         for r in rows.period(p) {
-            if let Some(t) = transition_index(r.previous, r.state) {
+            let (state, previous) = r.states();
+            if let Some(t) = transition_index(previous, state) {
                 by_transition[t] += 1;
             }
-            if r.state.is_active() {
-                cohort_active[(r.first_period - cohorts.first) as usize] += 1;
+            if state.is_active() {
+                cohort_active[(r.first_period() - cohorts.first) as usize] += 1;
             }
         }
         let cohort_new =

@@ -768,7 +768,7 @@ fn parquet_integer_user_ids() {
         let first_week: Vec<String> = a
             .states
             .period(a.first_period)
-            .map(|r| a.ids().display(r.user))
+            .map(|r| a.ids().display(r.user()))
             .collect();
         assert_eq!(first_week, ["3", "7", "101"], "{kind}");
     }

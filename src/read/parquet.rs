@@ -251,10 +251,11 @@ pub(crate) fn for_each_str(a: &ArrayRef, mut f: impl FnMut(usize, Option<&str>))
             let mut strs: Vec<Option<&str>> = Vec::with_capacity(values.len());
             let texts = collect_strs(values);
             strs.extend(texts.iter().map(|s| s.as_deref()));
+            let nulls = a.nulls();
             for (i, k) in keys.iter().enumerate() {
                 f(
                     i,
-                    if a.is_null(i) {
+                    if nulls.is_some_and(|n| n.is_null(i)) {
                         None
                     } else {
                         strs.get(*k).copied().flatten()
@@ -303,8 +304,9 @@ pub(crate) fn integers(a: &ArrayRef) -> Result<Vec<Option<i64>>, String> {
         DataType::Dictionary(_, _) => {
             let d = a.as_any_dictionary();
             let values = integers(d.values())?;
+            let nulls = a.nulls();
             for (i, k) in dictionary_keys(d).iter().enumerate() {
-                out.push(if a.is_null(i) {
+                out.push(if nulls.is_some_and(|n| n.is_null(i)) {
                     None
                 } else {
                     values.get(*k).copied().flatten()
@@ -364,8 +366,10 @@ fn intern_users(
                 dictionary.values = Some(d.values().clone());
             }
             let values = d.values().as_string::<i32>();
+            // The validity read directly: Array::is_null is a virtual call per row.
+            let nulls = a.nulls();
             for (i, k) in dictionary_keys(d).into_iter().enumerate() {
-                if a.is_null(i) {
+                if nulls.is_some_and(|n| n.is_null(i)) {
                     out.push(NULL_USER);
                     continue;
                 }
