@@ -6,6 +6,7 @@ use super::{
     integer_time_error, resolve_columns, Cell, FactOptions, InputFile, Sink, Source, TimeReader,
 };
 use crate::error::Error;
+use crate::ids::UserIndex;
 
 /// Picks the delimiter of a CSV file from its header line: the most
 /// frequent of comma, tab and semicolon outside quotes (comma on a tie).
@@ -101,6 +102,10 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     .max(1.0);
     let mut rec = csv::ByteRecord::new();
     let mut rows = 0u64;
+    // The previous row's id and user: facts grouped by user (as many
+    // exports are) repeat an id row after row, and are then read without
+    // a UTF-8 check or a hash lookup.
+    let mut previous: (Vec<u8>, Option<UserIndex>) = (Vec::new(), None);
     while rdr
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(&file.name, e))?
@@ -112,6 +117,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
         let line = || rec.position().map_or(0, |p| p.line());
         let user = match rec.get(cols.user).unwrap_or_default() {
             b"" => None,
+            raw if previous.1.is_some() && previous.0 == raw => previous.1,
             raw => {
                 let s = std::str::from_utf8(raw).map_err(|_| {
                     Error::column(
@@ -120,13 +126,17 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
                         format!("line {}: the user id is not valid UTF-8 text", line()),
                     )
                 })?;
-                Some(sink.users().untyped(s).map_err(|m| {
+                let user = sink.users().untyped(s).map_err(|m| {
                     Error::column(
                         &file.name,
                         &names[cols.user],
                         format!("line {}: {m}", line()),
                     )
-                })?)
+                })?;
+                previous.0.clear();
+                previous.0.extend_from_slice(raw);
+                previous.1 = Some(user);
+                Some(user)
             }
         };
         let raw_time = rec.get(cols.time).unwrap_or_default();

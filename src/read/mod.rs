@@ -288,7 +288,9 @@ impl TimeReader<'_> {
     /// given, else ISO 8601.
     #[inline]
     pub fn text(&self, s: &str) -> Cell {
-        if s.trim().is_empty() {
+        // Stops at the first character that is not white space (a trim
+        // would also scan the value from its end).
+        if s.chars().all(char::is_whitespace) {
             return Cell::Null;
         }
         let v = if let Some(f) = self.format {
