@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { brotliCompressSync, constants } from 'node:zlib';
 
 import { tableFromIPC } from 'apache-arrow';
 
@@ -126,4 +127,11 @@ test('Arrow IPC tables are readable by apache-arrow, with column descriptions', 
   const states = tableFromIPC(readFileSync(join(project, 'states.arrow')));
   const dave = states.toArray().filter((r) => r.user_id === 'dave').map((r) => `${r.state}:${r.streak}:${r.gap ?? ''}`);
   assert.deepEqual(dave, ['new:1:', 'inactive:0:', 'reactivated:1:3', 'retained:2:1']);
+});
+
+test('the packed .wasm fits the size budget: 1.2 MB brotli with every codec', () => {
+  // tests/wasm.rs reads a Parquet file of every codec through this build.
+  const wasm = readFileSync(join(project, 'node_modules', 'activation-layer', 'web', 'activation_layer_bg.wasm'));
+  const brotli = brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } }).length;
+  assert.ok(brotli <= 1_200_000, `the .wasm is ${brotli} bytes brotli, over the 1,200,000 budget`);
 });
