@@ -3,6 +3,9 @@
 //! and every kind of bad input. Each case checks real numbers on a fact set
 //! whose answer is known: the worked example of SPEC section 10.
 
+#[path = "common/codecs.rs"]
+mod codecs;
+
 use std::sync::Arc;
 
 use activation_layer::grain::{format_day, parse_day};
@@ -14,7 +17,7 @@ use arrow_array::{
     TimestampNanosecondArray, TimestampSecondArray,
 };
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{BrotliLevel, Compression, GzipLevel, ZstdLevel};
+use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 
@@ -331,16 +334,7 @@ fn spec_example_csv_file_on_disk() {
 
 #[test]
 fn parquet_every_codec_dictionary_encoded_several_row_groups() {
-    let codecs = [
-        ("uncompressed", Compression::UNCOMPRESSED),
-        ("snappy", Compression::SNAPPY),
-        ("gzip", Compression::GZIP(GzipLevel::default())),
-        ("brotli", Compression::BROTLI(BrotliLevel::default())),
-        ("lz4", Compression::LZ4),
-        ("lz4_raw", Compression::LZ4_RAW),
-        ("zstd", Compression::ZSTD(ZstdLevel::default())),
-    ];
-    for (codec_name, codec) in codecs {
+    for (codec_name, codec) in codecs::all() {
         for dictionary in [true, false] {
             for arrow_dict in [false, true] {
                 let users = if arrow_dict {

@@ -2,6 +2,9 @@
 //! `make test` runs it with `cargo test --target wasm32-unknown-unknown --features wasm,zstd --profile wasm --test wasm`.
 #![cfg(all(target_arch = "wasm32", feature = "wasm"))]
 
+#[path = "common/codecs.rs"]
+mod codecs;
+
 use activation_layer::wasm::{compute, dictionary, inspect};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -223,7 +226,6 @@ fn every_parquet_codec_reads_through_the_facade() {
 
     use arrow_array::{ArrayRef, RecordBatch, StringArray};
     use parquet::arrow::ArrowWriter;
-    use parquet::basic::{BrotliLevel, Compression, GzipLevel, ZstdLevel};
     use parquet::file::properties::WriterProperties;
 
     let text = std::str::from_utf8(SPEC).unwrap();
@@ -238,16 +240,7 @@ fn every_parquet_codec_reads_through_the_facade() {
         ("event_date", Arc::new(StringArray::from(dates)) as ArrayRef),
     ])
     .unwrap();
-    let codecs = [
-        ("uncompressed", Compression::UNCOMPRESSED),
-        ("snappy", Compression::SNAPPY),
-        ("gzip", Compression::GZIP(GzipLevel::default())),
-        ("brotli", Compression::BROTLI(BrotliLevel::default())),
-        ("lz4", Compression::LZ4),
-        ("lz4_raw", Compression::LZ4_RAW),
-        ("zstd", Compression::ZSTD(ZstdLevel::default())),
-    ];
-    for (name, codec) in codecs {
+    for (name, codec) in codecs::all() {
         let props = WriterProperties::builder().set_compression(codec).build();
         let mut bytes = Vec::new();
         let mut w = ArrowWriter::try_new(&mut bytes, batch.schema(), Some(props)).unwrap();
