@@ -165,7 +165,7 @@ impl Calendar {
             Grain::Week => (day + 3 - self.week_start.index()).div_euclid(7),
             Grain::Month => {
                 let (y, m, _) = civil_from_days(day);
-                y * 12 + (m as i32 - 1)
+                month_period(y, m)
             }
         }
     }
@@ -196,7 +196,7 @@ impl Calendar {
             Grain::Month => {
                 let (y, m, d) = civil_from_days(day);
                 (
-                    y * 12 + (m as i32 - 1),
+                    month_period(y, m),
                     day - d as i32 + 1 + month_length(y, m) as i32,
                 )
             }
@@ -267,6 +267,11 @@ pub fn parse_day(option: &str, s: &str) -> Result<i32, Error> {
 /// Whether (y, m, d) is a real calendar date.
 pub fn valid_date(y: i32, m: u32, d: u32) -> bool {
     (1..=12).contains(&m) && d != 0 && d <= month_length(y, m)
+}
+
+/// The monthly period of month `m` (1-12) of year `y`: months since year 0.
+fn month_period(y: i32, m: u32) -> i32 {
+    y * 12 + (m as i32 - 1)
 }
 
 /// The number of days of month `m` (1-12) of year `y`.

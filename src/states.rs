@@ -252,10 +252,6 @@ impl StateRows {
             .flatten()
     }
 
-    fn unpack(&self, p: i32, r: &Packed) -> StateRow {
-        self.stored(p, r).row()
-    }
-
     fn stored<'a>(&'a self, period: i32, row: &'a Packed) -> StoredRow<'a> {
         StoredRow {
             period,
@@ -315,7 +311,7 @@ impl StateRows {
             self.chunks(p)
                 .flatten()
                 .filter(move |r| r.user == user)
-                .map(move |r| self.unpack(p, r))
+                .map(move |r| self.stored(p, r).row())
         })
     }
 

@@ -5,7 +5,7 @@
 #[path = "common/codecs.rs"]
 mod codecs;
 
-use activation_layer::wasm::{compute, dictionary, inspect};
+use activation_layer::wasm::{compute, dictionary, inspect, Computation};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -43,22 +43,39 @@ fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &k.into()).unwrap()
 }
 
-#[wasm_bindgen_test]
-fn spec_example_through_the_facade() {
-    let files = Array::of1(&file("spec_example.csv", SPEC));
-    let r = compute(
-        files.into(),
+/// The data rows of the SPEC example CSV (`user,date`).
+fn spec_rows() -> Vec<&'static str> {
+    std::str::from_utf8(SPEC)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The SPEC example's weekly run (through 2024-02-04) of one file.
+fn spec_weekly(f: JsValue) -> Result<Computation, wasm_bindgen::JsError> {
+    compute(
+        Array::of1(&f).into(),
         options(&[("grain", "week"), ("through", "2024-02-04")]),
         None,
     )
-    .unwrap();
+}
+
+/// One column of a run's summary.
+fn summary_column(r: &Computation, k: &str) -> Vec<f64> {
     let summary: Array = r.summary().unwrap().dyn_into().unwrap();
-    let col = |k: &str| -> Vec<f64> {
-        summary
-            .iter()
-            .map(|row| get(&row, k).as_f64().unwrap())
-            .collect()
-    };
+    summary
+        .iter()
+        .map(|row| get(&row, k).as_f64().unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn spec_example_through_the_facade() {
+    let r = spec_weekly(file("spec_example.csv", SPEC)).unwrap();
+    let summary: Array = r.summary().unwrap().dyn_into().unwrap();
+    let col = |k: &str| summary_column(&r, k);
     assert_eq!(col("active"), [3.0, 2.0, 1.0, 2.0, 2.0]);
     assert_eq!(col("new"), [3.0, 1.0, 0.0, 0.0, 0.0]);
     assert_eq!(col("churned"), [0.0, 2.0, 1.0, 0.0, 1.0]);
@@ -159,10 +176,8 @@ fn inspect_and_dictionary() {
 #[wasm_bindgen_test]
 fn merge_tables_upserts_a_later_run_into_earlier_results() {
     use activation_layer::wasm::merge_tables;
-    let text = std::str::from_utf8(SPEC).unwrap();
-    let (early, late): (Vec<&str>, Vec<&str>) = text
-        .lines()
-        .skip(1)
+    let (early, late): (Vec<&str>, Vec<&str>) = spec_rows()
+        .into_iter()
         .partition(|l| l.split(',').nth(1).unwrap() <= "2024-01-17");
     let csv = |rows: &[&str]| format!("user_id,event_date\n{}\n", rows.join("\n"));
     let day1 = compute(
@@ -187,12 +202,7 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
         None,
     )
     .unwrap();
-    let full = compute(
-        Array::of1(&file("spec_example.csv", SPEC)).into(),
-        options(&[("grain", "week"), ("through", "2024-02-04")]),
-        None,
-    )
-    .unwrap();
+    let full = spec_weekly(file("spec_example.csv", SPEC)).unwrap();
     for which in ["summary", "transitions", "cohorts", "states"] {
         let merged = merge_tables(
             which,
@@ -228,11 +238,8 @@ fn every_parquet_codec_reads_through_the_facade() {
     use parquet::arrow::ArrowWriter;
     use parquet::file::properties::WriterProperties;
 
-    let text = std::str::from_utf8(SPEC).unwrap();
-    let (users, dates): (Vec<&str>, Vec<&str>) = text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.is_empty())
+    let (users, dates): (Vec<&str>, Vec<&str>) = spec_rows()
+        .into_iter()
         .map(|l| l.split_once(',').unwrap())
         .unzip();
     let batch = RecordBatch::try_from_iter([
@@ -246,18 +253,12 @@ fn every_parquet_codec_reads_through_the_facade() {
         let mut w = ArrowWriter::try_new(&mut bytes, batch.schema(), Some(props)).unwrap();
         w.write(&batch).unwrap();
         w.close().unwrap();
-        let files = Array::of1(&file(&format!("spec_{name}.parquet"), &bytes));
-        let r = compute(
-            files.into(),
-            options(&[("grain", "week"), ("through", "2024-02-04")]),
-            None,
-        )
-        .unwrap_or_else(|e| panic!("{name}: {}", message(e)));
-        let summary: Array = r.summary().unwrap().dyn_into().unwrap();
-        let active: Vec<f64> = summary
-            .iter()
-            .map(|row| get(&row, "active").as_f64().unwrap())
-            .collect();
-        assert_eq!(active, [3.0, 2.0, 1.0, 2.0, 2.0], "{name}");
+        let r = spec_weekly(file(&format!("spec_{name}.parquet"), &bytes))
+            .unwrap_or_else(|e| panic!("{name}: {}", message(e)));
+        assert_eq!(
+            summary_column(&r, "active"),
+            [3.0, 2.0, 1.0, 2.0, 2.0],
+            "{name}"
+        );
     }
 }

@@ -104,8 +104,9 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     let mut rows = 0u64;
     // The previous row's id and user: facts grouped by user (as many
     // exports are) repeat an id row after row, and are then read without
-    // a UTF-8 check or a hash lookup.
-    let mut previous: (Vec<u8>, Option<UserIndex>) = (Vec::new(), None);
+    // a UTF-8 check or a hash lookup. The id starts empty, which no
+    // non-empty cell matches.
+    let mut previous: (Vec<u8>, UserIndex) = (Vec::new(), 0);
     while rdr
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(&file.name, e))?
@@ -117,7 +118,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
         let line = || rec.position().map_or(0, |p| p.line());
         let user = match rec.get(cols.user).unwrap_or_default() {
             b"" => None,
-            raw if previous.1.is_some() && previous.0 == raw => previous.1,
+            raw if previous.0 == raw => Some(previous.1),
             raw => {
                 let s = std::str::from_utf8(raw).map_err(|_| {
                     Error::column(
@@ -135,7 +136,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
                 })?;
                 previous.0.clear();
                 previous.0.extend_from_slice(raw);
-                previous.1 = Some(user);
+                previous.1 = user;
                 Some(user)
             }
         };
