@@ -1,6 +1,18 @@
-//! CSV fact files: header row, comma, tab or semicolon, quoted fields.
+//! CSV files: header row, comma, tab or semicolon, quoted fields.
+//!
+//! Records are split in two ways that give the same fields. Most records
+//! sit on one line and no field of theirs starts with a quote: their field
+//! ends are found with a vectorised byte search (`memchr`) and the fields
+//! are borrowed from the input, never copied. Any other record goes through
+//! `csv_core`'s state machine, which copies and unescapes it. Both follow
+//! `csv_core`'s rules: RFC 4180 quotes (a quote is special only at the start
+//! of a field), CR, LF and CRLF all end a record, blank lines are skipped,
+//! a UTF-8 byte order mark before the header is dropped.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
+
+use bytes::Bytes;
+use csv_core::ReadRecordResult;
 
 use super::{
     integer_time_error, resolve_columns, Cell, FactOptions, InputFile, Sink, Source, TimeReader,
@@ -29,58 +41,358 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
     [b',', b'\t', b';'][best]
 }
 
-/// A CSV reader over a file or bytes.
-pub(crate) type CsvReader = csv::Reader<Box<dyn Read>>;
+/// Bytes read from a file at a time; a record longer than this doubles it.
+const CHUNK: usize = 1 << 20;
 
-/// Opens a CSV file: its reader positioned after the header, and the
-/// header's column names.
-pub(crate) fn open(file: &InputFile) -> Result<(CsvReader, Vec<String>), Error> {
-    let inner: Box<dyn Read> = match &file.source {
-        Source::Path(p) => Box::new(std::fs::File::open(p).map_err(|e| Error::io(p, e))?),
-        Source::Bytes(b) => Box::new(std::io::Cursor::new(b.clone())),
-    };
-    let mut buffered = BufReader::with_capacity(1 << 20, inner);
-    let head = buffered.fill_buf().map_err(|e| Error::io(&file.name, e))?;
-    let delimiter = sniff_delimiter(head);
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(Box::new(buffered) as Box<dyn Read>);
-    let header = rdr.byte_headers().map_err(|e| csv_error(&file.name, e))?;
-    let names: Vec<String> = header
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let h = if i == 0 {
-                h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
-            } else {
-                h
-            };
-            String::from_utf8_lossy(h).trim().to_string()
-        })
-        .collect();
-    if names.iter().all(String::is_empty) {
-        return Err(Error::corrupt(
-            &file.name,
-            "the CSV file has no header row: expected column names on the first line",
-        ));
-    }
-    Ok((rdr, names))
+/// Where the records come from: the whole file in memory, or a file read
+/// a chunk at a time.
+enum Input {
+    Whole(Bytes),
+    Stream {
+        reader: Box<dyn Read>,
+        buf: Vec<u8>,
+        /// Bytes of `buf` that hold input.
+        len: usize,
+        eof: bool,
+    },
 }
 
-pub(crate) fn csv_error(file: &str, e: csv::Error) -> Error {
-    let line = e
-        .position()
-        .map(|p| format!("line {}: ", p.line()))
-        .unwrap_or_default();
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Error::corrupt(
-            file,
-            format!("{line}the row has {len} fields, but the header has {expected_len}: expected every row to have one field per column"),
-        ),
-        csv::ErrorKind::Io(_) => Error::corrupt(file, format!("{line}cannot read the file: {e}")),
-        _ => Error::corrupt(file, format!("{line}not a readable CSV file: {e}")),
+impl Input {
+    /// The input at hand; records start at the reader's position in it.
+    fn window(&self) -> &[u8] {
+        match self {
+            Input::Whole(b) => b,
+            Input::Stream { buf, len, .. } => &buf[..*len],
+        }
+    }
+
+    /// Whether the window holds the rest of the file.
+    fn eof(&self) -> bool {
+        match self {
+            Input::Whole(_) => true,
+            Input::Stream { eof, .. } => *eof,
+        }
+    }
+}
+
+/// How a record ended in the fast path.
+enum Split {
+    /// The record's fields are in the spans; `end` is just past its
+    /// terminator, `newline` whether that terminator was a LF.
+    Record { end: usize, newline: bool },
+    /// The record runs past the window.
+    Incomplete,
+    /// A field starts with a quote: `csv_core` reads this record.
+    Quoted,
+}
+
+/// The fields of a one-line record without quoting, starting at `start`.
+#[inline]
+fn split_line(
+    w: &[u8],
+    start: usize,
+    delimiter: u8,
+    eof: bool,
+    spans: &mut Vec<(usize, usize)>,
+) -> Split {
+    spans.clear();
+    let mut field = start;
+    loop {
+        if w.get(field) == Some(&b'"') {
+            return Split::Quoted;
+        }
+        match memchr::memchr3(delimiter, b'\n', b'\r', &w[field..]) {
+            Some(i) => {
+                let i = field + i;
+                spans.push((field, i));
+                if w[i] != delimiter {
+                    return Split::Record {
+                        end: i + 1,
+                        newline: w[i] == b'\n',
+                    };
+                }
+                field = i + 1;
+            }
+            None if eof => {
+                spans.push((field, w.len()));
+                return Split::Record {
+                    end: w.len(),
+                    newline: false,
+                };
+            }
+            None => return Split::Incomplete,
+        }
+    }
+}
+
+/// The records of a CSV file, one at a time, after its header.
+pub(crate) struct Records {
+    name: String,
+    input: Input,
+    /// Start of the unread input in the window.
+    pos: usize,
+    /// Bytes of the file before the window.
+    offset: u64,
+    core: csv_core::Reader,
+    delimiter: u8,
+    /// Fields per record: the header's.
+    width: usize,
+    /// Line number of the next unread byte (1-based, counting LFs).
+    line: u64,
+    /// The current record's fields: spans of the window (fast path) or of
+    /// `out` (`csv_core`).
+    spans: Vec<(usize, usize)>,
+    in_out: bool,
+    record_line: u64,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+/// One record: its fields and the line it starts on.
+pub(crate) struct Record<'a> {
+    bytes: &'a [u8],
+    spans: &'a [(usize, usize)],
+    line: u64,
+}
+
+impl<'a> Record<'a> {
+    /// Field `i` (empty past the last field).
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a [u8] {
+        self.spans.get(i).map_or(&[], |&(s, e)| &self.bytes[s..e])
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.spans.iter().map(|&(s, e)| &self.bytes[s..e])
+    }
+
+    /// The line the record starts on (the header is line 1).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+impl Records {
+    /// Opens a CSV file: its records after the header, and the header's
+    /// column names.
+    pub(crate) fn open(file: &InputFile) -> Result<(Records, Vec<String>), Error> {
+        Self::open_chunked(file, CHUNK)
+    }
+
+    fn open_chunked(file: &InputFile, chunk: usize) -> Result<(Records, Vec<String>), Error> {
+        let input = match &file.source {
+            Source::Bytes(b) => Input::Whole(b.clone()),
+            Source::Path(p) => Input::Stream {
+                reader: Box::new(std::fs::File::open(p).map_err(|e| Error::io(p, e))?),
+                buf: vec![0; chunk.max(1)],
+                len: 0,
+                eof: false,
+            },
+        };
+        let mut records = Records {
+            name: file.name.clone(),
+            input,
+            pos: 0,
+            offset: 0,
+            core: csv_core::Reader::new(),
+            delimiter: b',',
+            width: 0,
+            line: 1,
+            spans: Vec::new(),
+            in_out: false,
+            record_line: 1,
+            out: vec![0; 1024],
+            ends: vec![0; 64],
+        };
+        // The header line whole in the window: the delimiter is sniffed from
+        // it, and csv_core drops a byte order mark only if it sees all three
+        // bytes at once.
+        records.refill()?;
+        while !records.input.eof() && memchr::memchr(b'\n', records.input.window()).is_none() {
+            records.refill()?;
+        }
+        records.delimiter = sniff_delimiter(records.input.window());
+        records.core = csv_core::ReaderBuilder::new()
+            .delimiter(records.delimiter)
+            .build();
+        let names: Vec<String> = if records.advance(true)? {
+            records
+                .record()
+                .iter()
+                .map(|h| String::from_utf8_lossy(h).trim().to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if names.iter().all(String::is_empty) {
+            return Err(Error::corrupt(
+                &file.name,
+                "the CSV file has no header row: expected column names on the first line",
+            ));
+        }
+        records.width = names.len();
+        Ok((records, names))
+    }
+
+    /// Bytes of the file read so far.
+    pub(crate) fn position(&self) -> u64 {
+        self.offset + self.pos as u64
+    }
+
+    /// The next record, or `None` at the end of the file. A record whose
+    /// number of fields differs from the header's is an error.
+    pub(crate) fn next(&mut self) -> Result<Option<Record<'_>>, Error> {
+        if !self.advance(false)? {
+            return Ok(None);
+        }
+        if self.spans.len() != self.width {
+            return Err(Error::corrupt(
+                &self.name,
+                format!(
+                    "line {}: the row has {} fields, but the header has {}: expected every row to have one field per column",
+                    self.record_line,
+                    self.spans.len(),
+                    self.width
+                ),
+            ));
+        }
+        Ok(Some(self.record()))
+    }
+
+    /// Moves to the next record (`csv_core` reads the header); false at
+    /// the end of the file.
+    fn advance(&mut self, header: bool) -> Result<bool, Error> {
+        loop {
+            let eof = self.input.eof();
+            let w = self.input.window();
+            while let Some(&b) = w.get(self.pos) {
+                match b {
+                    b'\n' => self.line += 1,
+                    b'\r' => {}
+                    _ => break,
+                }
+                self.pos += 1;
+            }
+            if self.pos == w.len() {
+                if eof {
+                    return Ok(false);
+                }
+                self.refill()?;
+                continue;
+            }
+            self.record_line = self.line;
+            let split = if header {
+                Split::Quoted
+            } else {
+                split_line(w, self.pos, self.delimiter, eof, &mut self.spans)
+            };
+            match split {
+                Split::Record { end, newline } => {
+                    self.pos = end;
+                    self.line += u64::from(newline);
+                    self.in_out = false;
+                }
+                Split::Incomplete => {
+                    self.refill()?;
+                    continue;
+                }
+                Split::Quoted => {
+                    self.read_with_core()?;
+                    self.in_out = true;
+                }
+            }
+            return Ok(true);
+        }
+    }
+
+    /// The current record.
+    fn record(&self) -> Record<'_> {
+        let bytes = if self.in_out {
+            &self.out[..]
+        } else {
+            self.input.window()
+        };
+        Record {
+            bytes,
+            spans: &self.spans,
+            line: self.record_line,
+        }
+    }
+
+    /// Reads the record at the position with `csv_core`, into `out`.
+    fn read_with_core(&mut self) -> Result<(), Error> {
+        let lines = self.core.line();
+        let (mut nout, mut nend) = (0, 0);
+        loop {
+            let eof = self.input.eof();
+            let (result, nin, o, e) = self.core.read_record(
+                &self.input.window()[self.pos..],
+                &mut self.out[nout..],
+                &mut self.ends[nend..],
+            );
+            self.pos += nin;
+            nout += o;
+            nend += e;
+            match result {
+                // At the end of the file the next call, with no input,
+                // tells csv_core so.
+                ReadRecordResult::InputEmpty if eof => {}
+                ReadRecordResult::InputEmpty => self.refill()?,
+                ReadRecordResult::OutputFull => {
+                    let n = self.out.len() * 2;
+                    self.out.resize(n, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                ReadRecordResult::Record | ReadRecordResult::End => break,
+            }
+        }
+        self.line += self.core.line() - lines;
+        self.spans.clear();
+        let mut start = 0;
+        for &end in &self.ends[..nend] {
+            self.spans.push((start, end));
+            start = end;
+        }
+        Ok(())
+    }
+
+    /// Moves the unread input to the front of the buffer and reads more
+    /// after it (a file source; the whole-file source is already complete).
+    fn refill(&mut self) -> Result<(), Error> {
+        let Input::Stream {
+            reader,
+            buf,
+            len,
+            eof,
+        } = &mut self.input
+        else {
+            return Ok(());
+        };
+        buf.copy_within(self.pos..*len, 0);
+        self.offset += self.pos as u64;
+        *len -= self.pos;
+        self.pos = 0;
+        if *len == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        loop {
+            match reader.read(&mut buf[*len..]) {
+                Ok(0) => *eof = true,
+                Ok(n) => *len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Error::corrupt(
+                        &self.name,
+                        format!("line {}: cannot read the file: {e}", self.line),
+                    ))
+                }
+            }
+            return Ok(());
+        }
     }
 }
 
@@ -88,7 +400,7 @@ pub(crate) fn csv_error(file: &str, e: csv::Error) -> Error {
 const PROGRESS_ROWS: u64 = 1 << 16;
 
 pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Result<(), Error> {
-    let (mut rdr, names) = open(file)?;
+    let (mut records, names) = Records::open(file)?;
     let cols = resolve_columns(&file.name, &names, opts)?;
     sink.columns(&names[cols.user], &names[cols.time]);
     let reader = TimeReader {
@@ -100,23 +412,22 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
         Source::Path(p) => std::fs::metadata(p).map_or(0.0, |m| m.len() as f64),
     }
     .max(1.0);
-    let mut rec = csv::ByteRecord::new();
     let mut rows = 0u64;
     // The previous row's id and user: facts grouped by user (as many
     // exports are) repeat an id row after row, and are then read without
     // a UTF-8 check or a hash lookup. The id starts empty, which no
     // non-empty cell matches.
     let mut previous: (Vec<u8>, UserIndex) = (Vec::new(), 0);
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| csv_error(&file.name, e))?
-    {
-        rows += 1;
-        if rows % PROGRESS_ROWS == 0 {
-            sink.report(rdr.position().byte() as f64 / total_bytes);
+    loop {
+        if rows % PROGRESS_ROWS == PROGRESS_ROWS - 1 {
+            sink.report(records.position() as f64 / total_bytes);
         }
-        let line = || rec.position().map_or(0, |p| p.line());
-        let user = match rec.get(cols.user).unwrap_or_default() {
+        let Some(rec) = records.next()? else {
+            break;
+        };
+        rows += 1;
+        let line = || rec.line();
+        let user = match rec.get(cols.user) {
             b"" => None,
             raw if previous.0 == raw => Some(previous.1),
             raw => {
@@ -140,7 +451,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
                 Some(user)
             }
         };
-        let raw_time = rec.get(cols.time).unwrap_or_default();
+        let raw_time = rec.get(cols.time);
         let cell = match std::str::from_utf8(raw_time) {
             Ok(s) => reader.text(s),
             Err(_) => Cell::Bad,
@@ -152,7 +463,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
             return Err(integer_time_error(&file.name, &names[cols.time]));
         }
         let keep = cols.fact.is_none_or(|f| {
-            let v = rec.get(f).unwrap_or_default();
+            let v = rec.get(f);
             opts.fact_values.iter().any(|x| x.as_bytes() == v)
         });
         sink.row(user, cell, keep, || {
@@ -172,5 +483,100 @@ mod tests {
         assert_eq!(sniff_delimiter(b"user_id\tdate\n"), b'\t');
         assert_eq!(sniff_delimiter(b"user_id;date;\"a,b,c\"\n"), b';');
         assert_eq!(sniff_delimiter(b"user_id\n"), b',');
+    }
+
+    /// Every record, header included, as `(fields, line)`.
+    fn all_records(file: &InputFile, chunk: usize) -> Vec<(Vec<Vec<u8>>, u64)> {
+        let Ok((mut records, names)) = Records::open_chunked(file, chunk) else {
+            return Vec::new();
+        };
+        let mut all = vec![(names.into_iter().map(String::into_bytes).collect(), 1)];
+        while records.advance(false).unwrap() {
+            let r = records.record();
+            all.push((r.iter().map(<[u8]>::to_vec).collect(), r.line()));
+        }
+        all
+    }
+
+    /// The csv crate's records of the same bytes (the header trimmed as
+    /// column names are).
+    fn csv_crate_records(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(sniff_delimiter(bytes))
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut all: Vec<Vec<Vec<u8>>> = Vec::new();
+        for r in rdr.byte_records() {
+            let r = r.unwrap();
+            all.push(r.iter().map(<[u8]>::to_vec).collect());
+        }
+        if let Some(h) = all.first_mut() {
+            if h.iter()
+                .all(|f| String::from_utf8_lossy(f).trim().is_empty())
+            {
+                return Vec::new();
+            }
+            for f in h.iter_mut() {
+                *f = String::from_utf8_lossy(f).trim().as_bytes().to_vec();
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn records_match_the_csv_crate_on_random_text() {
+        const BYTES: &[u8] = b"ab,;\t\"\r\n x";
+        let dir = std::env::temp_dir().join(format!("al-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("random.csv");
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for case in 0..4000 {
+            let len = (next() % 48) as usize;
+            let mut text: Vec<u8> = if case % 7 == 0 {
+                b"\xEF\xBB\xBF".to_vec()
+            } else {
+                Vec::new()
+            };
+            text.extend((0..len).map(|_| BYTES[(next() % BYTES.len() as u64) as usize]));
+            let expected = csv_crate_records(&text);
+            let whole = all_records(&InputFile::bytes("r.csv", text.clone()), CHUNK);
+            let fields: Vec<_> = whole.iter().map(|(f, _)| f.clone()).collect();
+            assert_eq!(fields, expected, "{:?}", String::from_utf8_lossy(&text));
+            std::fs::write(&path, &text).unwrap();
+            for chunk in [1, 2, 3, 5, 16] {
+                let streamed = all_records(&InputFile::path(&path), chunk);
+                assert_eq!(
+                    streamed,
+                    whole,
+                    "chunk {chunk}: {:?}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn records_know_their_lines_and_width() {
+        let text = "a,b\r\n\r\n1,\"x\ny\"\n\n2,3\r4,5\n6\n";
+        let file = InputFile::bytes("l.csv", text.as_bytes().to_vec());
+        let lines: Vec<u64> = all_records(&file, CHUNK).iter().map(|(_, l)| *l).collect();
+        assert_eq!(lines, [1, 3, 6, 6, 7]);
+        let (mut records, _) = Records::open(&file).unwrap();
+        assert_eq!(records.next().unwrap().unwrap().get(1), b"x\ny");
+        assert_eq!(records.next().unwrap().unwrap().get(1), b"3");
+        assert_eq!(records.next().unwrap().unwrap().get(0), b"4");
+        let e = records.next().err().unwrap().to_string();
+        assert!(
+            e.contains("l.csv") && e.contains("line 7") && e.contains("1 fields"),
+            "{e}"
+        );
     }
 }

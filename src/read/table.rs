@@ -112,13 +112,9 @@ fn read_parquet<R: parquet::file::reader::ChunkReader + 'static>(
 }
 
 fn read_csv(file: &InputFile) -> Result<Table, Error> {
-    let (mut rdr, names) = super::csv::open(file)?;
+    let (mut records, names) = super::csv::Records::open(file)?;
     let mut builders: Vec<StringBuilder> = names.iter().map(|_| StringBuilder::new()).collect();
-    let mut rec = csv::ByteRecord::new();
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| super::csv::csv_error(&file.name, e))?
-    {
+    while let Some(rec) = records.next()? {
         for (b, v) in builders.iter_mut().zip(rec.iter()) {
             if v.is_empty() {
                 b.append_null();
