@@ -5,18 +5,70 @@
 //! file is a canonical integer, so they are interned as text until the end
 //! (or until a typed Parquet column decides).
 
-use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::error::Error;
 
 /// Dense user indexes, assigned in order of first appearance.
 pub type UserIndex = u32;
 
+/// String ids, indexed by [`UserIndex`], in one buffer (a million ids are
+/// one allocation, not a million).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Texts {
+    text: String,
+    /// Id `i` is `text[offsets[i]..offsets[i + 1]]`.
+    offsets: Vec<usize>,
+}
+
+impl Texts {
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether there are no ids.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Id `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> &str {
+        &self.text[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Appends an id.
+    pub fn push(&mut self, id: &str) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.text.push_str(id);
+        self.offsets.push(self.text.len());
+    }
+
+    /// The ids in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Texts {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(ids: I) -> Self {
+        let mut texts = Texts::default();
+        ids.into_iter().for_each(|id| texts.push(id));
+        texts
+    }
+}
+
 /// The final, typed ids of a run, indexed by [`UserIndex`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum UserIds {
     /// String ids.
-    Text(Vec<Box<str>>),
+    Text(Texts),
     /// Integer ids.
     Int(Vec<i64>),
 }
@@ -43,7 +95,7 @@ impl UserIds {
     /// One id as text (for messages and lookups).
     pub fn display(&self, user: UserIndex) -> String {
         match self {
-            UserIds::Text(v) => v[user as usize].to_string(),
+            UserIds::Text(v) => v.get(user as usize).to_string(),
             UserIds::Int(v) => v[user as usize].to_string(),
         }
     }
@@ -52,8 +104,9 @@ impl UserIds {
     pub fn sorted_order(&self) -> Vec<UserIndex> {
         let mut order: Vec<UserIndex> = (0..self.len() as UserIndex).collect();
         match self {
-            UserIds::Text(v) => order
-                .sort_unstable_by(|a, b| v[*a as usize].as_bytes().cmp(v[*b as usize].as_bytes())),
+            UserIds::Text(v) => {
+                order.sort_unstable_by(|a, b| v.get(*a as usize).cmp(v.get(*b as usize)))
+            }
             UserIds::Int(v) => order.sort_unstable_by_key(|a| v[*a as usize]),
         }
         order
@@ -75,7 +128,7 @@ impl UserIds {
                 v.iter()
                     .zip(keep)
                     .filter(|(_, k)| **k)
-                    .map(|(x, _)| x.clone())
+                    .map(|(x, _)| x)
                     .collect(),
             ),
             UserIds::Int(v) => UserIds::Int(
@@ -92,7 +145,7 @@ impl UserIds {
     /// The index of a user given as text, if known.
     pub fn find(&self, text: &str) -> Option<UserIndex> {
         match self {
-            UserIds::Text(v) => v.iter().position(|s| &**s == text).map(|i| i as UserIndex),
+            UserIds::Text(v) => v.iter().position(|s| s == text).map(|i| i as UserIndex),
             UserIds::Int(v) => {
                 let n: i64 = text.trim().parse().ok()?;
                 v.iter().position(|x| *x == n).map(|i| i as UserIndex)
@@ -112,9 +165,11 @@ enum State {
     /// Nothing read yet.
     Empty,
     /// Text ids; `strict` once a typed (Parquet) string column was read,
-    /// otherwise they may still turn out to be integers.
+    /// otherwise they may still turn out to be integers. The table holds
+    /// indexes into the ids, hashed by their text.
     Text {
-        map: FxHashMap<Box<str>, UserIndex>,
+        table: HashTable<UserIndex>,
+        texts: Texts,
         all_canonical: bool,
         strict: Option<Origin>,
     },
@@ -182,53 +237,30 @@ impl Interner {
             file: file.into(),
             column: column.into(),
         };
-        match std::mem::replace(&mut self.state, State::Empty) {
-            State::Empty => {
-                self.state = State::Int {
-                    map: FxHashMap::default(),
-                    origin,
-                }
-            }
-            State::Int { map, origin } => self.state = State::Int { map, origin },
+        let ints = match &self.state {
+            State::Empty => FxHashMap::default(),
+            State::Int { .. } => return Ok(()),
             State::Text {
-                map,
-                all_canonical,
-                strict,
-            } => {
-                if let Some(o) = strict {
-                    self.state = State::Text {
-                        map,
-                        all_canonical,
-                        strict: Some(o.clone()),
+                strict: Some(o), ..
+            } => return Err(conflict(o, "strings", &origin, "integers")),
+            State::Text { texts, .. } => {
+                let mut ints = FxHashMap::default();
+                for (i, id) in texts.iter().enumerate() {
+                    let Some(v) = canonical_int(id.as_bytes()) else {
+                        return Err(Error::column(
+                            file,
+                            column,
+                            format!(
+                                "holds integer user ids, but an earlier CSV file has the non-integer id {id:?}; all files of one fact must use one id type"
+                            ),
+                        ));
                     };
-                    return Err(conflict(&o, "strings", &origin, "integers"));
+                    ints.insert(v, i as UserIndex);
                 }
-                if !all_canonical {
-                    let example = map
-                        .keys()
-                        .find(|k| canonical_int(k.as_bytes()).is_none())
-                        .cloned();
-                    self.state = State::Text {
-                        map,
-                        all_canonical,
-                        strict: None,
-                    };
-                    return Err(Error::column(
-                        file,
-                        column,
-                        format!(
-                            "holds integer user ids, but an earlier CSV file has the non-integer id {:?}; all files of one fact must use one id type",
-                            example.as_deref().unwrap_or("")
-                        ),
-                    ));
-                }
-                let map = map
-                    .into_iter()
-                    .map(|(k, v)| (canonical_int(k.as_bytes()).expect("checked canonical"), v))
-                    .collect();
-                self.state = State::Int { map, origin };
+                ints
             }
-        }
+        };
+        self.state = State::Int { map: ints, origin };
         Ok(())
     }
 
@@ -241,7 +273,8 @@ impl Interner {
         match &mut self.state {
             State::Empty => {
                 self.state = State::Text {
-                    map: FxHashMap::default(),
+                    table: HashTable::new(),
+                    texts: Texts::default(),
                     all_canonical: true,
                     strict: Some(origin),
                 }
@@ -277,16 +310,21 @@ impl Interner {
     pub fn text(&mut self, id: &str) -> UserIndex {
         match &mut self.state {
             State::Text {
-                map, all_canonical, ..
+                table,
+                texts,
+                all_canonical,
+                ..
             } => {
-                if let Some(&idx) = map.get(id) {
+                let hash = hash_text(id);
+                if let Some(&idx) = table.find(hash, |&i| texts.get(i as usize) == id) {
                     return idx;
                 }
                 if *all_canonical && canonical_int(id.as_bytes()).is_none() {
                     *all_canonical = false;
                 }
                 let idx = self.len;
-                map.insert(id.into(), idx);
+                texts.push(id);
+                table.insert_unique(hash, idx, |&i| hash_text(texts.get(i as usize)));
                 self.len += 1;
                 idx
             }
@@ -301,7 +339,8 @@ impl Interner {
         match &mut self.state {
             State::Empty => {
                 self.state = State::Text {
-                    map: FxHashMap::default(),
+                    table: HashTable::new(),
+                    texts: Texts::default(),
                     all_canonical: true,
                     strict: None,
                 };
@@ -322,7 +361,7 @@ impl Interner {
     pub fn finish(self) -> UserIds {
         let n = self.len as usize;
         match self.state {
-            State::Empty => UserIds::Text(Vec::new()),
+            State::Empty => UserIds::Text(Texts::default()),
             State::Int { map, .. } => {
                 let mut v = vec![0i64; n];
                 for (k, i) in map {
@@ -331,26 +370,32 @@ impl Interner {
                 UserIds::Int(v)
             }
             State::Text {
-                map,
+                texts,
                 all_canonical,
                 strict,
+                ..
             } => {
                 if all_canonical && strict.is_none() && n > 0 {
-                    let mut v = vec![0i64; n];
-                    for (k, i) in map {
-                        v[i as usize] = canonical_int(k.as_bytes()).expect("checked canonical");
-                    }
-                    UserIds::Int(v)
+                    UserIds::Int(
+                        texts
+                            .iter()
+                            .map(|id| canonical_int(id.as_bytes()).expect("checked canonical"))
+                            .collect(),
+                    )
                 } else {
-                    let mut v: Vec<Box<str>> = vec![Box::from(""); n];
-                    for (k, i) in map {
-                        v[i as usize] = k;
-                    }
-                    UserIds::Text(v)
+                    UserIds::Text(texts)
                 }
             }
         }
     }
+}
+
+/// The hash of a text id in the interner's table.
+#[inline]
+fn hash_text(id: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(id.as_bytes());
+    h.finish()
 }
 
 fn conflict(a: &Origin, a_kind: &str, b: &Origin, b_kind: &str) -> Error {
@@ -397,7 +442,7 @@ mod tests {
         b.untyped("00123").unwrap();
         assert_eq!(
             b.finish(),
-            UserIds::Text(vec!["123".into(), "00123".into()])
+            UserIds::Text(["123", "00123"].into_iter().collect())
         );
     }
 
@@ -425,7 +470,7 @@ mod tests {
     fn output_order() {
         let ids = UserIds::Int(vec![10, 2, 33]);
         assert_eq!(ids.sorted_order(), vec![1, 0, 2]);
-        let t = UserIds::Text(vec!["b".into(), "B".into(), "a".into()]);
+        let t = UserIds::Text(["b", "B", "a"].into_iter().collect());
         assert_eq!(t.sorted_order(), vec![1, 2, 0]);
     }
 }

@@ -162,7 +162,7 @@ fn user_column(ids: &UserIds, users: &[UserIndex]) -> Result<ArrayRef, Error> {
         )),
         UserIds::Text(v) => {
             // Sized once: the ids' bytes are known before they are copied.
-            let bytes: usize = users.iter().map(|u| v[*u as usize].len()).sum();
+            let bytes: usize = users.iter().map(|u| v.get(*u as usize).len()).sum();
             if i32::try_from(bytes).is_err() {
                 return Err(Error::Internal(format!(
                     "{bytes} bytes of user ids in one batch exceed Arrow's 2 GiB string column"
@@ -173,7 +173,7 @@ fn user_column(ids: &UserIds, users: &[UserIndex]) -> Result<ArrayRef, Error> {
             offsets.push(0i32);
             let mut at = 0;
             for u in users {
-                let id = v[*u as usize].as_bytes();
+                let id = v.get(*u as usize).as_bytes();
                 copy_short(&mut values[at..at + id.len()], id);
                 at += id.len();
                 offsets.push(at as i32);
@@ -279,7 +279,11 @@ fn states_arrow_size_bound(a: &Activation) -> usize {
         UserIds::Int(_) => 8 * rows,
         // 32-bit offsets (one more per batch) and the ids' text.
         UserIds::Text(v) => {
-            4 * (rows + batches) + a.states.users().map(|u| v[u as usize].len()).sum::<usize>()
+            4 * (rows + batches)
+                + a.states
+                    .users()
+                    .map(|u| v.get(u as usize).len())
+                    .sum::<usize>()
         }
     };
     rows * STATES_ROW_BYTES

@@ -452,10 +452,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
             }
         };
         let raw_time = rec.get(cols.time);
-        let cell = match std::str::from_utf8(raw_time) {
-            Ok(s) => reader.text(s),
-            Err(_) => Cell::Bad,
-        };
+        let cell = reader.bytes(raw_time);
         if matches!(cell, Cell::Bad)
             && !reader.reads_integers()
             && raw_time.iter().all(u8::is_ascii_digit)

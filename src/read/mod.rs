@@ -312,6 +312,18 @@ impl TimeReader<'_> {
         v.map_or(Cell::Bad, Cell::Time)
     }
 
+    /// A cell as raw bytes (CSV). ISO 8601 values skip the UTF-8 check:
+    /// the parser accepts ASCII text only, so a value it reads is valid.
+    #[inline]
+    pub fn bytes(&self, raw: &[u8]) -> Cell {
+        if self.format.is_none() && self.unit.is_none() {
+            if let Some(v) = crate::time::parse_iso(raw) {
+                return Cell::Time(v);
+            }
+        }
+        std::str::from_utf8(raw).map_or(Cell::Bad, |s| self.text(s))
+    }
+
     /// An integer cell of a column that has no time type.
     #[inline]
     pub fn int(&self, v: i64) -> Cell {
