@@ -17,17 +17,26 @@ pub type UserIndex = u32;
 
 /// String ids, indexed by [`UserIndex`], in one buffer (a million ids are
 /// one allocation, not a million).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Texts {
     text: String,
     /// Id `i` is `text[offsets[i]..offsets[i + 1]]`.
     offsets: Vec<usize>,
 }
 
+impl Default for Texts {
+    fn default() -> Self {
+        Texts {
+            text: String::new(),
+            offsets: vec![0],
+        }
+    }
+}
+
 impl Texts {
     /// Number of ids.
     pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.offsets.len() - 1
     }
 
     /// Whether there are no ids.
@@ -43,9 +52,6 @@ impl Texts {
 
     /// Appends an id.
     pub fn push(&mut self, id: &str) {
-        if self.offsets.is_empty() {
-            self.offsets.push(0);
-        }
         self.text.push_str(id);
         self.offsets.push(self.text.len());
     }

@@ -49,7 +49,7 @@ const CHUNK: usize = 1 << 20;
 enum Input {
     Whole(Bytes),
     Stream {
-        reader: Box<dyn Read>,
+        reader: std::fs::File,
         buf: Vec<u8>,
         /// Bytes of `buf` that hold input.
         len: usize,
@@ -184,7 +184,7 @@ impl Records {
         let input = match &file.source {
             Source::Bytes(b) => Input::Whole(b.clone()),
             Source::Path(p) => Input::Stream {
-                reader: Box::new(std::fs::File::open(p).map_err(|e| Error::io(p, e))?),
+                reader: std::fs::File::open(p).map_err(|e| Error::io(p, e))?,
                 buf: vec![0; chunk.max(1)],
                 len: 0,
                 eof: false,
