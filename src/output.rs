@@ -195,12 +195,14 @@ fn user_column(ids: &UserIds, users: &[UserIndex]) -> Result<ArrayRef, Error> {
 /// Copies `src` into `dst` (of the same length). Ids are short, and in
 /// WebAssembly the `memory.copy` that a slice copy becomes costs far more
 /// than the copy itself, so up to 16 bytes are moved as two overlapping
-/// words.
+/// words (array assignments: a slice copy of a word's length is still an
+/// out-of-line call in the size-optimised build).
 #[inline]
 fn copy_short(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
-    fn word<const W: usize>(b: &[u8]) -> [u8; W] {
-        b.try_into().expect("a slice of the word's length")
+    fn word<const W: usize>(dst: &mut [u8], src: &[u8]) {
+        let to: &mut [u8; W] = dst.try_into().expect("a slice of the word's length");
+        *to = src.try_into().expect("a slice of the word's length");
     }
     match n {
         0 => {}
@@ -210,12 +212,12 @@ fn copy_short(dst: &mut [u8], src: &[u8]) {
             dst[n - 1] = src[n - 1];
         }
         4..=7 => {
-            dst[..4].copy_from_slice(&word::<4>(&src[..4]));
-            dst[n - 4..].copy_from_slice(&word::<4>(&src[n - 4..]));
+            word::<4>(&mut dst[..4], &src[..4]);
+            word::<4>(&mut dst[n - 4..n], &src[n - 4..]);
         }
         8..=16 => {
-            dst[..8].copy_from_slice(&word::<8>(&src[..8]));
-            dst[n - 8..].copy_from_slice(&word::<8>(&src[n - 8..]));
+            word::<8>(&mut dst[..8], &src[..8]);
+            word::<8>(&mut dst[n - 8..n], &src[n - 8..]);
         }
         _ => dst.copy_from_slice(src),
     }

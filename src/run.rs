@@ -325,8 +325,8 @@ pub fn run_with_progress(
             rejected_rows.dated_after_through = (before - rows.len()) as u64;
             t
         }
-        None => match rows.iter().map(|r| r.day).max() {
-            Some(d) => d,
+        None => match day_range(&rows) {
+            Some((_, d)) => d,
             None if snap.is_some() => {
                 return Err(Error::Usage(
                     "no new fact rows after the snapshot's as_of: give --through (the last day the run covers) to record a day without activity".into(),
@@ -349,8 +349,7 @@ pub fn run_with_progress(
             )));
         }
     }
-    let min_day = rows.iter().map(|r| r.day).min();
-    let max_day = rows.iter().map(|r| r.day).max();
+    let (min_day, max_day) = day_range(&rows).unzip();
     let report_from = match (opts.report_from, as_of) {
         (Some(r), Some(a)) if r <= a => {
             return Err(Error::Usage(format!(
@@ -501,6 +500,23 @@ pub fn run_with_progress(
 }
 
 /// What to check when too many rows are rejected, naming the columns.
+/// The earliest and latest day of the rows, in one pass of plain
+/// comparisons (`Iterator::min`/`max` leave an out-of-line comparison call
+/// per row in the size-optimised WebAssembly build).
+fn day_range(rows: &[FactRow]) -> Option<(i32, i32)> {
+    let first = rows.first()?.day;
+    let (mut lo, mut hi) = (first, first);
+    for r in rows {
+        if r.day < lo {
+            lo = r.day;
+        }
+        if r.day > hi {
+            hi = r.day;
+        }
+    }
+    Some((lo, hi))
+}
+
 fn rejection_hint(stats: &crate::read::ReadStats) -> String {
     let names = |pick: fn(&(String, String)) -> &String| {
         let mut v: Vec<String> = stats

@@ -2143,3 +2143,32 @@ fn dictionary_and_plain_string_ids_give_the_same_run() {
         );
     }
 }
+
+/// A table file (snapshot, earlier output) is read as one batch even when
+/// its rows span row groups with different string dictionaries; a head
+/// read stops at its limit.
+#[test]
+fn parquet_tables_span_row_groups() {
+    use activation_layer::read::Table;
+    let ids: Vec<String> = (0..11).map(|i| format!("user-{}", i % 5)).collect();
+    let b = batch(vec![
+        (
+            "user_id",
+            Arc::new(StringArray::from_iter_values(&ids)) as ArrayRef,
+        ),
+        (
+            "n",
+            Arc::new(Int32Array::from_iter_values(0..11)) as ArrayRef,
+        ),
+    ]);
+    let bytes = parquet(&b);
+    assert_eq!(row_groups(&bytes), 3);
+    let file = InputFile::bytes("t.parquet", bytes);
+    let whole = Table::read(&file).unwrap();
+    assert_eq!(whole.batch, b);
+    let head = Table::read_head(&file, Some(5)).unwrap();
+    assert_eq!(head.batch, b.slice(0, 5));
+    let empty = Table::read(&InputFile::bytes("e.parquet", parquet(&b.slice(0, 0)))).unwrap();
+    assert_eq!(empty.batch.num_rows(), 0);
+    assert_eq!(empty.batch.schema(), b.schema());
+}

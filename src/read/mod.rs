@@ -222,6 +222,22 @@ impl DaySet {
     /// Marks `day`.
     #[inline]
     pub fn insert(&mut self, day: i32) {
+        // Days near the last one land in an existing word: that test is
+        // kept inline, growing the set is not.
+        let off = i64::from(day) - i64::from(self.base);
+        if let Some(w) = usize::try_from(off / 64)
+            .ok()
+            .filter(|_| off >= 0)
+            .and_then(|w| self.bits.get_mut(w))
+        {
+            *w |= 1 << (off % 64);
+        } else {
+            self.insert_outside(day);
+        }
+    }
+
+    #[inline(never)]
+    fn insert_outside(&mut self, day: i32) {
         if self.bits.is_empty() {
             self.base = day - day.rem_euclid(64);
             self.bits.push(0);

@@ -29,8 +29,8 @@ impl Table {
         Self::read_head(file, None)
     }
 
-    /// Reads the first `limit` rows or more (whole Parquet batches; CSV
-    /// files are read whole), or every row without a limit.
+    /// Reads the first `limit` rows (or more: CSV files are read whole),
+    /// or every row without a limit.
     pub fn read_head(file: &InputFile, limit: Option<usize>) -> Result<Table, Error> {
         let format = file.format()?;
         super::guard(&file.name, || match format {
@@ -87,22 +87,31 @@ fn read_parquet<R: parquet::file::reader::ChunkReader + 'static>(
         })
         .unwrap_or_default();
     let schema = builder.schema().clone();
-    let reader = builder
+    // One batch of every row wanted, so the table is never held twice
+    // (batches plus their concatenation).
+    let rows: usize = builder
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
+        .sum();
+    let wanted = limit.map_or(rows, |l| l.min(rows));
+    let mut reader = builder
+        .with_batch_size(wanted.max(1))
         .build()
         .map_err(|e| Error::corrupt(name, format!("not a readable Parquet file: {e}")))?;
-    let mut batches = Vec::new();
-    let mut rows = 0;
-    for b in reader {
-        let b =
-            b.map_err(|e| Error::corrupt(name, format!("cannot decode the Parquet data: {e}")))?;
-        rows += b.num_rows();
-        batches.push(b);
-        if limit.is_some_and(|l| rows >= l) {
-            break;
+    let batch = match reader.next() {
+        Some(b) => {
+            b.map_err(|e| Error::corrupt(name, format!("cannot decode the Parquet data: {e}")))?
         }
+        None => RecordBatch::new_empty(schema),
+    };
+    if limit.is_none() && reader.next().is_some() {
+        return Err(Error::corrupt(
+            name,
+            format!("holds more rows than its row groups declare ({rows})"),
+        ));
     }
-    let batch = arrow_select::concat::concat_batches(&schema, &batches)
-        .map_err(|e| Error::corrupt(name, e))?;
     Ok(Table {
         file: name.to_string(),
         format: Format::Parquet,
