@@ -50,6 +50,14 @@ impl Texts {
         &self.text[self.offsets[i]..self.offsets[i + 1]]
     }
 
+    /// The length in bytes shared by every id, if they all have one
+    /// (fixed-width ids are common: `u0000042`, UUIDs).
+    pub fn common_len(&self) -> Option<usize> {
+        let mut lens = self.offsets.windows(2).map(|w| w[1] - w[0]);
+        let first = lens.next()?;
+        lens.all(|l| l == first).then_some(first)
+    }
+
     /// Appends an id.
     pub fn push(&mut self, id: &str) {
         self.text.push_str(id);
@@ -478,5 +486,14 @@ mod tests {
         assert_eq!(ids.sorted_order(), vec![1, 0, 2]);
         let t = UserIds::Text(["b", "B", "a"].into_iter().collect());
         assert_eq!(t.sorted_order(), vec![1, 2, 0]);
+    }
+
+    #[test]
+    fn common_length() {
+        let same: Texts = ["u01", "u02", "abc"].into_iter().collect();
+        assert_eq!(same.common_len(), Some(3));
+        let mixed: Texts = ["u1", "u02"].into_iter().collect();
+        assert_eq!(mixed.common_len(), None);
+        assert_eq!(Texts::default().common_len(), None);
     }
 }

@@ -282,10 +282,14 @@ fn states_arrow_size_bound(a: &Activation) -> usize {
         // 32-bit offsets (one more per batch) and the ids' text.
         UserIds::Text(v) => {
             4 * (rows + batches)
-                + a.states
-                    .users()
-                    .map(|u| v.get(u as usize).len())
-                    .sum::<usize>()
+                + match v.common_len() {
+                    Some(len) => rows * len,
+                    None => a
+                        .states
+                        .users()
+                        .map(|u| v.get(u as usize).len())
+                        .sum::<usize>(),
+                }
         }
     };
     rows * STATES_ROW_BYTES
