@@ -195,8 +195,8 @@ fn user_column(ids: &UserIds, users: &[UserIndex]) -> Result<ArrayRef, Error> {
 /// Copies `src` into `dst` (of the same length). Ids are short, and in
 /// WebAssembly the `memory.copy` that a slice copy becomes costs far more
 /// than the copy itself, so up to 16 bytes are moved as two overlapping
-/// words (array assignments: a slice copy of a word's length is still an
-/// out-of-line call in the size-optimised build).
+/// words (array assignments: a slice copy of a word's length can stay an
+/// out-of-line call when optimising for size).
 #[inline]
 fn copy_short(dst: &mut [u8], src: &[u8]) {
     let n = src.len();

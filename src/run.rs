@@ -499,10 +499,9 @@ pub fn run_with_progress(
     })
 }
 
-/// What to check when too many rows are rejected, naming the columns.
 /// The earliest and latest day of the rows, in one pass of plain
-/// comparisons (`Iterator::min`/`max` leave an out-of-line comparison call
-/// per row in the size-optimised WebAssembly build).
+/// comparisons (`Iterator::min`/`max` can leave an out-of-line comparison
+/// call per row when the WebAssembly build optimises for size).
 fn day_range(rows: &[FactRow]) -> Option<(i32, i32)> {
     let first = rows.first()?.day;
     let (mut lo, mut hi) = (first, first);
@@ -517,6 +516,7 @@ fn day_range(rows: &[FactRow]) -> Option<(i32, i32)> {
     Some((lo, hi))
 }
 
+/// What to check when too many rows are rejected, naming the columns.
 fn rejection_hint(stats: &crate::read::ReadStats) -> String {
     let names = |pick: fn(&(String, String)) -> &String| {
         let mut v: Vec<String> = stats
