@@ -318,14 +318,18 @@ pub fn run_with_progress(
             rows.retain(|r| r.day > a);
         }
     }
+    let mut range = day_range(&rows);
     let through = match opts.through {
         Some(t) => {
             let before = rows.len();
             rows.retain(|r| r.day <= t);
-            rejected_rows.dated_after_through = (before - rows.len()) as u64;
+            if rows.len() < before {
+                rejected_rows.dated_after_through = (before - rows.len()) as u64;
+                range = day_range(&rows);
+            }
             t
         }
-        None => match day_range(&rows) {
+        None => match range {
             Some((_, d)) => d,
             None if snap.is_some() => {
                 return Err(Error::Usage(
@@ -349,7 +353,7 @@ pub fn run_with_progress(
             )));
         }
     }
-    let (min_day, max_day) = day_range(&rows).unzip();
+    let (min_day, max_day) = range.unzip();
     let report_from = match (opts.report_from, as_of) {
         (Some(r), Some(a)) if r <= a => {
             return Err(Error::Usage(format!(

@@ -225,15 +225,13 @@ impl DaySet {
         // Days near the last one land in an existing word: that test is
         // kept inline, growing the set is not.
         let off = i64::from(day) - i64::from(self.base);
-        if let Some(w) = usize::try_from(off / 64)
-            .ok()
-            .filter(|_| off >= 0)
-            .and_then(|w| self.bits.get_mut(w))
-        {
-            *w |= 1 << (off % 64);
-        } else {
-            self.insert_outside(day);
+        if off >= 0 {
+            if let Some(w) = self.bits.get_mut((off / 64) as usize) {
+                *w |= 1 << (off % 64);
+                return;
+            }
         }
+        self.insert_outside(day);
     }
 
     #[inline(never)]
