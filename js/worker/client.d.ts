@@ -1,18 +1,42 @@
+// The worker API of activation-layer (`activation-layer/worker`), and the
+// JSON shapes the engine returns (src/inspect.rs, src/dictionary.rs,
+// src/quality.rs, src/distributions.rs, src/timeline.rs, src/options.rs).
+// Optional Rust values arrive as null.
+
 export interface FileInput {
   name: string;
   bytes: Uint8Array;
 }
 
 export interface Progress {
+  /** `read` (decoding fact files), `compute` (states and tables) or `done`. */
   phase: 'read' | 'compute' | 'done';
+  /** Index of the file being read (0-based). */
   file: number;
   files: number;
+  /** Rows read so far, over all files. */
   rows: number;
+  /** Estimated fraction of the whole run done, 0 to 1. */
   fraction: number;
 }
 
+export type Grain = 'day' | 'week' | 'month';
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+export type State = 'new' | 'retained' | 'reactivated' | 'inactive';
+export type Transition =
+  | 'new'
+  | 'new_to_retained'
+  | 'new_to_inactive'
+  | 'retained_to_retained'
+  | 'retained_to_inactive'
+  | 'reactivated_to_retained'
+  | 'reactivated_to_inactive'
+  | 'inactive_to_reactivated'
+  | 'inactive_to_inactive';
+
+/** The options of a run: the CLI flags in camelCase (`options()` lists them, without `snapshot`). */
 export interface ComputeOptions {
-  grain?: 'day' | 'week' | 'month';
+  grain?: Grain;
   weekStart?: string;
   timezone?: string;
   userColumn?: string;
@@ -29,6 +53,18 @@ export interface ComputeOptions {
   asOf?: string;
   skipOverlap?: boolean;
   maxRejected?: number;
+}
+
+/** The name of a run option as `options()` gives it. */
+export type OptionName = Exclude<keyof ComputeOptions, 'snapshot'>;
+
+/** One run option, as every interface names it. */
+export interface OptionInfo {
+  /** The JS option name (camelCase): `weekStart`. */
+  name: OptionName;
+  /** The CLI flag: `--week-start`. */
+  flag: string;
+  description: string;
 }
 
 export type TableName = 'states' | 'summary' | 'transitions' | 'cohorts' | 'snapshot';
@@ -52,27 +88,232 @@ export interface SummaryRow {
   quick_ratio: number | null;
 }
 
+/** What `inspect()` says about a fact file. */
+export interface FileInfo {
+  name: string;
+  format: 'parquet' | 'csv';
+  /** Every column with its Arrow type (CSV columns are `Utf8`). */
+  columns: { name: string; type: string }[];
+  rows: number;
+  /** The user column a run would pick. */
+  user_column: string | null;
+  /** The time column a run would pick. */
+  time_column: string | null;
+  /** Whether the time column holds integers (a time unit or format is then required). */
+  time_is_integer: boolean;
+  /** Columns with few distinct values (candidates for the fact filter), values most frequent first. */
+  fact_columns: { column: string; values: { value: string; rows: number }[] }[];
+  /** Whether `fact_columns` were counted on a sample of the rows. */
+  sampled: boolean;
+}
+
+/** One column of an output table, or one field of the quality report. */
+export interface ColumnDoc {
+  name: string;
+  /** `user_id` (string or int64, as in the facts), `date`, `string`, `int32`, `int64`, `float64`, `boolean`; quality fields also `object`, `date[]`, `string[]`. */
+  type: string;
+  nullable: boolean;
+  description: string;
+  /** The allowed values, for categorical columns. */
+  values?: string[];
+}
+
+export interface TableDoc {
+  /** The short name the APIs use. */
+  table: TableName;
+  /** The file name pattern (`{fact}`, `{g}` = daily/weekly/monthly). */
+  name: string;
+  /** What one row is. */
+  description: string;
+  /** The key: a later run's row replaces an earlier one with the same key. */
+  key: string[];
+  columns: ColumnDoc[];
+}
+
+/** The data dictionary: every output table and column with its meaning. */
+export interface Dictionary {
+  tables: TableDoc[];
+  quality_report: { name: string; description: string; fields: ColumnDoc[] };
+  states: { state: State; description: string }[];
+  transitions: Transition[];
+}
+
+/** Rows rejected, by reason. */
+export interface RejectedRows {
+  null_user: number;
+  null_time: number;
+  unparseable_time: number;
+  dated_on_or_before_as_of: number;
+  dated_after_through: number;
+  total: number;
+}
+
+/** The quality report of a run (the CLI's `…_quality.json`). */
+export interface QualityReport {
+  fact: string;
+  grain: Grain;
+  timezone: string;
+  week_start: Weekday;
+  /** The fact files read. */
+  files: string[];
+  /** The snapshot the run resumed from. */
+  snapshot: string | null;
+  /** The snapshot's `as_of`. */
+  as_of: string | null;
+  /** The first reported day. */
+  report_from: string;
+  /** The last day of data folded in. */
+  through: string;
+  rows_read: number;
+  rows_used: number;
+  rows_rejected: RejectedRows;
+  rows_filtered_out: number;
+  duplicate_rows: number;
+  distinct_users: number;
+  new_users: number;
+  snapshot_users: number;
+  total_users: number;
+  min_local_date: string | null;
+  max_local_date: string | null;
+  /** Whether the input snapshot's values are exact (null without a snapshot). */
+  snapshot_exact: boolean | null;
+  /** Whether the written snapshot's values are exact. */
+  exact: boolean;
+  /** Days from the first reported day through `through` with no fact rows at all. */
+  empty_days: string[];
+  warnings: string[];
+}
+
+/** One bar of a distribution: how many had this length in periods. */
+export interface Bucket {
+  periods: number;
+  count: number;
+}
+
+/** Distributions over the reported periods, non-empty bars shortest first. */
+export interface Distributions {
+  /** Active streaks that ended with a churn. */
+  streak_length: Bucket[];
+  /** Streaks still running in the last reported period. */
+  ongoing_streak_length: Bucket[];
+  /** Periods since the previous active period, on retained and reactivated rows. */
+  gap: Bucket[];
+  /** Inactive periods ended by a reactivation. */
+  churn_duration: Bucket[];
+  /** Inactive periods so far of users inactive in the last reported period. */
+  ongoing_churn_duration: Bucket[];
+}
+
+/** One period of a user's timeline. */
+export interface TimelineEntry {
+  period_start: string;
+  state: State;
+  previous_state: State | null;
+  transition: Transition;
+  streak: number;
+  inactive_streak: number;
+  gap: number | null;
+  churned_periods: number | null;
+  active_periods: number;
+  tenure: number;
+}
+
+/** The `name` of every error the engine throws. */
+export type EngineErrorName = 'UsageError' | 'DataError' | 'CorruptFileError' | 'IoError' | 'InternalError';
+
+/** An error as the worker forwards it. */
+export interface ErrorMessage {
+  name: string;
+  message: string;
+}
+
+/**
+ * An error of the engine, rebuilt in the page with the engine's name and
+ * message. `RuntimeError` means the module trapped: the worker was
+ * restarted, and every result it held is gone. Another name means the
+ * worker itself failed (the .wasm did not load, for example).
+ */
+export declare class EngineError extends Error {
+  constructor(error: ErrorMessage);
+  name: EngineErrorName | 'RuntimeError' | (string & {});
+}
+
+/** What a cancelled call rejects with (`name` is `AbortError`). */
 export declare class CancelledError extends Error {}
+
+/** A computed run, as the worker describes it: the rest stays in the worker under `handle`. */
+export interface ComputedRun {
+  handle: number;
+  fact: string;
+  grain: Grain;
+  stateRows: number;
+  summary: SummaryRow[];
+  quality: QualityReport;
+}
+
+/**
+ * The worker protocol, one entry per operation: `args` is what the request
+ * carries, `value` what a successful response carries. Byte arrays in
+ * values are transferred to the page.
+ */
+export interface Operations {
+  inspect: { args: { file: FileInput }; value: FileInfo };
+  dictionary: { args: Record<string, never>; value: Dictionary };
+  options: { args: Record<string, never>; value: OptionInfo[] };
+  mergeTables: { args: { which: TableName; history: FileInput; run: FileInput }; value: Uint8Array };
+  convertTable: { args: { file: FileInput; format: TableFormat }; value: Uint8Array };
+  compute: { args: { files: FileInput[]; options: ComputeOptions }; value: ComputedRun };
+  table: { args: { handle: number; which: TableName; format: TableFormat }; value: Uint8Array };
+  tableName: { args: { handle: number; which: TableName }; value: string };
+  distributions: { args: { handle: number }; value: Distributions };
+  userTimeline: { args: { handle: number; user: string }; value: TimelineEntry[] | null };
+  sampleUsers: { args: { handle: number; limit: number }; value: string[] };
+  free: { args: { handle: number }; value: true };
+}
+
+export type Operation = keyof Operations;
+
+/** Page to worker. */
+export interface WorkerRequest<Op extends Operation = Operation> {
+  id: number;
+  op: Op;
+  args: Operations[Op]['args'];
+}
+
+/**
+ * Worker to page: one final response per request (`ok` with the value, or
+ * the error as `{ name, message }`), and progress messages before it while
+ * computing.
+ */
+export type WorkerResponse<Op extends Operation = Operation> =
+  | { id: number; ok: true; value: Operations[Op]['value'] }
+  | { id: number; ok: false; error: ErrorMessage }
+  | { id: number; progress: Progress };
 
 export declare class EngineResult {
   readonly fact: string;
-  readonly grain: string;
+  readonly grain: Grain;
   readonly stateRows: number;
   readonly summary: SummaryRow[];
-  readonly quality: Record<string, unknown>;
+  readonly quality: QualityReport;
   /** One table's bytes; possibly a view on a slightly larger buffer (use its byteLength, not its buffer's). */
   table(which: TableName, format: TableFormat): Promise<Uint8Array>;
+  /** The file name (without extension) the CLI would give a table. */
   tableName(which: TableName): Promise<string>;
-  distributions(): Promise<Record<string, { periods: number; count: number }[]>>;
-  userTimeline(user: string): Promise<Record<string, unknown>[] | null>;
+  distributions(): Promise<Distributions>;
+  /** One user's state in every reported period; null for an unknown id. */
+  userTimeline(user: string): Promise<TimelineEntry[] | null>;
   sampleUsers(limit?: number): Promise<string[]>;
+  /** Releases the result's WASM memory. */
   free(): Promise<void>;
 }
 
 export declare class Engine {
   constructor(options?: { workerUrl?: string | URL });
-  inspect(file: FileInput): Promise<Record<string, unknown>>;
-  dictionary(): Promise<Record<string, unknown>>;
+  inspect(file: FileInput): Promise<FileInfo>;
+  dictionary(): Promise<Dictionary>;
+  /** The run options, in order. */
+  options(): Promise<OptionInfo[]>;
   mergeTables(which: TableName, history: FileInput, run: FileInput): Promise<Uint8Array>;
   convertTable(file: FileInput, format: TableFormat): Promise<Uint8Array>;
   compute(
@@ -80,6 +321,7 @@ export declare class Engine {
     options?: ComputeOptions,
     control?: { signal?: AbortSignal; onProgress?: (p: Progress) => void },
   ): Promise<EngineResult>;
+  /** Stops whatever runs: pending calls reject with a CancelledError, results are gone. */
   cancel(): void;
   terminate(): void;
 }

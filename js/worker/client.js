@@ -1,9 +1,27 @@
+// @ts-check
 // The engine behind an async API, in a Web Worker (like DuckDB-WASM):
 // the page stays responsive, file bytes are transferred (not copied), and
 // a run can be cancelled. A static host cannot send the headers that
 // SharedArrayBuffer needs, so cancelling terminates the worker; the next
 // call starts a fresh one. The same happens if the module ever traps.
+// The protocol (one request and one response shape per operation) is
+// typed in client.d.ts.
 
+/**
+ * @import * as T from './client.js'
+ * @import { ErrorMessage, Operation, Operations, WorkerRequest, WorkerResponse } from './client.js'
+ */
+
+/** @implements {T.EngineError} */
+export class EngineError extends Error {
+  /** @param {ErrorMessage} error */
+  constructor({ name, message }) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** @implements {T.CancelledError} */
 export class CancelledError extends Error {
   constructor() {
     super('cancelled');
@@ -11,16 +29,29 @@ export class CancelledError extends Error {
   }
 }
 
+/** @param {{ workerUrl?: string | URL }} [options] */
 export function createEngine(options = {}) {
   return new Engine(options);
 }
 
+/**
+ * @typedef {object} Pending  a call waiting for its response
+ * @property {(value: any) => void} resolve
+ * @property {(error: Error) => void} reject
+ * @property {((p: T.Progress) => void) | undefined} onProgress
+ */
+
+/** @implements {T.Engine} */
 export class Engine {
+  /** @param {{ workerUrl?: string | URL }} [options] */
   constructor({ workerUrl } = {}) {
     this._url = workerUrl;
+    /** @type {Worker | null} */
     this._worker = null;
+    /** @type {Map<number, Pending>} */
     this._pending = new Map();
     this._nextId = 1;
+    // Which worker results belong to: bumped each time one is stopped.
     this._generation = 0;
   }
 
@@ -30,118 +61,150 @@ export class Engine {
     const worker = this._url
       ? new Worker(this._url, { type: 'module' })
       : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    const generation = ++this._generation;
-    worker.onmessage = (event) => {
+    worker.onmessage = (/** @type {MessageEvent<WorkerResponse>} */ event) => {
+      if (worker !== this._worker) return;
       const msg = event.data;
       const p = this._pending.get(msg.id);
       if (!p) return;
-      if (msg.progress) {
-        if (p.onProgress) p.onProgress(msg.progress);
-        return;
-      }
-      this._pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg.value);
-      else {
-        if (msg.trapped) this._restart(generation);
-        p.reject(new Error(msg.error));
+      if ('progress' in msg) {
+        p.onProgress?.(msg.progress);
+      } else if (msg.ok) {
+        this._pending.delete(msg.id);
+        p.resolve(msg.value);
+      } else if (msg.error.name === 'RuntimeError') {
+        // The module trapped: that instance is unusable, and so is every
+        // result and call it held.
+        const error = new EngineError(msg.error);
+        this._stop(() => error);
+      } else {
+        this._pending.delete(msg.id);
+        p.reject(new EngineError(msg.error));
       }
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      this._restart(generation, new Error(`engine worker failed: ${event.message || 'unknown error'}`));
+      if (worker === this._worker) this._stop(() => new Error(`engine worker failed: ${event.message || 'unknown error'}`));
     };
     this._worker = worker;
     return worker;
   }
 
-  /** Drops the current worker (and every result held in it). */
-  _restart(generation, error) {
-    if (generation !== this._generation || !this._worker) return;
+  /**
+   * The one way a worker ends (cancel, trap, failure): it is terminated,
+   * its results are gone, and every pending call rejects with `reason()`.
+   * The next call starts a fresh worker.
+   * @param {() => Error} reason
+   */
+  _stop(reason) {
+    if (!this._worker) return;
     this._worker.terminate();
     this._worker = null;
     this._generation++;
-    for (const [id, p] of this._pending) {
-      this._pending.delete(id);
-      p.reject(error || new Error('the engine was restarted'));
-    }
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    for (const p of pending) p.reject(reason());
   }
 
-  _call(op, args = {}, transfer = [], onProgress = null) {
+  /**
+   * Sends one request and resolves to its response's value.
+   * @template {Operation} Op
+   * @param {Op} op
+   * @param {Operations[Op]['args']} args
+   * @param {Transferable[]} [transfer]
+   * @param {(p: T.Progress) => void} [onProgress]
+   * @returns {Promise<Operations[Op]['value']>}
+   */
+  _call(op, args, transfer = [], onProgress = undefined) {
     const worker = this._spawn();
     const id = this._nextId++;
-    const generation = this._generation;
     return new Promise((resolve, reject) => {
       this._pending.set(id, { resolve, reject, onProgress });
-      worker.postMessage({ id, op, ...args }, transfer);
-    }).then((value) => ({ value, generation }));
+      /** @type {WorkerRequest<Op>} */
+      const request = { id, op, args };
+      worker.postMessage(request, transfer);
+    });
   }
 
-  /** Describes a file: { name, bytes } → columns, rows, detected columns, fact values. */
-  async inspect(file) {
-    return (await this._call('inspect', { file }, [file.bytes.buffer])).value;
+  /**
+   * Describes a file: columns, rows, detected columns, fact values. The bytes are transferred.
+   * @param {T.FileInput} file
+   */
+  inspect(file) {
+    return this._call('inspect', { file }, [file.bytes.buffer]);
   }
 
   /**
    * Upserts a run's table into an earlier one by key (as `activation merge`):
-   * which = summary|transitions|cohorts|states; history and run are
-   * { name, bytes }, both CSV or both Parquet. The bytes are copied, not
+   * history and run are both CSV or both Parquet. The bytes are copied, not
    * transferred. Resolves to the merged file's bytes.
+   * @param {T.TableName} which
+   * @param {T.FileInput} history
+   * @param {T.FileInput} run
    */
-  async mergeTables(which, history, run) {
-    return (await this._call('mergeTables', { which, history, run })).value;
-  }
-
-  /** A table file { name, bytes } (Parquet or CSV) as 'parquet', 'csv' or 'arrow' bytes (copied, not transferred). */
-  async convertTable(file, format) {
-    return (await this._call('convertTable', { file, format })).value;
-  }
-
-  /** The data dictionary. */
-  async dictionary() {
-    return (await this._call('dictionary')).value;
+  mergeTables(which, history, run) {
+    return this._call('mergeTables', { which, history, run });
   }
 
   /**
-   * Computes every output. `files` is an array of { name, bytes }; the bytes
-   * are transferred to the worker (the caller's buffers become empty).
-   * `signal` (an AbortSignal) cancels; `onProgress` receives
-   * { phase, file, files, rows, fraction }.
+   * A table file (Parquet or CSV) as other bytes (copied, not transferred).
+   * @param {T.FileInput} file
+   * @param {T.TableFormat} format
+   */
+  convertTable(file, format) {
+    return this._call('convertTable', { file, format });
+  }
+
+  dictionary() {
+    return this._call('dictionary', {});
+  }
+
+  options() {
+    return this._call('options', {});
+  }
+
+  /**
+   * Computes every output. The bytes are transferred to the worker (the
+   * caller's buffers become empty). `signal` cancels.
+   * @param {T.FileInput[]} files
+   * @param {T.ComputeOptions} [options]
+   * @param {{ signal?: AbortSignal, onProgress?: (p: T.Progress) => void }} [control]
    */
   async compute(files, options = {}, { signal, onProgress } = {}) {
     if (signal && signal.aborted) throw new CancelledError();
     const transfer = files.map((f) => f.bytes.buffer);
     if (options.snapshot) transfer.push(options.snapshot.bytes.buffer);
     const onAbort = () => this.cancel();
-    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const id = this._nextId;
-      const { value, generation } = await this._call('compute', { id, files, options }, transfer, onProgress);
+      // A stop rejects this call, so the generation cannot move before it resolves.
+      const generation = this._generation;
+      const value = await this._call('compute', { files, options }, transfer, onProgress);
       return new EngineResult(this, value, generation);
     } finally {
-      if (signal) signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  /** Cancels whatever runs: the worker is terminated and pending calls reject. */
   cancel() {
-    if (!this._worker) return;
-    this._worker.terminate();
-    this._worker = null;
-    this._generation++;
-    for (const [id, p] of this._pending) {
-      this._pending.delete(id);
-      p.reject(new CancelledError());
-    }
+    this._stop(() => new CancelledError());
   }
 
-  /** Stops the worker for good. */
+  /** Stops the worker; a later call would start a fresh one. */
   terminate() {
     this.cancel();
   }
 }
 
-/** A result held in the worker: summary and quality are here, tables on request. */
+/**
+ * A result held in the worker: summary and quality are here, tables on request.
+ * @implements {T.EngineResult}
+ */
 export class EngineResult {
+  /**
+   * @param {Engine} engine
+   * @param {T.ComputedRun} value
+   * @param {number} generation
+   */
   constructor(engine, value, generation) {
     this._engine = engine;
     this._generation = generation;
@@ -153,27 +216,41 @@ export class EngineResult {
     this.quality = value.quality;
   }
 
-  async _ask(op, args = {}) {
-    if (this._generation !== this._engine._generation) {
-      throw new Error('this result is gone: the engine was restarted or cancelled since');
-    }
-    return (await this._engine._call(op, { handle: this._handle, ...args })).value;
+  get _gone() {
+    return this._generation !== this._engine._generation;
   }
 
-  /** A table as bytes: which = states|summary|transitions|cohorts|snapshot, format = parquet|csv|arrow. */
+  /**
+   * @template {'table' | 'tableName' | 'distributions' | 'userTimeline' | 'sampleUsers' | 'free'} Op
+   * @param {Op} op
+   * @param {Omit<Operations[Op]['args'], 'handle'>} args
+   * @returns {Promise<Operations[Op]['value']>}
+   */
+  async _ask(op, args) {
+    if (this._gone) {
+      throw new EngineError({ name: 'UsageError', message: 'this result is gone: the engine was restarted or cancelled since' });
+    }
+    return this._engine._call(op, /** @type {Operations[Op]['args']} */ ({ handle: this._handle, ...args }));
+  }
+
+  /**
+   * @param {T.TableName} which
+   * @param {T.TableFormat} format
+   */
   table(which, format) {
     return this._ask('table', { which, format });
   }
 
-  /** The file name (without extension) the CLI would give a table. */
+  /** @param {T.TableName} which */
   tableName(which) {
     return this._ask('tableName', { which });
   }
 
   distributions() {
-    return this._ask('distributions');
+    return this._ask('distributions', {});
   }
 
+  /** @param {string} user */
   userTimeline(user) {
     return this._ask('userTimeline', { user: String(user) });
   }
@@ -182,9 +259,8 @@ export class EngineResult {
     return this._ask('sampleUsers', { limit });
   }
 
-  /** Releases the result's WASM memory. */
   async free() {
-    if (this._generation !== this._engine._generation) return;
-    await this._ask('free');
+    if (this._gone) return;
+    await this._ask('free', {});
   }
 }

@@ -1,72 +1,73 @@
+// @ts-check
 // The engine's Web Worker: owns one WASM instance and the results computed
-// in it. Messages: { id, op, ...args } in; { id, ok, value | error } out,
-// and { id, progress } while computing.
-import init, { compute, convertTable, inspect, dictionary, mergeTables } from '../web/activation_layer.js';
+// in it. It answers each request `{ id, op, args }` with `{ id, ok, value }`
+// or `{ id, ok: false, error: { name, message } }`, and sends
+// `{ id, progress }` while computing (shapes: Operations in client.d.ts).
+import init, * as engine from '../web/activation_layer.js';
+
+/**
+ * @import { Computation } from '../web/activation_layer.js'
+ * @import { Operation, Operations, WorkerRequest, WorkerResponse } from './client.js'
+ */
+
+/**
+ * @typedef {object} Scope  the part of the worker's global scope used here
+ *   (tsc checks this file with the DOM's types, where `self` is a window)
+ * @property {(message: WorkerResponse, transfer?: Transferable[]) => void} postMessage
+ * @property {((event: MessageEvent<WorkerRequest>) => void) | null} onmessage
+ */
+const scope = /** @type {Scope} */ (/** @type {unknown} */ (self));
 
 const ready = init({ module_or_path: new URL('../web/activation_layer_bg.wasm', import.meta.url) });
+/** @type {Map<number, Computation>} */
 const results = new Map();
 let nextResult = 1;
 
-function reply(id, value, transfer = []) {
-  self.postMessage({ id, ok: true, value }, transfer);
+/**
+ * @param {number} handle
+ * @returns {Computation}
+ */
+function get(handle) {
+  const r = results.get(handle);
+  if (!r) throw Object.assign(new Error('this result was freed'), { name: 'UsageError' });
+  return r;
 }
 
-function fail(id, error) {
-  // A RuntimeError means the module trapped: this instance is unusable.
-  const trapped = error instanceof WebAssembly.RuntimeError;
-  self.postMessage({ id, ok: false, error: String(error && error.message || error), trapped });
-}
-
+/** @type {{ [Op in Operation]: (args: Operations[Op]['args'], id: number) => Operations[Op]['value'] }} */
 const ops = {
-  inspect: ({ file }) => inspect(file),
-  dictionary: () => dictionary(),
-  mergeTables: ({ which, history, run }) => mergeTables(which, history, run),
-  convertTable: ({ file, format }) => convertTable(file, format),
-  compute: ({ id, files, options }) => {
-    const result = compute(files, options, (progress) => self.postMessage({ id, progress }));
+  inspect: ({ file }) => engine.inspect(file),
+  dictionary: () => engine.dictionary(),
+  options: () => engine.options(),
+  mergeTables: ({ which, history, run }) => engine.mergeTables(which, history, run),
+  convertTable: ({ file, format }) => engine.convertTable(file, format),
+  compute: ({ files, options }, id) => {
+    const result = engine.compute(files, options, (progress) => scope.postMessage({ id, progress }));
     const handle = nextResult++;
     results.set(handle, result);
-    return {
-      handle,
-      fact: result.fact,
-      grain: result.grain,
-      stateRows: result.stateRows,
-      summary: result.summary,
-      quality: result.quality,
-    };
+    const { fact, grain, stateRows, summary, quality } = result;
+    return { handle, fact, grain, stateRows, summary, quality };
   },
-  table: ({ handle, which, format }) => {
-    const bytes = get(handle).table(which, format);
-    return [bytes, [bytes.buffer]];
-  },
+  table: ({ handle, which, format }) => get(handle).table(which, format),
   tableName: ({ handle, which }) => get(handle).tableName(which),
   distributions: ({ handle }) => get(handle).distributions(),
   userTimeline: ({ handle, user }) => get(handle).userTimeline(user),
   sampleUsers: ({ handle, limit }) => get(handle).sampleUsers(limit),
   free: ({ handle }) => {
-    const r = results.get(handle);
-    if (r) {
-      r.free();
-      results.delete(handle);
-    }
+    results.get(handle)?.free();
+    results.delete(handle);
     return true;
   },
 };
 
-function get(handle) {
-  const r = results.get(handle);
-  if (!r) throw new Error('this result was freed');
-  return r;
-}
-
-self.onmessage = async (event) => {
-  const msg = event.data;
+scope.onmessage = async (/** @type {MessageEvent<WorkerRequest>} */ { data: { id, op, args } }) => {
   try {
     await ready;
-    const out = ops[msg.op](msg);
-    if (Array.isArray(out) && msg.op === 'table') reply(msg.id, out[0], out[1]);
-    else reply(msg.id, out);
-  } catch (error) {
-    fail(msg.id, error);
+    const value = /** @type {(args: unknown, id: number) => Operations[Operation]['value']} */ (ops[op])(args, id);
+    // Output bytes are the worker's own copy: hand them over instead of copying.
+    scope.postMessage({ id, ok: true, value }, value instanceof Uint8Array ? [value.buffer] : []);
+  } catch (e) {
+    // A WebAssembly.RuntimeError (a trap) keeps its name: the client then restarts the worker.
+    const error = e instanceof Error ? e : new Error(String(e));
+    scope.postMessage({ id, ok: false, error: { name: error.name, message: error.message } });
   }
 };
