@@ -1,3 +1,4 @@
+// @ts-check
 // Charts (ECharts, tree-shaken, canvas). Every number drawn here comes from
 // the engine's outputs; the page only arranges them. Colours come from the
 // CSS variables so light and dark themes stay in one place.
@@ -16,17 +17,27 @@ import { CanvasRenderer } from 'echarts/renderers';
 
 import { fmtInt, fmtPct, fmtRatio, escapeHtml } from './format.js';
 
+/**
+ * @import { Bucket, Grain, SummaryRow } from 'activation-layer/worker'
+ * @import { CohortRow, TransitionRow } from './csv.js'
+ *
+ * @typedef {{ grain: Grain, defs: Record<string, string> }} SummaryChart  how summary charts label periods and series
+ * @typedef {{ dataIndex: number, seriesName: string, marker: string, value: number, name: string }} AxisItem  a series at the hovered period (ECharts' tooltip)
+ * @typedef {ReturnType<typeof palette>} Palette
+ */
+
 echarts.use([
   BarChart, HeatmapChart, LineChart, SankeyChart,
   AriaComponent, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent,
   TooltipComponent, VisualMapComponent, CanvasRenderer,
 ]);
 
+/** @type {Map<HTMLElement, echarts.ECharts>} */
 const charts = new Map();
 
 function palette() {
   const css = getComputedStyle(document.documentElement);
-  const v = (name) => css.getPropertyValue(name).trim();
+  const v = (/** @type {string} */ name) => css.getPropertyValue(name).trim();
   return {
     text: v('--text'), muted: v('--muted'), border: v('--border'), surface: v('--surface'), surface2: v('--surface-2'),
     new: v('--c-new'), retained: v('--c-retained'), reactivated: v('--c-reactivated'),
@@ -35,6 +46,7 @@ function palette() {
   };
 }
 
+/** @param {HTMLElement} el */
 function chartFor(el) {
   let chart = charts.get(el);
   if (!chart || chart.isDisposed()) {
@@ -53,11 +65,12 @@ export function disposeAll() {
 let resizeTimer = 0;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(() => {
+  resizeTimer = window.setTimeout(() => {
     for (const chart of charts.values()) if (!chart.isDisposed()) chart.resize({ animation: { duration: 0 } });
   }, 100);
 });
 
+/** @param {Palette} p */
 function base(p) {
   return {
     animationDuration: 350,
@@ -72,6 +85,7 @@ function base(p) {
   };
 }
 
+/** @param {Palette} p */
 function axisStyle(p) {
   return {
     axisLine: { lineStyle: { color: p.border } },
@@ -80,30 +94,44 @@ function axisStyle(p) {
   };
 }
 
+/**
+ * @param {{ period_start: string }} row
+ * @param {Grain} grain
+ */
 function periodLabel(row, grain) {
   if (grain === 'month') return row.period_start.slice(0, 7);
   return row.period_start;
 }
 
+/**
+ * @param {Record<string, string>} defs
+ * @param {string} key
+ */
 function defLine(defs, key) {
   const d = defs[key];
   return d ? `<div style="color:inherit;opacity:.75;font-size:11px;margin:1px 0 4px">${escapeHtml(d)}</div>` : '';
 }
 
-/** PostHog-style lifecycle: new, retained, reactivated above zero; churned below. */
+/**
+ * PostHog-style lifecycle: new, retained, reactivated above zero; churned below.
+ * @param {HTMLElement} el
+ * @param {SummaryRow[]} summary
+ * @param {SummaryChart} opts
+ */
 export function lifecycle(el, summary, { grain, defs }) {
   const p = palette();
   const labels = summary.map((r) => periodLabel(r, grain));
-  const faded = (_color, row) => (row.complete ? 1 : 0.45);
-  const series = [
-    ['new', p.new], ['retained', p.retained], ['reactivated', p.reactivated],
-  ].map(([key, color]) => ({
+  const faded = (/** @type {SummaryRow} */ row) => (row.complete ? 1 : 0.45);
+  /** @type {['new' | 'retained' | 'reactivated', string][]} */
+  const active = [['new', p.new], ['retained', p.retained], ['reactivated', p.reactivated]];
+  /** @type {object[]} */
+  const series = active.map(([key, color]) => ({
     name: key, type: 'bar', stack: 'active', color, barMaxWidth: 36,
-    data: summary.map((r) => ({ value: r[key], itemStyle: { opacity: faded(color, r) } })),
+    data: summary.map((r) => ({ value: r[key], itemStyle: { opacity: faded(r) } })),
   }));
   series.push({
     name: 'churned', type: 'bar', stack: 'gone', color: p.churned, barMaxWidth: 36, barGap: '-100%',
-    data: summary.map((r) => ({ value: -r.churned, itemStyle: { opacity: faded(p.churned, r) } })),
+    data: summary.map((r) => ({ value: -r.churned, itemStyle: { opacity: faded(r) } })),
   });
   const chart = chartFor(el);
   chart.setOption({
@@ -111,7 +139,7 @@ export function lifecycle(el, summary, { grain, defs }) {
     grid: { left: 8, right: 16, top: 36, bottom: summary.length > 30 ? 56 : 24, containLabel: true },
     tooltip: {
       ...base(p).tooltip, trigger: 'axis', axisPointer: { type: 'shadow' },
-      formatter: (items) => {
+      formatter: (/** @type {AxisItem[]} */ items) => {
         const row = summary[items[0].dataIndex];
         const lines = items.map((it) => `<div style="display:flex;justify-content:space-between;gap:14px">
             <span>${it.marker}<b>${it.seriesName}</b></span><b>${fmtInt(Math.abs(it.value))}</b></div>${defLine(defs, it.seriesName)}`);
@@ -122,13 +150,18 @@ export function lifecycle(el, summary, { grain, defs }) {
     },
     legend: { ...base(p).legend, data: ['new', 'retained', 'reactivated', 'churned'] },
     xAxis: { type: 'category', data: labels, ...axisStyle(p), splitLine: { show: false } },
-    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (v) => fmtInt(Math.abs(v), true) } },
+    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => fmtInt(Math.abs(v), true) } },
     dataZoom: summary.length > 30 ? [{ type: 'slider', height: 18, bottom: 8, start: Math.max(0, 100 - (3000 / summary.length)), end: 100 }, { type: 'inside' }] : [],
     series,
   }, true);
 }
 
-/** Active users (bars) and quick ratio (line, right axis, reference at 1). */
+/**
+ * Active users (bars) and quick ratio (line, right axis, reference at 1).
+ * @param {HTMLElement} el
+ * @param {SummaryRow[]} summary
+ * @param {SummaryChart} opts
+ */
 export function activeAndQuick(el, summary, { grain, defs }) {
   const p = palette();
   const chart = chartFor(el);
@@ -137,7 +170,7 @@ export function activeAndQuick(el, summary, { grain, defs }) {
     grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
     tooltip: {
       ...base(p).tooltip, trigger: 'axis',
-      formatter: (items) => {
+      formatter: (/** @type {AxisItem[]} */ items) => {
         const row = summary[items[0].dataIndex];
         return `<b>${row.period_start} – ${row.period_end}</b>${row.complete ? '' : ' <i>(incomplete)</i>'}
           <div>active <b>${fmtInt(row.active)}</b></div>${defLine(defs, 'active')}
@@ -148,7 +181,7 @@ export function activeAndQuick(el, summary, { grain, defs }) {
     legend: { ...base(p).legend, data: ['active', 'quick_ratio'] },
     xAxis: { type: 'category', data: summary.map((r) => periodLabel(r, grain)), ...axisStyle(p), splitLine: { show: false } },
     yAxis: [
-      { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (v) => fmtInt(v, true) } },
+      { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => fmtInt(v, true) } },
       { type: 'value', ...axisStyle(p), splitLine: { show: false }, min: 0 },
     ],
     series: [
@@ -165,17 +198,23 @@ export function activeAndQuick(el, summary, { grain, defs }) {
   }, true);
 }
 
-/** Retention, churn and reactivation rates over time. */
+/**
+ * Retention, churn and reactivation rates over time.
+ * @param {HTMLElement} el
+ * @param {SummaryRow[]} summary
+ * @param {SummaryChart} opts
+ */
 export function rates(el, summary, { grain, defs }) {
   const p = palette();
   const chart = chartFor(el);
+  /** @type {['retention_rate' | 'churn_rate' | 'reactivation_rate', string][]} */
   const keys = [['retention_rate', p.retained], ['churn_rate', p.churned], ['reactivation_rate', p.reactivated]];
   chart.setOption({
     ...base(p),
     grid: { left: 8, right: 12, top: 36, bottom: 8, containLabel: true },
     tooltip: {
       ...base(p).tooltip, trigger: 'axis',
-      formatter: (items) => {
+      formatter: (/** @type {AxisItem[]} */ items) => {
         const row = summary[items[0].dataIndex];
         return `<b>${row.period_start} – ${row.period_end}</b>${row.complete ? '' : ' <i>(incomplete)</i>'}` +
           keys.map(([k]) => `<div>${k} <b>${fmtPct(row[k])}</b></div>${defLine(defs, k)}`).join('');
@@ -183,22 +222,33 @@ export function rates(el, summary, { grain, defs }) {
     },
     legend: { ...base(p).legend, data: keys.map(([k]) => k) },
     xAxis: { type: 'category', data: summary.map((r) => periodLabel(r, grain)), ...axisStyle(p), splitLine: { show: false } },
-    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (v) => `${Math.round(v * 100)}%` } },
+    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => `${Math.round(v * 100)}%` } },
     series: keys.map(([k, color]) => ({
       name: k, type: 'line', color, symbolSize: 4, connectNulls: false, data: summary.map((r) => r[k]),
     })),
   }, true);
 }
 
+/**
+ * @param {Palette} p
+ * @returns {Record<string, string>}
+ */
 const STATE_COLOR = (p) => ({ new: p.new, retained: p.retained, reactivated: p.reactivated, inactive: p.churned, start: p.muted });
 
-/** Transition flow of one period: previous state -> state (from the transitions table). */
+/**
+ * Transition flow of one period: previous state -> state (from the transitions table).
+ * @param {HTMLElement} el
+ * @param {TransitionRow[]} rows
+ * @param {{ includeDormant: boolean, defs: Record<string, string> }} opts
+ */
 export function sankey(el, rows, { includeDormant, defs }) {
   const p = palette();
   const colors = STATE_COLOR(p);
   const links = [];
   const used = new Set();
+  /** @type {[string, string][]} */
   const LEFT = [['first seen', 'start'], ['new (before)', 'new'], ['retained (before)', 'retained'], ['reactivated (before)', 'reactivated'], ['inactive (before)', 'inactive']];
+  /** @type {[string, string][]} */
   const RIGHT = [['new', 'new'], ['retained', 'retained'], ['reactivated', 'reactivated'], ['churned', 'inactive'], ['dormant', 'inactive']];
   for (const r of rows) {
     if (!r.users) continue;
@@ -209,7 +259,7 @@ export function sankey(el, rows, { includeDormant, defs }) {
     used.add(to);
     links.push({ source: from, target: to, value: r.users, transition: r.from_state ? `${r.from_state}_to_${r.to_state}` : 'new', to: r.to_state });
   }
-  const node = ([name, st], depth) => ({ name, depth, itemStyle: { color: colors[st], borderColor: colors[st] } });
+  const node = (/** @type {[string, string]} */ [name, st], /** @type {number} */ depth) => ({ name, depth, itemStyle: { color: colors[st], borderColor: colors[st] } });
   const nodes = [...LEFT.filter(([n]) => used.has(n)).map((n) => node(n, 0)), ...RIGHT.filter(([n]) => used.has(n)).map((n) => node(n, 1))];
   const chart = chartFor(el);
   if (!links.length) {
@@ -221,14 +271,14 @@ export function sankey(el, rows, { includeDormant, defs }) {
     ...base(p),
     tooltip: {
       ...base(p).tooltip, trigger: 'item',
-      formatter: (it) => it.dataType === 'edge'
+      formatter: (/** @type {{ dataType: string, name: string, value: number, data: { transition: string, value: number, to: string } }} */ it) => it.dataType === 'edge'
         ? `<b>${escapeHtml(it.data.transition)}</b>: <b>${fmtInt(it.data.value)}</b> users${defLine(defs, `state:${it.data.to}`)}`
         : `<b>${escapeHtml(it.name)}</b>: ${fmtInt(it.value)} users`,
     },
     series: [{
       type: 'sankey', left: 8, right: 130, top: 10, bottom: 10, nodeWidth: 14, nodeGap: 10, draggable: false, layoutIterations: 0,
       emphasis: { focus: 'adjacency' },
-      label: { color: p.text, fontSize: 12, formatter: (it) => `${it.name}  ${fmtInt(it.value, true)}` },
+      label: { color: p.text, fontSize: 12, formatter: (/** @type {{ name: string, value: number }} */ it) => `${it.name}  ${fmtInt(it.value, true)}` },
       levels: [{ depth: 0, label: { position: 'right' } }, { depth: 1, label: { position: 'right' } }],
       lineStyle: { color: 'gradient', opacity: 0.35, curveness: 0.5 },
       data: nodes, links,
@@ -236,13 +286,20 @@ export function sankey(el, rows, { includeDormant, defs }) {
   }, true);
 }
 
-/** Cohort retention triangle: cohorts down, periods since first up to `maxSince` across. */
+/**
+ * Cohort retention triangle: cohorts down, periods since first up to `maxSince` across.
+ * @param {HTMLElement} el
+ * @param {CohortRow[]} rows
+ * @param {{ grain: Grain, maxCohorts?: number, maxSince?: number }} opts
+ */
 export function cohorts(el, rows, { grain, maxCohorts = 24, maxSince = 24 }) {
   const p = palette();
   const cohortList = [...new Set(rows.map((r) => r.cohort_period))].sort().slice(-maxCohorts);
   const keep = new Set(cohortList);
   const sinceMax = Math.min(maxSince, Math.max(0, ...rows.filter((r) => keep.has(r.cohort_period)).map((r) => r.periods_since)));
+  /** @type {{ value: number[], label?: { color: string } }[]} */
   const cells = [];
+  /** @type {Map<string, number>} */
   const size = new Map();
   let maxLater = 0;
   for (const r of rows) {
@@ -251,7 +308,6 @@ export function cohorts(el, rows, { grain, maxCohorts = 24, maxSince = 24 }) {
     cells.push({ value: [r.periods_since, cohortList.indexOf(r.cohort_period), r.retention, r.active_users, r.cohort_size] });
     if (r.periods_since > 0 && r.retention > maxLater) maxLater = r.retention;
   }
-  const unit = grain === 'day' ? 'day' : grain === 'month' ? 'month' : 'week';
   const chart = chartFor(el);
   const maxV = maxLater || 1;
   const dark = document.documentElement.dataset.theme === 'dark';
@@ -265,12 +321,12 @@ export function cohorts(el, rows, { grain, maxCohorts = 24, maxSince = 24 }) {
     grid: { left: 8, right: 8, top: 8, bottom: 44, containLabel: true },
     tooltip: {
       ...base(p).tooltip, trigger: 'item',
-      formatter: (it) => {
+      formatter: (/** @type {{ data: { value: number[] } }} */ it) => {
         const [since, ci, retention, active, cohortSize] = it.data.value;
-        return `cohort <b>${cohortList[ci]}</b> (${fmtInt(cohortSize)} users)<br>${unit} ${since}: <b>${fmtPct(retention)}</b> active (${fmtInt(active)})`;
+        return `cohort <b>${cohortList[ci]}</b> (${fmtInt(cohortSize)} users)<br>${grain} ${since}: <b>${fmtPct(retention)}</b> active (${fmtInt(active)})`;
       },
     },
-    xAxis: { type: 'category', data: Array.from({ length: sinceMax + 1 }, (_, i) => String(i)), name: `${unit}s since first`, nameLocation: 'middle', nameGap: 24, nameTextStyle: { color: p.muted }, ...axisStyle(p), splitLine: { show: false } },
+    xAxis: { type: 'category', data: Array.from({ length: sinceMax + 1 }, (_, i) => String(i)), name: `${grain}s since first`, nameLocation: 'middle', nameGap: 24, nameTextStyle: { color: p.muted }, ...axisStyle(p), splitLine: { show: false } },
     yAxis: {
       type: 'category', inverse: true, data: cohortList.map((c) => `${grain === 'month' ? c.slice(0, 7) : c} · ${fmtInt(size.get(c), true)}`),
       ...axisStyle(p), splitLine: { show: false }, axisLabel: { color: p.muted, fontSize: 11 },
@@ -281,26 +337,33 @@ export function cohorts(el, rows, { grain, maxCohorts = 24, maxSince = 24 }) {
     },
     series: [{
       type: 'heatmap', data: cells, itemStyle: { borderColor: p.surface, borderWidth: 1 },
-      label: { show: showLabels, fontSize: 10, formatter: (it) => `${Math.round(it.data.value[2] * 100)}` },
+      label: { show: showLabels, fontSize: 10, formatter: (/** @type {{ data: { value: number[] } }} */ it) => `${Math.round(it.data.value[2] * 100)}` },
       emphasis: { itemStyle: { borderColor: p.text, borderWidth: 1 } },
     }],
   }, true);
 }
 
-/** One distribution: ended vs ongoing counts by length in periods. */
+/**
+ * One distribution: ended vs ongoing counts by length in periods.
+ * @param {HTMLElement} el
+ * @param {Bucket[]} ended
+ * @param {Bucket[] | null} ongoing
+ * @param {{ labels: string[], color: string, unit: Grain, maxBars?: number }} opts
+ */
 export function distribution(el, ended, ongoing, { labels, color, unit, maxBars = 30 }) {
   const p = palette();
-  const all = [...(ended || []), ...(ongoing || [])];
+  const all = [...ended, ...(ongoing || [])];
   const top = Math.min(Math.max(1, ...all.map((b) => b.periods)), maxBars);
   const lo = Math.min(...all.map((b) => b.periods), 1);
   const xs = Array.from({ length: top - lo + 1 }, (_, i) => lo + i);
-  const pick = (list) => {
-    const m = new Map((list || []).map((b) => [b.periods, b.count]));
+  const pick = (/** @type {Bucket[]} */ list) => {
+    const m = new Map(list.map((b) => [b.periods, b.count]));
     // The last bar holds everything longer (labelled "N+").
-    const tail = (list || []).filter((b) => b.periods > top).reduce((s, b) => s + b.count, 0);
+    const tail = list.filter((b) => b.periods > top).reduce((s, b) => s + b.count, 0);
     return xs.map((x) => (m.get(x) || 0) + (x === top ? tail : 0));
   };
   const hasTail = all.some((b) => b.periods > top);
+  /** @type {object[]} */
   const series = [{ name: labels[0], type: 'bar', stack: 'd', color, data: pick(ended), barMaxWidth: 22 }];
   if (ongoing) series.push({ name: labels[1], type: 'bar', stack: 'd', color, itemStyle: { opacity: 0.4 }, data: pick(ongoing), barMaxWidth: 22 });
   const chart = chartFor(el);
@@ -308,11 +371,11 @@ export function distribution(el, ended, ongoing, { labels, color, unit, maxBars 
     ...base(p),
     grid: { left: 4, right: 8, top: 28, bottom: 20, containLabel: true },
     tooltip: { ...base(p).tooltip, trigger: 'axis', axisPointer: { type: 'shadow' },
-      formatter: (items) => `<b>${items[0].name} ${unit}${items[0].name === '1' ? '' : 's'}</b>` +
+      formatter: (/** @type {AxisItem[]} */ items) => `<b>${items[0].name} ${unit}${items[0].name === '1' ? '' : 's'}</b>` +
         items.map((it) => `<div>${it.marker}${it.seriesName}: <b>${fmtInt(it.value)}</b></div>`).join('') },
     legend: { ...base(p).legend, textStyle: { color: p.muted, fontSize: 11 }, itemWidth: 10, itemHeight: 8 },
     xAxis: { type: 'category', data: xs.map((x) => (hasTail && x === top ? `${x}+` : String(x))), ...axisStyle(p), splitLine: { show: false } },
-    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (v) => fmtInt(v, true) } },
+    yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => fmtInt(v, true) } },
     series,
   }, true);
 }

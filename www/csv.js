@@ -1,10 +1,39 @@
+// @ts-check
 // Reads the engine's own CSV tables (summary, transitions, cohorts) back
-// into rows for the charts. No metric is computed here, and merging earlier
-// results is the engine's (engine.mergeTables).
+// into rows for the charts, each value typed as the data dictionary types
+// its column. No metric is computed here, and merging earlier results is
+// the engine's (engine.mergeTables).
 
-/** Splits CSV text (RFC 4180 quoting) into arrays of fields. */
-export function parseCsv(text) {
+/** @import { State, TableDoc } from 'activation-layer/worker' */
+
+/**
+ * @typedef {object} TransitionRow  a row of the transitions table
+ * @property {string} period_start
+ * @property {State | null} from_state
+ * @property {State} to_state
+ * @property {number} users
+ */
+
+/**
+ * @typedef {object} CohortRow  a row of the cohorts table
+ * @property {string} cohort_period
+ * @property {string} period_start
+ * @property {number} periods_since
+ * @property {number} cohort_size
+ * @property {number} active_users
+ * @property {number} retention
+ */
+
+/**
+ * Splits CSV bytes (RFC 4180 quoting) into records of fields, the header first.
+ * @param {Uint8Array} bytes
+ * @returns {string[][]}
+ */
+export function parseCsv(bytes) {
+  const text = new TextDecoder().decode(bytes);
+  /** @type {string[][]} */
   const rows = [];
+  /** @type {string[]} */
   let row = [];
   let field = '';
   let quoted = false;
@@ -25,32 +54,26 @@ export function parseCsv(text) {
   return rows.filter((r) => r.length > 1 || r[0] !== '');
 }
 
-const TEXT = new Set(['period_start', 'period_end', 'cohort_period', 'from_state', 'to_state', 'user_id', 'state', 'previous_state', 'transition', 'first_period']);
+const NUMERIC = new Set(['int32', 'int64', 'float64']);
 
-/** CSV bytes or text -> objects with typed values (null for empty fields). */
-export function csvObjects(input) {
-  const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
-  const [header, ...body] = parseCsv(text);
-  if (!header) return { columns: [], rows: [] };
-  const rows = body.map((fields) => {
+/**
+ * The rows of one of the engine's tables in CSV (null for an empty field).
+ * @template R  the row type
+ * @param {Uint8Array} bytes
+ * @param {TableDoc} doc  the table's entry in the data dictionary
+ * @returns {R[]}
+ */
+export function readRows(bytes, doc) {
+  const [header = [], ...records] = parseCsv(bytes);
+  const types = header.map((name) => doc.columns.find((c) => c.name === name)?.type);
+  return records.map((fields) => {
+    /** @type {Record<string, string | number | boolean | null>} */
     const o = {};
     header.forEach((name, i) => {
       const v = fields[i] ?? '';
-      if (v === '') o[name] = null;
-      else if (TEXT.has(name)) o[name] = v;
-      else if (v === 'true' || v === 'false') o[name] = v === 'true';
-      else o[name] = Number(v);
+      const type = types[i];
+      o[name] = v === '' ? null : type === 'boolean' ? v === 'true' : type && NUMERIC.has(type) ? Number(v) : v;
     });
-    return o;
+    return /** @type {R} */ (/** @type {unknown} */ (o));
   });
-  return { columns: header, rows };
-}
-
-/** Which engine table a CSV header is, or null. */
-export function tableKind(columns) {
-  const has = (...names) => names.every((n) => columns.includes(n));
-  if (has('period_start', 'period_end', 'active', 'quick_ratio')) return 'summary';
-  if (has('period_start', 'from_state', 'to_state', 'users')) return 'transitions';
-  if (has('cohort_period', 'period_start', 'periods_since', 'retention')) return 'cohorts';
-  return null;
 }

@@ -1,30 +1,81 @@
-// View settings <-> URL hash, so a link reproduces the view (never the data).
-// Only settings go into the hash: no file names, no user ids, no values read
-// from the data except the column names and fact values a user picked.
+// @ts-check
+// The run settings: each URL-hash key, the engine option it sets and its
+// form control, and the hash itself (a link reproduces the view, never the
+// data). Only settings go into the hash: no file names, no user ids, no
+// values read from the data except the column names and fact values a user
+// picked.
 
-/** Hash key -> form field id. */
-export const FIELDS = {
-  grain: 'grain-select',
-  ws: 'week-start-select',
-  tz: 'timezone-input',
-  user: 'user-col-select',
-  time: 'time-col-select',
-  unit: 'time-unit-select',
-  fmt: 'time-format-input',
-  fcol: 'fact-col-select',
-  name: 'name-input',
-  from: 'report-from-input',
-  through: 'through-input',
-  asof: 'as-of-input',
-  rows: 'rows-select',
-  maxrej: 'max-rejected-input',
-};
+/** @import { ComputeOptions, OptionName } from 'activation-layer/worker' */
+
+/**
+ * @typedef {object} Setting
+ * @property {string} key  the hash key (short, and kept: old links must keep working)
+ * @property {OptionName} option  the engine option it sets
+ * @property {string} [field]  the id of its form control (the fact values are the chips of #fact-values)
+ */
+
+/**
+ * Settings as the form and the hash hold them, by hash key: text, checkbox
+ * states (`'1'` in the hash), `fv` the fact values; also the Sankey's
+ * `period` and `dormant`, which are views, not engine options.
+ * @typedef {{ [key: string]: string | boolean | string[] | undefined }} HashSettings
+ */
+
+/** Every engine option the page sets, in the hash's order. @type {Setting[]} */
+export const SETTINGS = [
+  { key: 'grain', option: 'grain', field: 'grain-select' },
+  { key: 'ws', option: 'weekStart', field: 'week-start-select' },
+  { key: 'tz', option: 'timezone', field: 'timezone-input' },
+  { key: 'user', option: 'userColumn', field: 'user-col-select' },
+  { key: 'time', option: 'timeColumn', field: 'time-col-select' },
+  { key: 'unit', option: 'timeUnit', field: 'time-unit-select' },
+  { key: 'fmt', option: 'timeFormat', field: 'time-format-input' },
+  { key: 'fcol', option: 'factColumn', field: 'fact-col-select' },
+  { key: 'name', option: 'name', field: 'name-input' },
+  { key: 'from', option: 'reportFrom', field: 'report-from-input' },
+  { key: 'through', option: 'through', field: 'through-input' },
+  { key: 'asof', option: 'asOf', field: 'as-of-input' },
+  { key: 'rows', option: 'rows', field: 'rows-select' },
+  { key: 'maxrej', option: 'maxRejected', field: 'max-rejected-input' },
+  { key: 'fv', option: 'factValues' },
+  { key: 'skip', option: 'skipOverlap', field: 'skip-overlap' },
+];
 
 const DEFAULTS = { grain: 'week' };
 
-/** Reads the hash: { grain, ws, tz, ..., fv: [values], skip, period, dormant }. */
+/**
+ * The engine options the settings ask for, or why they cannot be passed on.
+ * @param {HashSettings} s
+ * @returns {ComputeOptions | { error: string }}
+ */
+export function engineOptions(s) {
+  /** @type {Record<string, unknown>} */
+  const o = { ...DEFAULTS };
+  for (const { key, option } of SETTINGS) {
+    const v = s[key];
+    if (v !== undefined && v !== '' && v !== false && !(Array.isArray(v) && !v.length)) o[option] = v;
+  }
+  // A fact column filters only with values picked: without, every row counts.
+  if (!o.factColumn || !o.factValues) {
+    delete o.factColumn;
+    delete o.factValues;
+  }
+  if (o.maxRejected !== undefined) {
+    const v = Number(o.maxRejected);
+    if (!Number.isFinite(v) || v < 0 || v > 1) return { error: `max rejected share must be a number from 0 to 1, not "${s.maxrej}"` };
+    o.maxRejected = v;
+  }
+  return o;
+}
+
+/**
+ * Reads the hash.
+ * @param {string} [hash]
+ * @returns {HashSettings}
+ */
 export function readHash(hash = location.hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
+  /** @type {HashSettings} */
   const out = { ...DEFAULTS };
   for (const [k, v] of params) {
     if (k === 'fv') out.fv = v === '' ? [] : v.split(',').map(decodeURIComponent);
@@ -33,7 +84,10 @@ export function readHash(hash = location.hash) {
   return out;
 }
 
-/** Writes the settings into the hash without adding a history entry. */
+/**
+ * Writes the settings into the hash without adding a history entry.
+ * @param {HashSettings} settings
+ */
 export function writeHash(settings) {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(settings)) {

@@ -1,0 +1,76 @@
+// @ts-check
+// The data card: the fact, snapshot and earlier-result inputs, the drop
+// zone, the demo button, and the list of loaded files.
+import { $ } from '../dom.js';
+import { escapeHtml, fmtBytes, fmtInt } from '../format.js';
+import { fileSource } from '../session.js';
+import { state } from '../state.js';
+
+/** @import { Session } from '../session.js' */
+
+export function render() {
+  const list = $('file-list');
+  list.replaceChildren();
+  /**
+   * @param {string} name
+   * @param {string} meta
+   * @param {string} detail
+   * @param {boolean} [bad]
+   */
+  const item = (name, meta, detail, bad = false) => {
+    const li = document.createElement('li');
+    if (bad) li.className = 'bad';
+    li.innerHTML = `<span class="file-name">${escapeHtml(name)}</span> <span class="muted">${escapeHtml(meta)}</span>${detail ? `<br><span class="cols">${escapeHtml(detail)}</span>` : ''}`;
+    list.append(li);
+  };
+  state.sources.forEach((s, i) => {
+    const info = state.infos[i];
+    if (info instanceof Error) item(s.name, fmtBytes(s.size), info.message, true);
+    else if (info) item(s.name, `${fmtBytes(s.size)} · ${info.format} · ${fmtInt(info.rows)} rows`, `columns: ${info.columns.map((c) => c.name).join(', ')}`);
+    else item(s.name, fmtBytes(s.size), 'reading…');
+  });
+  if (state.snapshot) item(state.snapshot.name, `${fmtBytes(state.snapshot.size)} · snapshot`, 'history is resumed from this FirstLast snapshot');
+  for (const f of state.history.files) item(f.name, `earlier ${f.table} · ${fmtInt(f.rows)} rows`, '');
+}
+
+/** @param {Session} session */
+export function init(session) {
+  const facts = $('facts-input', HTMLInputElement);
+  facts.addEventListener('change', () => {
+    const files = [...facts.files ?? []];
+    if (files.length) session.setFacts(files.map(fileSource));
+  });
+  const snapshot = $('snapshot-input', HTMLInputElement);
+  snapshot.addEventListener('change', () => {
+    const f = snapshot.files?.[0];
+    session.setSnapshot(f ? fileSource(f) : null);
+  });
+  const history = $('history-input', HTMLInputElement);
+  history.addEventListener('change', () => session.setHistory([...history.files ?? []]));
+
+  const demo = $('demo-button', HTMLButtonElement);
+  demo.addEventListener('click', async () => {
+    demo.disabled = true;
+    // Choosing the same file again after the demo must still be a change.
+    facts.value = '';
+    await session.loadDemo(new URL('demo/demo_events.parquet', document.baseURI));
+    demo.disabled = false;
+  });
+
+  // A drop can mix all three kinds: they are told apart by the names the engine gives its outputs.
+  const zone = $('dropzone');
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    const files = [...e.dataTransfer?.files ?? []];
+    const snap = files.find((f) => /firstlast/i.test(f.name));
+    const earlier = files.filter((f) => /_(summary|transitions|cohorts)\.(csv|parquet)$/i.test(f.name));
+    const rest = files.filter((f) => f !== snap && !earlier.includes(f));
+    // Facts first: a snapshot's run then waits for their columns.
+    if (rest.length) session.setFacts(rest.map(fileSource));
+    if (snap) session.setSnapshot(fileSource(snap));
+    if (earlier.length) session.setHistory(earlier);
+  });
+}

@@ -1,0 +1,161 @@
+// @ts-check
+// The settings form (mapping and periods, the snapshot's as-of and
+// skip-overlap): read into and set from hash settings, with the column
+// pickers filled from what inspect() found in the files.
+import { $ } from '../dom.js';
+import { escapeHtml, fmtInt } from '../format.js';
+import { SETTINGS } from '../settings.js';
+import { state } from '../state.js';
+
+/**
+ * @import { FileInfo } from 'activation-layer/worker'
+ * @import { HashSettings } from '../settings.js'
+ */
+
+/** Settings naming a column: a link may name one the files do not have (yet). */
+const COLUMNS = new Set(['user', 'time', 'fcol']);
+
+/** @param {string} id */
+const control = (id) => /** @type {HTMLInputElement | HTMLSelectElement} */ ($(id));
+
+/** @param {unknown} v */
+const text = (v) => (typeof v === 'string' ? v : '');
+
+function infos() {
+  return state.infos.filter(/** @returns {i is FileInfo} */ (i) => !(i instanceof Error));
+}
+
+/** @returns {HashSettings} */
+export function read() {
+  /** @type {HashSettings} */
+  const s = {};
+  for (const { key, field } of SETTINGS) {
+    if (!field) s[key] = [...$('fact-values').querySelectorAll('input:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value);
+    else {
+      const el = control(field);
+      s[key] = el.type === 'checkbox' ? /** @type {HTMLInputElement} */ (el).checked : el.value.trim();
+    }
+  }
+  return s;
+}
+
+/** @param {HashSettings} s */
+export function apply(s) {
+  for (const { key, field } of SETTINGS) {
+    if (!field) {
+      if (Array.isArray(s[key])) fillFactValues(s[key]);
+      continue;
+    }
+    const el = control(field);
+    if (el.type === 'checkbox') {
+      /** @type {HTMLInputElement} */ (el).checked = s[key] === '1' || s[key] === true;
+      continue;
+    }
+    const v = text(s[key] ?? (key === 'grain' ? 'week' : ''));
+    if (el instanceof HTMLSelectElement && v && ![...el.options].some((o) => o.value === v)) {
+      if (COLUMNS.has(key)) el.append(new Option(v, v));
+      else continue;
+    }
+    el.value = v;
+  }
+}
+
+/** The fact columns inspect() offers, over every file: value -> rows. */
+function factColumns() {
+  /** @type {Map<string, Map<string, number | null>>} */
+  const columns = new Map();
+  for (const info of infos()) {
+    for (const fc of info.fact_columns) {
+      const m = columns.get(fc.column) || new Map();
+      for (const v of fc.values) m.set(v.value, (m.get(v.value) || 0) + v.rows);
+      columns.set(fc.column, m);
+    }
+  }
+  return columns;
+}
+
+/** Fills the column pickers from the files, keeping (or taking from the link) what was chosen. */
+export function fillColumns() {
+  const files = infos();
+  /** @type {string[]} */
+  const columns = [];
+  for (const info of files) for (const c of info.columns) if (!columns.includes(c.name)) columns.push(c.name);
+  const first = files[0];
+  const { pending } = state;
+  /**
+   * @param {string} id
+   * @param {string | null | undefined} detected
+   * @param {unknown} wanted
+   */
+  const fill = (id, detected, wanted) => {
+    const select = $(id, HTMLSelectElement);
+    const keep = text(wanted ?? select.value);
+    select.replaceChildren(new Option(detected ? `auto (${detected})` : 'auto-detect', ''));
+    for (const c of columns) select.append(new Option(c === detected ? `${c} ✓` : c, c));
+    if (keep && !columns.includes(keep)) select.append(new Option(`${keep} (not in the files)`, keep));
+    select.value = keep || '';
+  };
+  fill('user-col-select', first?.user_column, pending.user);
+  fill('time-col-select', first?.time_column, pending.time);
+  delete pending.user;
+  delete pending.time;
+
+  const fsel = $('fact-col-select', HTMLSelectElement);
+  const facts = factColumns();
+  const keep = text(pending.fcol ?? fsel.value);
+  fsel.replaceChildren(new Option('every row counts', ''));
+  for (const c of facts.keys()) fsel.append(new Option(c, c));
+  if (keep && !facts.has(keep)) fsel.append(new Option(keep, keep));
+  fsel.value = keep || '';
+  delete pending.fcol;
+  fillFactValues(Array.isArray(pending.fv) ? pending.fv : undefined);
+  delete pending.fv;
+
+  // Epoch integers need a unit (or a format): point at the picker.
+  const needsUnit = first?.time_is_integer && !control('time-unit-select').value && !control('time-format-input').value;
+  $('time-unit-select').closest('.field')?.classList.toggle('attention', !!needsUnit);
+}
+
+/** @param {string[]} [wanted]  the values to check (default: those checked now) */
+function fillFactValues(wanted) {
+  const col = control('fact-col-select').value;
+  const field = $('fact-values-field');
+  const box = $('fact-values');
+  const before = wanted ?? [...box.querySelectorAll('input:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value);
+  box.replaceChildren();
+  field.hidden = !col;
+  if (!col) return;
+  /** @type {Map<string, number | null>} */
+  const values = factColumns().get(col) || new Map();
+  for (const v of before) if (!values.has(v)) values.set(v, null);
+  let i = 0;
+  for (const [value, rows] of values) {
+    const id = `fv-${i++}`;
+    const label = document.createElement('label');
+    label.htmlFor = id;
+    label.innerHTML = `<input type="checkbox" id="${id}" value="${escapeHtml(value)}"${before.includes(value) ? ' checked' : ''}> ${escapeHtml(value)}${rows !== null ? ` <span class="n">${fmtInt(rows, true)}</span>` : ''}`;
+    box.append(label);
+  }
+}
+
+/**
+ * @param {{ changed: () => void, submitted: () => void }} on
+ */
+export function init(on) {
+  const tzs = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  $('timezones').replaceChildren(...['UTC', ...tzs.filter((t) => t !== 'UTC')].map((t) => new Option(t)));
+
+  const changed = () => {
+    $('fact-values-field').hidden = !control('fact-col-select').value;
+    on.changed();
+  };
+  const form = $('settings', HTMLFormElement);
+  form.addEventListener('submit', (e) => { e.preventDefault(); on.submitted(); });
+  form.addEventListener('change', (e) => {
+    if (e.target instanceof HTMLElement && e.target.id === 'fact-col-select') fillFactValues([]);
+    changed();
+  });
+  // These two sit with the snapshot input, outside the form.
+  $('skip-overlap').addEventListener('change', changed);
+  $('as-of-input').addEventListener('change', changed);
+}
