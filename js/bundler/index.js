@@ -1,3 +1,4 @@
+// @ts-check
 // Bundler entry (Vite, webpack 5, Rollup): the web build, instantiated at
 // import with top-level await; bundlers emit the .wasm as an asset from
 // the `new URL(..., import.meta.url)` below.

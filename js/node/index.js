@@ -1,3 +1,4 @@
+// @ts-check
 // Node entry: the web build, instantiated synchronously at import, so
 // `import { compute } from 'activation-layer'` needs no init() call.
 import { readFileSync } from 'node:fs';
