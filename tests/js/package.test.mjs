@@ -93,18 +93,27 @@ test('parity with the CLI: integer ids from CSV, and an incremental run from a s
   parity('int-next', [f], { grain: 'day', snapshot: snap, skipOverlap: true }, ['--grain', 'day', '--snapshot', snap, '--skip-overlap']);
 });
 
-test('bad input throws Errors with the CLI messages and leaves the module usable', () => {
+const ERROR_NAMES = ['UsageError', 'DataError', 'CorruptFileError', 'IoError', 'InternalError'];
+
+test('bad input throws Errors with the CLI messages, named by kind, and leaves the module usable', () => {
   const out = JSON.parse(execFileSync('node', ['resilience.mjs', join(work, 'gen.parquet')], { cwd: project, encoding: 'utf8' }));
   const [garbage, truncated, cut, ragged, nocols, none] = out.errors;
-  for (const e of out.errors) assert.equal(e.isError, true, JSON.stringify(e));
+  for (const e of out.errors) {
+    assert.equal(e.isError, true, JSON.stringify(e));
+    assert.ok(ERROR_NAMES.includes(e.name), `${e.name}: ${e.message}`);
+  }
+  assert.equal(garbage.name, 'CorruptFileError');
+  assert.equal(nocols.name, 'DataError');
   assert.match(garbage.message, /garbage\.parquet: not a Parquet file/);
   assert.match(truncated.message, /truncated\.parquet/);
   assert.match(cut.message, /cut\.parquet/);
   assert.match(ragged.message, /ragged\.csv: line 3: the row has 1 fields, but the header has 2/);
   assert.match(nocols.message, /nocols\.csv: no user column: expected one of user_id/);
   assert.match(none.message, /no fact files/);
-  assert.match(out.optionError, /invalid grain "fortnight"/);
-  assert.match(out.unknownOption, /granularity/);
+  assert.match(out.optionError.message, /invalid grain "fortnight"/);
+  assert.equal(out.optionError.name, 'UsageError');
+  assert.match(out.unknownOption.message, /granularity/);
+  assert.equal(out.unknownOption.name, 'UsageError');
   assert.deepEqual(out.tables, ['states', 'summary', 'transitions', 'cohorts', 'snapshot']);
   assert.equal(out.inspect, 'event_date');
 });

@@ -1,5 +1,6 @@
 // The package in a real headless Chromium: the README's browser-module and
-// worker snippets as written, cancel, and recovery after bad input.
+// worker snippets as written, cancel, recovery after bad input, and the
+// engine's errors rebuilt in the page with their names.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ before(async () => {
   writeFileSync(
     join(project, 'cancel.html'),
     `<!doctype html><link rel="icon" href="data:,"><title>cancel</title><script type="module">
-      import { createEngine } from './node_modules/activation-layer/worker/client.js';
+      import { createEngine, EngineError } from './node_modules/activation-layer/worker/client.js';
       const engine = createEngine();
       const load = async (f) => new Uint8Array(await (await fetch(f)).arrayBuffer());
       const out = { progress: [] };
@@ -36,7 +37,11 @@ before(async () => {
       } catch (e) { out.cancel = e.name; }
       try {
         await engine.compute([{ name: 'bad.parquet', bytes: new Uint8Array([80, 65, 82, 49, 0, 0]) }], {});
-      } catch (e) { out.bad = e.message; }
+      } catch (e) { out.bad = e.message; out.badName = e.name; out.badIsEngineError = e instanceof EngineError; }
+      try {
+        await engine.compute([{ name: 'events.csv', bytes: await load('events.csv') }], { grain: 'fortnight' });
+      } catch (e) { out.usage = { name: e.name, message: e.message }; }
+      out.options = await engine.options().catch((e) => ({ error: e.message }));
       const r = await engine.compute([{ name: 'events.csv', bytes: await load('events.csv') }], { grain: 'week', through: '2024-02-04' });
       out.summary = r.summary;
       out.timeline = await r.userTimeline('alice');
@@ -100,6 +105,13 @@ test('the worker cancels a long run, survives bad input, and serves results on r
   assert.equal(out.cancel, 'AbortError');
   assert.ok(out.progress.includes('read'));
   assert.match(out.bad, /bad\.parquet/);
+  assert.equal(out.badName, 'CorruptFileError');
+  assert.equal(out.badIsEngineError, true);
+  assert.equal(out.usage.name, 'UsageError');
+  assert.match(out.usage.message, /invalid grain "fortnight"/);
+  const script = "import { options } from 'activation-layer'; console.log(JSON.stringify(options()));";
+  const direct = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' }));
+  assert.deepEqual(out.options, direct, 'the worker gives the engine\'s options');
   assert.equal(out.summary.length, 5);
   assert.equal(out.summary[4].quick_ratio, 1);
   assert.deepEqual(out.timeline.map((t) => t.state), ['new', 'retained', 'inactive', 'inactive', 'reactivated']);
