@@ -2,6 +2,7 @@
 #   make demo   build the CLI and run it on the bundled demo facts
 #   make test   every test (installs what it needs on a fresh Debian machine)
 #   make pkg    the npm package in pkg/ (npm pack ./pkg gives the tarball)
+#   make lint   formatting, clippy, the JS type check (part of make test)
 # Every target installs its own prerequisites and is idempotent.
 
 SHELL := /bin/bash
@@ -10,7 +11,7 @@ CARGO ?= cargo
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo site test pkg setup-native setup-wasm setup-node setup-browser build lint clean
+.PHONY: demo site test pkg setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
 
 # Native prerequisites: a C compiler for zstd (clang also serves the wasm32
 # build). Debian's packages only; skipped when already there.
@@ -58,7 +59,7 @@ demo: site
 	@echo
 	cd dist && python3 -m http.server $(DEMO_PORT) --bind 127.0.0.1
 
-test: setup-native pkg site setup-browser setup-bench
+test: lint pkg site setup-browser setup-bench
 	$(CARGO) test --locked
 	# The WASM façade in Node; same features and profile as make pkg, so the
 	# dependencies built for the package are reused.
@@ -67,9 +68,19 @@ test: setup-native pkg site setup-browser setup-bench
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
 
-lint:
+# The habits the code keeps, enforced: formatting, clippy with warnings as
+# errors (missing_docs is denied in the library), and the JS type check.
+lint: setup-native setup-node
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
 	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+	npm run --silent typecheck
+
+# Every output of the CLI byte-identical to those of another revision
+# (scripts/same_outputs.sh), e.g. make same-outputs BASE=v0.1.0.
+BASE ?= HEAD
+same-outputs: setup-native
+	scripts/same_outputs.sh $(BASE)
 
 clean:
 	$(CARGO) clean

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds the npm package into pkg/ from the settings in wasm-pack.toml.
+"""Builds the npm package into pkg/ from the settings in scripts/build_pkg.toml.
 
 One cargo build of the .wasm, one wasm-bindgen run per target, wasm-opt from
 the npm `binaryen` package on each module, then the JS entry points and
@@ -40,7 +40,7 @@ def brotli_size(data):
 
 
 def main():
-    with open(os.path.join(ROOT, "wasm-pack.toml"), "rb") as f:
+    with open(os.path.join(ROOT, "scripts", "build_pkg.toml"), "rb") as f:
         cfg = tomllib.load(f)
     build, bindgen, opt = cfg["build"], cfg["bindgen"], cfg["wasm-opt"]
     out = os.path.join(ROOT, cfg["package"]["out-dir"])
@@ -53,7 +53,7 @@ def main():
     wasm = os.path.join(ROOT, "target", build["target"], build["profile"], "activation_layer.wasm")
     # Skip the slow part (wasm-opt) when neither the module, the JS sources
     # nor the settings changed since the last build of pkg/.
-    stamp = stamp_of([wasm, os.path.join(ROOT, "wasm-pack.toml"), os.path.join(ROOT, "Cargo.toml")], os.path.join(ROOT, "js"))
+    stamp = stamp_of([wasm, os.path.join(ROOT, "scripts", "build_pkg.toml"), os.path.join(ROOT, "Cargo.toml")], os.path.join(ROOT, "js"))
     stamp_file = os.path.join(out, ".build-stamp")
     if os.path.exists(stamp_file) and open(stamp_file).read() == stamp:
         print("pkg/ is up to date")

@@ -3,12 +3,13 @@
 use crate::ids::UserIndex;
 use crate::read::FactRow;
 
-/// Sorted distinct active days per user (compressed rows), plus the count of
-/// duplicate rows (same user, same timestamp).
+/// Sorted distinct active days per user (compressed rows), plus the counts
+/// of rows and of duplicate rows (same user, same timestamp).
 #[derive(Clone, Debug, Default)]
 pub struct ActiveDays {
     offsets: Vec<u32>,
     days: Vec<i32>,
+    rows: usize,
     duplicates: u64,
 }
 
@@ -61,6 +62,7 @@ impl ActiveDays {
         ActiveDays {
             offsets: out_offsets,
             days,
+            rows: rows.len(),
             duplicates,
         }
     }
@@ -73,6 +75,11 @@ impl ActiveDays {
             return &[];
         }
         &self.days[self.offsets[u] as usize..self.offsets[u + 1] as usize]
+    }
+
+    /// The rows the days were built from.
+    pub fn rows(&self) -> usize {
+        self.rows
     }
 
     /// Rows that repeat an earlier row's user and timestamp.

@@ -1,15 +1,72 @@
-//! Errors. Every message names the file, the column and what was expected
-//! (SPEC section 8), so a user can fix the input without reading code.
+//! Errors as data. Every message names the file, the column and what was
+//! expected (SPEC section 8), so a user can fix the input without reading
+//! code; every error has a [`Kind`] that each interface maps once (exit
+//! codes in the CLI, error names in JS).
 
+use std::fmt;
 use std::path::PathBuf;
 
+use crate::options::{spell, Spelling};
+
+/// What kind of thing went wrong: it decides the CLI's exit code and the
+/// JS error's `name`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// An option value that cannot be used, or options that do not fit
+    /// together or the snapshot.
+    Usage,
+    /// Input that is readable but cannot give correct numbers (a missing or
+    /// mistyped column, too many rejected rows, overlapping dates, ...).
+    Data,
+    /// Bytes that are not a readable Parquet or CSV table.
+    Corrupt,
+    /// A file that cannot be opened, read or written.
+    Io,
+    /// A bug: a panic caught at the boundary, or a broken internal invariant.
+    Internal,
+}
+
+impl Kind {
+    /// The exit code of the CLI (sysexits.h where one fits; 2 as for
+    /// unknown flags).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Kind::Usage => 2,
+            Kind::Data => 65,
+            Kind::Corrupt => 66,
+            Kind::Io => 74,
+            Kind::Internal => 70,
+        }
+    }
+
+    /// The `name` of the JS error.
+    pub fn js_name(self) -> &'static str {
+        match self {
+            Kind::Usage => "UsageError",
+            Kind::Data => "DataError",
+            Kind::Corrupt => "CorruptFileError",
+            Kind::Io => "IoError",
+            Kind::Internal => "InternalError",
+        }
+    }
+
+    /// Every kind.
+    pub const ALL: [Kind; 5] = [
+        Kind::Usage,
+        Kind::Data,
+        Kind::Corrupt,
+        Kind::Io,
+        Kind::Internal,
+    ];
+}
+
 /// Everything that can go wrong in a run, a merge or a file inspection.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Error {
     /// An option value that cannot be used.
-    #[error("invalid {option} {value:?}: expected {expected}")]
     InvalidOption {
-        /// The option's name as the CLI spells it (without dashes).
+        /// The option, as [`Opt`](crate::options::Opt) displays it (or a
+        /// plain word for values that are not run options).
         option: String,
         /// The value given.
         value: String,
@@ -17,19 +74,15 @@ pub enum Error {
         expected: String,
     },
     /// Options that cannot be used together, or a missing required option.
-    #[error("{0}")]
     Usage(String),
     /// A file that cannot be opened, read or written.
-    #[error("{}: {source}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
-        #[source]
         source: std::io::Error,
     },
     /// A file whose bytes are not a readable Parquet or CSV table.
-    #[error("{file}: {detail}")]
     Corrupt {
         /// The file.
         file: String,
@@ -37,7 +90,6 @@ pub enum Error {
         detail: String,
     },
     /// A required column that is not in the file.
-    #[error("{file}: no {role} column{}: expected {expected}; the file has columns: {}", wanted.as_ref().map(|w| format!(" named {w:?}")).unwrap_or_default(), available.join(", "))]
     MissingColumn {
         /// The file.
         file: String,
@@ -51,7 +103,6 @@ pub enum Error {
         available: Vec<String>,
     },
     /// A column whose type or values cannot serve its role.
-    #[error("{file}: column {column:?}: {detail}")]
     Column {
         /// The file.
         file: String,
@@ -61,16 +112,14 @@ pub enum Error {
         detail: String,
     },
     /// Input that is readable but cannot give correct numbers.
-    #[error("{0}")]
     Data(String),
     /// A bug: a panic caught at the boundary, or a broken internal invariant.
-    #[error("internal error (please report it): {0}")]
     Internal(String),
 }
 
 impl Error {
     /// An [`Error::InvalidOption`].
-    pub fn invalid_option(option: &str, value: &str, expected: &str) -> Self {
+    pub fn invalid_option(option: impl fmt::Display, value: &str, expected: &str) -> Self {
         Error::InvalidOption {
             option: option.to_string(),
             value: value.to_string(),
@@ -88,7 +137,7 @@ impl Error {
     }
 
     /// An [`Error::Corrupt`].
-    pub fn corrupt(file: &str, detail: impl std::fmt::Display) -> Self {
+    pub fn corrupt(file: &str, detail: impl fmt::Display) -> Self {
         Error::Corrupt {
             file: file.to_string(),
             detail: detail.to_string(),
@@ -100,6 +149,79 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Error::InvalidOption { .. } | Error::Usage(_) => Kind::Usage,
+            Error::MissingColumn { .. } | Error::Column { .. } | Error::Data(_) => Kind::Data,
+            Error::Corrupt { .. } => Kind::Corrupt,
+            Error::Io { .. } => Kind::Io,
+            Error::Internal(_) => Kind::Internal,
+        }
+    }
+
+    /// The message, with option names spelt as one interface spells them
+    /// (`Display` spells them as the CLI does).
+    pub fn message(&self, spelling: Spelling) -> String {
+        spell(&Text(self).to_string(), spelling)
+    }
+}
+
+/// The message with option names still marked.
+struct Text<'a>(&'a Error);
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::InvalidOption {
+                option,
+                value,
+                expected,
+            } => write!(f, "invalid {option} {value:?}: expected {expected}"),
+            Error::Usage(m) | Error::Data(m) => f.write_str(m),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Corrupt { file, detail } => write!(f, "{file}: {detail}"),
+            Error::MissingColumn {
+                file,
+                role,
+                wanted,
+                expected,
+                available,
+            } => {
+                write!(f, "{file}: no {role} column")?;
+                if let Some(w) = wanted {
+                    write!(f, " named {w:?}")?;
+                }
+                write!(
+                    f,
+                    ": expected {expected}; the file has columns: {}",
+                    available.join(", ")
+                )
+            }
+            Error::Column {
+                file,
+                column,
+                detail,
+            } => write!(f, "{file}: column {column:?}: {detail}"),
+            Error::Internal(m) => write!(f, "internal error (please report it): {m}"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Spelling::Cli))
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
         }
     }
 }

@@ -6,10 +6,11 @@ use arrow_array::types::{Date32Type, Date64Type};
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 
+use crate::arrays::{for_each_str, integers, is_text};
 use crate::error::Error;
 use crate::grain::{format_day, parse_day, Calendar, Grain, Weekday};
 use crate::ids::{Interner, UserIds, UserIndex};
-use crate::read::{for_each_str, integers, is_text, Format, InputFile, Table};
+use crate::read::{Format, InputFile, Table};
 use crate::time::{LocalDates, Zone};
 
 /// The snapshot format this build writes and reads.
@@ -379,17 +380,16 @@ impl SnapshotFile {
         let users = intern(t, col("user_id"), ids)?;
         let first = dates(file, "first_active_date", col("first_active_date"), zone)?;
         let last = dates(file, "last_active_date", col("last_active_date"), zone)?;
-        let mut grains: Vec<[Vec<Option<i64>>; 3]> = Vec::new();
-        let mut prevs: Vec<Vec<Option<i32>>> = Vec::new();
+        // A full snapshot's history columns; a minimal one has none.
+        let mut columns = Vec::new();
         if self.meta.is_some() {
             for g in Grain::ALL {
                 let [p, s, a] = grain_columns(g);
-                prevs.push(dates(file, &p, col(&p), zone)?);
-                grains.push([
-                    counts(file, &s, col(&s))?,
-                    counts(file, &a, col(&a))?,
-                    Vec::new(),
-                ]);
+                columns.push(GrainColumns {
+                    previous: dates(file, &p, col(&p), zone)?,
+                    streak: counts(file, &s, col(&s))?,
+                    active_periods: counts(file, &a, col(&a))?,
+                });
             }
         }
         let mut out = Vec::with_capacity(users.len());
@@ -424,37 +424,18 @@ impl SnapshotFile {
                     format_day(as_of)
                 )));
             }
-            let grains = std::array::from_fn(|g| {
-                if self.meta.is_none() {
-                    // The shortest history consistent with the three dates:
-                    // first and last active, nothing between. When they fall
-                    // in adjacent periods that history is a streak of two,
-                    // and the first date is the previous active date.
-                    let (pf, pl) = (cals[g].period_of(f), cals[g].period_of(l));
-                    let adjacent = pl == pf + 1;
-                    return Ok(GrainHistory {
-                        previous_active_date: adjacent.then_some(f),
-                        streak: if adjacent { 2 } else { 1 },
-                        active_periods: if pf == pl { 1 } else { 2 },
-                    });
-                }
-                let count = |v: Option<i64>, name: &str| -> Result<u32, Error> {
-                    v.and_then(|x| u32::try_from(x).ok())
-                        .filter(|x| *x >= 1)
-                        .ok_or_else(|| row_err(format!("{name} must be a positive integer")))
-                };
-                let [_, s, a] = grain_columns(Grain::ALL[g]);
-                Ok(GrainHistory {
-                    previous_active_date: prevs[g][i],
-                    streak: count(grains[g][0][i], &s)?,
-                    active_periods: count(grains[g][1][i], &a)?,
-                })
-            });
-            let [d, w, m] = grains;
+            let grains = match columns.as_slice() {
+                [d, w, m] => [
+                    d.history(i, Grain::Day).map_err(&row_err)?,
+                    w.history(i, Grain::Week).map_err(&row_err)?,
+                    m.history(i, Grain::Month).map_err(&row_err)?,
+                ],
+                _ => std::array::from_fn(|g| shortest_history(&cals[g], f, l)),
+            };
             let history = UserHistory {
                 first_active_date: f,
                 last_active_date: l,
-                grains: [d?, w?, m?],
+                grains,
             };
             let mut list = PeriodList::default();
             for cal in cals {
@@ -463,6 +444,44 @@ impl SnapshotFile {
             out.push((user, history));
         }
         Ok(out)
+    }
+}
+
+/// The history columns of one grain of a full snapshot.
+struct GrainColumns {
+    previous: Vec<Option<i32>>,
+    streak: Vec<Option<i64>>,
+    active_periods: Vec<Option<i64>>,
+}
+
+impl GrainColumns {
+    /// Row `i`'s history, or what is wrong with it.
+    fn history(&self, i: usize, g: Grain) -> Result<GrainHistory, String> {
+        let [_, s, a] = grain_columns(g);
+        let count = |v: Option<i64>, name: &str| -> Result<u32, String> {
+            v.and_then(|x| u32::try_from(x).ok())
+                .filter(|x| *x >= 1)
+                .ok_or_else(|| format!("{name} must be a positive integer"))
+        };
+        Ok(GrainHistory {
+            previous_active_date: self.previous[i],
+            streak: count(self.streak[i], &s)?,
+            active_periods: count(self.active_periods[i], &a)?,
+        })
+    }
+}
+
+/// The shortest history consistent with a minimal snapshot's dates: first
+/// and last active, nothing between. When they fall in adjacent periods
+/// that history is a streak of two, and the first date is the previous
+/// active date.
+fn shortest_history(cal: &Calendar, first: i32, last: i32) -> GrainHistory {
+    let (pf, pl) = (cal.period_of(first), cal.period_of(last));
+    let adjacent = pl == pf + 1;
+    GrainHistory {
+        previous_active_date: adjacent.then_some(first),
+        streak: if adjacent { 2 } else { 1 },
+        active_periods: if pf == pl { 1 } else { 2 },
     }
 }
 

@@ -57,7 +57,11 @@ impl FromStr for Grain {
             "day" | "daily" | "d" => Ok(Grain::Day),
             "week" | "weekly" | "w" => Ok(Grain::Week),
             "month" | "monthly" | "m" => Ok(Grain::Month),
-            _ => Err(Error::invalid_option("grain", s, "one of day, week, month")),
+            _ => Err(Error::invalid_option(
+                crate::options::Opt::Grain,
+                s,
+                "one of day, week, month",
+            )),
         }
     }
 }
@@ -128,7 +132,11 @@ impl FromStr for Weekday {
             .position(|n| *n == lower || (lower.len() >= 3 && n.starts_with(&lower)))
             .map(|i| Self::ALL[i])
             .ok_or_else(|| {
-                Error::invalid_option("week_start", s, "a weekday name such as monday or sunday")
+                Error::invalid_option(
+                    crate::options::Opt::WeekStart,
+                    s,
+                    "a weekday name such as monday or sunday",
+                )
             })
     }
 }
@@ -242,8 +250,8 @@ pub fn format_day(day: i32) -> String {
 }
 
 /// Parses a `YYYY-MM-DD` option value into a day count.
-pub fn parse_day(option: &str, s: &str) -> Result<i32, Error> {
-    let bad = || Error::invalid_option(option, s, "a date written YYYY-MM-DD");
+pub fn parse_day(option: impl std::fmt::Display, s: &str) -> Result<i32, Error> {
+    let bad = || Error::invalid_option(&option, s, "a date written YYYY-MM-DD");
     let b = s.trim().as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());

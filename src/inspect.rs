@@ -6,11 +6,9 @@ use std::collections::HashMap;
 use arrow_array::{Array, ArrayRef};
 use serde::Serialize;
 
+use crate::arrays::{for_each_str, integers, is_text};
 use crate::error::Error;
-use crate::read::{
-    find_column, for_each_str, integers, is_text, Format, InputFile, Source, Table, TIME_COLUMNS,
-    USER_COLUMNS,
-};
+use crate::read::{find_column, Format, InputFile, Table, TIME_COLUMNS, USER_COLUMNS};
 
 /// Rows sampled to list fact values.
 const SAMPLE_ROWS: usize = 200_000;
@@ -125,19 +123,8 @@ pub fn inspect(file: &InputFile) -> Result<FileInfo, Error> {
 }
 
 fn parquet_rows(file: &InputFile) -> Result<u64, Error> {
-    let rows =
-        |m: &parquet::file::metadata::ParquetMetaData| m.file_metadata().num_rows().max(0) as u64;
-    match &file.source {
-        Source::Path(p) => {
-            let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
-            Ok(rows(
-                crate::read::parquet_builder(f, &file.name)?.metadata(),
-            ))
-        }
-        Source::Bytes(b) => Ok(rows(
-            crate::read::parquet_builder(b.clone(), &file.name)?.metadata(),
-        )),
-    }
+    let (_, metadata) = file.open_parquet()?;
+    Ok(metadata.metadata().file_metadata().num_rows().max(0) as u64)
 }
 
 fn looks_integer(a: &ArrayRef) -> bool {

@@ -9,9 +9,13 @@
 //!
 //! The core is pure Rust (no WASM dependency): [`run::run`] computes every
 //! table in memory, [`output`] turns them into self-describing Arrow record
-//! batches, and [`write`] writes Parquet or CSV.
+//! batches, and [`write`] writes Parquet or CSV. [`options`] defines the
+//! options of a run once, for every interface.
+
+#![deny(missing_docs)]
 
 pub mod activity;
+pub mod arrays;
 pub mod dictionary;
 pub mod distributions;
 pub mod error;
@@ -20,12 +24,12 @@ pub mod grain;
 pub mod ids;
 pub mod inspect;
 pub mod merge;
+pub mod options;
 pub mod output;
 pub mod progress;
 pub mod quality;
 pub mod read;
 pub mod run;
-pub mod settings;
 pub mod states;
 pub mod summary;
 pub mod synth;
@@ -36,10 +40,11 @@ pub mod write;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
-pub use error::{Error, Result};
+pub use error::{Error, Kind, Result};
 pub use firstlast::FirstLast;
 pub use grain::{Calendar, Grain, Weekday};
+pub use options::{RunOptions, Settings};
 pub use read::{FactOptions, InputFile};
-pub use run::{run, run_with_progress, Activation, RunOptions};
+pub use run::{run, run_with_progress, Activation};
 pub use states::{Rows, State};
 pub use time::{TimeFormat, TimeUnit, Zone};

@@ -1,10 +1,10 @@
 //! The quality report (SPEC section 6): what was read, what was rejected
 //! and why, and what in the data could make the numbers mislead.
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-/// Rows rejected, by reason.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// Rows rejected, by reason (serialized with their `total`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rejected {
     /// Rows without a user id.
     pub null_user: u64,
@@ -16,12 +16,34 @@ pub struct Rejected {
     pub dated_on_or_before_as_of: u64,
     /// Rows dated after `through`.
     pub dated_after_through: u64,
+}
+
+impl Rejected {
     /// All of the above.
-    pub total: u64,
+    pub fn total(&self) -> u64 {
+        self.null_user
+            + self.null_time
+            + self.unparseable_time
+            + self.dated_on_or_before_as_of
+            + self.dated_after_through
+    }
+}
+
+impl Serialize for Rejected {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("Rejected", 6)?;
+        o.serialize_field("null_user", &self.null_user)?;
+        o.serialize_field("null_time", &self.null_time)?;
+        o.serialize_field("unparseable_time", &self.unparseable_time)?;
+        o.serialize_field("dated_on_or_before_as_of", &self.dated_on_or_before_as_of)?;
+        o.serialize_field("dated_after_through", &self.dated_after_through)?;
+        o.serialize_field("total", &self.total())?;
+        o.end()
+    }
 }
 
 /// The quality report of one run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Quality {
     /// The fact name.
     pub fact: String,

@@ -115,6 +115,41 @@ impl CohortSizes {
     pub fn add(&mut self, p: i32) {
         self.sizes[(p - self.first) as usize] += 1;
     }
+
+    /// Users whose first period is `p`.
+    fn size(&self, p: i32) -> u64 {
+        usize::try_from(p - self.first)
+            .ok()
+            .and_then(|i| self.sizes.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Users whose first period is before `p`.
+    fn before(&self, p: i32) -> u64 {
+        (self.first..p).map(|q| self.size(q)).sum()
+    }
+
+    /// The cohort rows of period `p`, from the active users of each cohort.
+    fn rows(&self, p: i32, active: &[u64], out: &mut Vec<CohortRow>) {
+        for (c, &size) in self.sizes.iter().enumerate() {
+            let cohort = self.first + c as i32;
+            if cohort > p {
+                break;
+            }
+            if size == 0 {
+                continue;
+            }
+            out.push(CohortRow {
+                cohort,
+                period: p,
+                periods_since: (p - cohort) as u32,
+                cohort_size: size,
+                active_users: active[c],
+                retention: active[c] as f64 / size as f64,
+            });
+        }
+    }
 }
 
 /// Counts the aggregates of `rows` for its periods; `through` decides
@@ -127,99 +162,89 @@ pub fn aggregate(
 ) -> Aggregates {
     let (first, last) = (rows.first(), rows.last());
     let mut out = Aggregates::default();
-    // Users whose first period is before p, updated as p advances.
-    let mut total_before: u64 = cohorts
-        .sizes
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| cohorts.first + (*i as i32) < first)
-        .map(|(_, n)| n)
-        .sum();
+    let mut total_users = cohorts.before(first);
     let mut cohort_active = vec![0u64; cohorts.sizes.len()];
     for p in first..=last {
-        let mut by_transition = [0u64; TRANSITIONS.len()];
-        cohort_active.iter_mut().for_each(|c| *c = 0);
-        for r in rows.period(p) {
-            let (state, previous) = r.states();
-            if let Some(t) = transition_index(previous, state) {
-                by_transition[t] += 1;
-            }
-            if state.is_active() {
-                cohort_active[(r.first_period() - cohorts.first) as usize] += 1;
-            }
-        }
-        let cohort_new =
-            if p >= cohorts.first && ((p - cohorts.first) as usize) < cohorts.sizes.len() {
-                cohorts.sizes[(p - cohorts.first) as usize]
-            } else {
-                0
-            };
-        let total_users = total_before + cohort_new;
-        total_before = total_users;
-        let count = |from: Option<State>, to: State| {
-            by_transition[TRANSITIONS
-                .iter()
-                .position(|t| *t == (from, to))
-                .expect("listed")]
-        };
-        let new = count(None, State::New);
-        let retained: u64 = [State::New, State::Retained, State::Reactivated]
-            .iter()
-            .map(|s| count(Some(*s), State::Retained))
-            .sum();
-        let churned: u64 = [State::New, State::Retained, State::Reactivated]
-            .iter()
-            .map(|s| count(Some(*s), State::Inactive))
-            .sum();
-        let reactivated = count(Some(State::Inactive), State::Reactivated);
-        let active = new + retained + reactivated;
-        let dormant = total_users - active - churned;
-        by_transition[TRANSITIONS.len() - 1] = dormant;
-        let active_before = retained + churned;
-        let inactive_before = (total_users - new) - active_before;
-        out.summary.push(SummaryRow {
-            period: p,
-            period_start: cal.start(p),
-            period_end: cal.end(p),
-            complete: cal.end(p) <= through,
-            active,
-            new,
-            retained,
-            reactivated,
-            churned,
-            dormant,
-            inactive: churned + dormant,
-            total_users,
-            retention_rate: ratio(retained, active_before),
-            churn_rate: ratio(churned, active_before),
-            reactivation_rate: ratio(reactivated, inactive_before),
-            quick_ratio: ratio(new + reactivated, churned),
-        });
-        for (t, (from, to)) in TRANSITIONS.iter().enumerate() {
+        let mut by_transition = count_period(rows, p, cohorts.first, &mut cohort_active);
+        total_users += cohorts.size(p);
+        let row = summary_row(p, cal, through, &by_transition, total_users);
+        // Dormant users have no state row: their count is derived.
+        by_transition[TRANSITIONS.len() - 1] = row.dormant;
+        out.summary.push(row);
+        for (&(from, to), users) in TRANSITIONS.iter().zip(by_transition) {
             out.transitions.push(TransitionRow {
                 period: p,
-                from: *from,
-                to: *to,
-                users: by_transition[t],
+                from,
+                to,
+                users,
             });
         }
-        for (c, &size) in cohorts.sizes.iter().enumerate() {
-            let cohort = cohorts.first + c as i32;
-            if cohort > p {
-                break;
-            }
-            if size == 0 {
-                continue;
-            }
-            out.cohorts.push(CohortRow {
-                cohort,
-                period: p,
-                periods_since: (p - cohort) as u32,
-                cohort_size: size,
-                active_users: cohort_active[c],
-                retention: cohort_active[c] as f64 / size as f64,
-            });
-        }
+        cohorts.rows(p, &cohort_active, &mut out.cohorts);
     }
     out
+}
+
+/// The users of each transition in period `p`, and the active users of each
+/// cohort (by first period, from `first_cohort`).
+fn count_period(
+    rows: &StateRows,
+    p: i32,
+    first_cohort: i32,
+    cohort_active: &mut [u64],
+) -> [u64; TRANSITIONS.len()] {
+    let mut by_transition = [0u64; TRANSITIONS.len()];
+    cohort_active.iter_mut().for_each(|c| *c = 0);
+    for r in rows.period(p) {
+        let (state, previous) = r.states();
+        if let Some(t) = transition_index(previous, state) {
+            by_transition[t] += 1;
+        }
+        if state.is_active() {
+            cohort_active[(r.first_period() - first_cohort) as usize] += 1;
+        }
+    }
+    by_transition
+}
+
+/// The summary row of period `p` from its transitions (SPEC section 4).
+fn summary_row(
+    p: i32,
+    cal: &Calendar,
+    through: i32,
+    by_transition: &[u64; TRANSITIONS.len()],
+    total_users: u64,
+) -> SummaryRow {
+    let count =
+        |from: Option<State>, to: State| by_transition[transition_index(from, to).expect("listed")];
+    let new = count(None, State::New);
+    let into = |to: State| -> u64 {
+        [State::New, State::Retained, State::Reactivated]
+            .iter()
+            .map(|s| count(Some(*s), to))
+            .sum()
+    };
+    let (retained, churned) = (into(State::Retained), into(State::Inactive));
+    let reactivated = count(Some(State::Inactive), State::Reactivated);
+    let active = new + retained + reactivated;
+    let dormant = total_users - active - churned;
+    let active_before = retained + churned;
+    let inactive_before = (total_users - new) - active_before;
+    SummaryRow {
+        period: p,
+        period_start: cal.start(p),
+        period_end: cal.end(p),
+        complete: cal.end(p) <= through,
+        active,
+        new,
+        retained,
+        reactivated,
+        churned,
+        dormant,
+        inactive: churned + dormant,
+        total_users,
+        retention_rate: ratio(retained, active_before),
+        churn_rate: ratio(churned, active_before),
+        reactivation_rate: ratio(reactivated, inactive_before),
+        quick_ratio: ratio(new + reactivated, churned),
+    }
 }

@@ -72,7 +72,7 @@ impl FromStr for TimeUnit {
             "us" | "micros" | "microseconds" => Ok(TimeUnit::Micros),
             "ns" | "nanos" | "nanoseconds" => Ok(TimeUnit::Nanos),
             _ => Err(Error::invalid_option(
-                "time_unit",
+                crate::options::Opt::TimeUnit,
                 s,
                 "one of s, ms, us, ns",
             )),
@@ -148,7 +148,7 @@ impl FromStr for Zone {
             .map(Zone::Named)
             .ok_or_else(|| {
                 Error::invalid_option(
-                    "timezone",
+                    crate::options::Opt::Timezone,
                     s,
                     "an IANA time zone name such as Asia/Seoul or a fixed offset such as +09:00",
                 )
@@ -346,7 +346,7 @@ impl TimeFormat {
             || pattern.is_empty()
         {
             return Err(Error::invalid_option(
-                "time_format",
+                crate::options::Opt::TimeFormat,
                 pattern,
                 "a strftime pattern such as %Y%m%d or %d/%m/%Y %H:%M",
             ));

@@ -56,7 +56,7 @@ pub fn timeline(a: &Activation, user_id: &str) -> Option<Vec<TimelineEntry>> {
         history.grains[grain_index(cal.grain())].active_periods,
         |r| r.active_periods - u32::from(r.state.is_active()),
     );
-    for p in a.first_period.max(first)..=a.last_period {
+    for p in a.first_period().max(first)..=a.last_period() {
         let entry = match next.peek() {
             Some(r) if r.period == p => {
                 let r = *next.next().expect("peeked");

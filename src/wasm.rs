@@ -1,16 +1,36 @@
 //! The WebAssembly façade: a thin `#[wasm_bindgen]` layer over the same
-//! core the CLI calls. It converts JS values in and out and nothing else.
+//! core the CLI calls. It converts JS values in and out and nothing else;
+//! errors are converted once, here, into JS errors named by their kind.
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
+use crate::options::{Settings, Spelling, OPTIONS};
 use crate::output::TableKind;
 use crate::read::InputFile;
 use crate::run::{run_with_progress, Activation};
-use crate::settings::Settings;
 use crate::write::{write_table, OutputFormat};
+
+/// What every exported function returns: an [`Error`] is thrown as a JS
+/// `Error` whose `name` is its kind's ([`crate::Kind::js_name`]) and whose
+/// message spells options as JS does.
+type WasmResult<T> = Result<T, JsValue>;
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let js = js_sys::Error::new(&e.message(Spelling::Js));
+        js.set_name(e.kind().js_name());
+        js.into()
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_NAMES: &str = r#"
+/** The `name` of every Error the engine throws (a trap is a WebAssembly.RuntimeError). */
+export type EngineErrorName = "UsageError" | "DataError" | "CorruptFileError" | "IoError" | "InternalError";
+"#;
 
 /// Installs a panic hook that logs to the console: a panic is a bug, and
 /// must at least say where it happened before the module traps.
@@ -19,13 +39,13 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn js_error(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+fn to_js<T: Serialize>(v: &T) -> WasmResult<JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Error::Internal(e.to_string()).into())
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("internal error: {e}")))
+fn usage(message: String) -> JsValue {
+    Error::Usage(message).into()
 }
 
 /// Bytes written into one JS array, so that a large table never sits whole
@@ -96,9 +116,8 @@ impl ToJs {
 
     /// Every byte written. When the array's spare room is small it is
     /// returned as a view (no copy); otherwise as an exact copy.
-    fn into_array(mut self) -> Result<Uint8Array, JsError> {
-        self.move_piece()
-            .map_err(|e| JsError::new(&e.to_string()))?;
+    fn into_array(mut self) -> WasmResult<Uint8Array> {
+        self.move_piece().map_err(|e| Error::Data(e.to_string()))?;
         let out = OUT
             .with(|o| o.borrow_mut().take())
             .unwrap_or_else(|| Uint8Array::new_with_length(0));
@@ -130,9 +149,9 @@ impl std::io::Write for ToJs {
 }
 
 /// Reads a `{ name, bytes }` object.
-fn input_file(v: &JsValue, what: &str) -> Result<InputFile, JsError> {
+fn input_file(v: &JsValue, what: &str) -> WasmResult<InputFile> {
     let bad = || {
-        JsError::new(&format!(
+        usage(format!(
             "{what} must be an object {{ name, bytes }} with bytes a Uint8Array"
         ))
     };
@@ -151,15 +170,23 @@ fn input_file(v: &JsValue, what: &str) -> Result<InputFile, JsError> {
 /// Describes a fact file: format, columns, rows, the detected user and time
 /// columns, and the distinct values of columns that could filter facts.
 #[wasm_bindgen]
-pub fn inspect(file: JsValue) -> Result<JsValue, JsError> {
+pub fn inspect(file: JsValue) -> WasmResult<JsValue> {
     let f = input_file(&file, "file")?;
-    to_js(&crate::inspect::inspect(&f).map_err(js_error)?)
+    to_js(&crate::inspect::inspect(&f)?)
 }
 
 /// The data dictionary: every output table and column with its meaning.
 #[wasm_bindgen]
-pub fn dictionary() -> Result<JsValue, JsError> {
+pub fn dictionary() -> WasmResult<JsValue> {
     to_js(&crate::dictionary::to_json())
+}
+
+/// The options of `compute`, in order: `{ name, flag, description }` with
+/// `name` the JS option name and `flag` the CLI's (the snapshot file, passed
+/// as `options.snapshot`, is not among them).
+#[wasm_bindgen]
+pub fn options() -> WasmResult<JsValue> {
+    to_js(&OPTIONS)
 }
 
 /// Upserts a run's table (`summary`, `transitions`, `cohorts` or `states`)
@@ -167,19 +194,19 @@ pub fn dictionary() -> Result<JsValue, JsError> {
 /// `activation merge`. Both files are CSV or both Parquet; the result has
 /// their format.
 #[wasm_bindgen(js_name = mergeTables)]
-pub fn merge_tables(which: &str, history: JsValue, run: JsValue) -> Result<Vec<u8>, JsError> {
-    let kind: TableKind = which.parse().map_err(js_error)?;
+pub fn merge_tables(which: &str, history: JsValue, run: JsValue) -> WasmResult<Vec<u8>> {
+    let kind: TableKind = which.parse()?;
     let history = input_file(&history, "history")?;
     let run = input_file(&run, "run")?;
-    crate::merge::merge_files(&history, &run, kind.doc().key).map_err(js_error)
+    Ok(crate::merge::merge_files(&history, &run, kind.doc().key)?)
 }
 
 /// A table file (`{ name, bytes }`, Parquet or CSV, such as an earlier
 /// output) as `parquet`, `csv` or `arrow` bytes.
 #[wasm_bindgen(js_name = convertTable)]
-pub fn convert_table(file: JsValue, format: &str) -> Result<Vec<u8>, JsError> {
-    let format: OutputFormat = format.parse().map_err(js_error)?;
-    crate::write::convert(&input_file(&file, "file")?, format).map_err(js_error)
+pub fn convert_table(file: JsValue, format: &str) -> WasmResult<Vec<u8>> {
+    let format: OutputFormat = format.parse()?;
+    Ok(crate::write::convert(&input_file(&file, "file")?, format)?)
 }
 
 /// Computes every output from fact files (`[{ name, bytes }]`) and options
@@ -190,10 +217,10 @@ pub fn compute(
     files: JsValue,
     options: JsValue,
     on_progress: Option<Function>,
-) -> Result<Computation, JsError> {
+) -> WasmResult<Computation> {
     let files: Array = files
         .dyn_into()
-        .map_err(|_| JsError::new("files must be an array of { name, bytes }"))?;
+        .map_err(|_| usage("files must be an array of { name, bytes }".into()))?;
     let inputs = files
         .iter()
         .enumerate()
@@ -204,7 +231,7 @@ pub fn compute(
     } else {
         options
             .dyn_into()
-            .map_err(|_| JsError::new("options must be an object"))?
+            .map_err(|_| usage("options must be an object".into()))?
     };
     let snapshot = Reflect::get(&options, &"snapshot".into())
         .ok()
@@ -215,28 +242,27 @@ pub fn compute(
     // denies unknown fields); the snapshot's bytes travel separately.
     let plain = Object::assign(&Object::new(), &options);
     Reflect::delete_property(&plain, &"snapshot".into())
-        .map_err(|_| JsError::new("options must be a plain object"))?;
-    let known = crate::settings::option_names();
+        .map_err(|_| usage("options must be a plain object".into()))?;
+    let known = || OPTIONS.iter().map(|o| o.name);
     if let Some(k) = Object::keys(&plain)
         .iter()
         .filter_map(|k| k.as_string())
-        .find(|k| !known.contains(&k.as_str()))
+        .find(|k| !known().any(|n| n == k))
     {
-        return Err(JsError::new(&format!(
+        return Err(usage(format!(
             "invalid options: unknown option `{k}`, expected one of {}",
-            known.join(", ")
+            known().collect::<Vec<_>>().join(", ")
         )));
     }
     let settings: Settings = serde_wasm_bindgen::from_value(plain.into())
-        .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
-    let opts = settings.to_options().map_err(js_error)?;
+        .map_err(|e| usage(format!("invalid options: {e}")))?;
+    let opts = settings.to_options()?;
     let mut report = |p: &crate::progress::Progress| {
         if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
             let _ = f.call1(&JsValue::NULL, &v);
         }
     };
-    let inner =
-        run_with_progress(&inputs, snapshot.as_ref(), &opts, &mut report).map_err(js_error)?;
+    let inner = run_with_progress(&inputs, snapshot.as_ref(), &opts, &mut report)?;
     Ok(Computation { inner })
 }
 
@@ -262,13 +288,13 @@ impl Computation {
 
     /// The summary rows as plain objects keyed by the SPEC column names.
     #[wasm_bindgen(getter)]
-    pub fn summary(&self) -> Result<JsValue, JsError> {
+    pub fn summary(&self) -> WasmResult<JsValue> {
         to_js(&self.inner.aggregates.summary)
     }
 
     /// The quality report.
     #[wasm_bindgen(getter)]
-    pub fn quality(&self) -> Result<JsValue, JsError> {
+    pub fn quality(&self) -> WasmResult<JsValue> {
         to_js(&self.inner.quality)
     }
 
@@ -281,33 +307,31 @@ impl Computation {
     /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`)
     /// as `parquet`, `csv` or `arrow` (IPC stream) bytes. The array may be a
     /// view on a slightly larger buffer (its `byteLength` is the table's).
-    pub fn table(&self, which: &str, format: &str) -> Result<Uint8Array, JsError> {
-        let kind: TableKind = which.parse().map_err(js_error)?;
-        let format: OutputFormat = format.parse().map_err(js_error)?;
+    pub fn table(&self, which: &str, format: &str) -> WasmResult<Uint8Array> {
+        let kind: TableKind = which.parse()?;
+        let format: OutputFormat = format.parse()?;
         let bound = match format {
             OutputFormat::Arrow => kind.arrow_size_bound(&self.inner),
             _ => None,
         };
-        write_table(&self.inner, kind, format, ToJs::new(bound))
-            .map_err(js_error)?
-            .into_array()
+        write_table(&self.inner, kind, format, ToJs::new(bound))?.into_array()
     }
 
     /// The file name (without extension) of a table, as the CLI writes it.
     #[wasm_bindgen(js_name = tableName)]
-    pub fn table_name(&self, which: &str) -> Result<String, JsError> {
-        let kind: TableKind = which.parse().map_err(js_error)?;
+    pub fn table_name(&self, which: &str) -> WasmResult<String> {
+        let kind: TableKind = which.parse()?;
         Ok(kind.file_stem(&self.inner))
     }
 
     /// Distributions of streak length, gap between active periods and churn duration.
-    pub fn distributions(&self) -> Result<JsValue, JsError> {
+    pub fn distributions(&self) -> WasmResult<JsValue> {
         to_js(&self.inner.distributions.report())
     }
 
     /// One user's state in every reported period (null for an unknown id).
     #[wasm_bindgen(js_name = userTimeline)]
-    pub fn user_timeline(&self, user_id: &str) -> Result<JsValue, JsError> {
+    pub fn user_timeline(&self, user_id: &str) -> WasmResult<JsValue> {
         match crate::timeline::timeline(&self.inner, user_id) {
             Some(t) => to_js(&t),
             None => Ok(JsValue::NULL),

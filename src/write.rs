@@ -233,7 +233,7 @@ pub(crate) fn column_text(a: &dyn Array) -> Result<Vec<String>, Error> {
         DataType::Dictionary(_, _) => {
             let d = a.as_any_dictionary();
             let values = column_text(d.values().as_ref())?;
-            let keys = crate::read::dictionary_keys(d);
+            let keys = crate::arrays::dictionary_keys(d);
             (0..n)
                 .map(|i| text(i, &|i| values[keys[i]].clone()))
                 .collect()

@@ -1330,3 +1330,92 @@ fn a_day_without_activity_from_a_snapshot() {
     ));
     assert!(err.contains("--through"), "{err}");
 }
+
+/// Each kind of error has its documented exit code (`activation --help`).
+#[test]
+fn exit_codes_tell_the_kind_of_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let nocols = write("nocols.csv", b"a,b\n1,2\n");
+    let garbage = write("garbage.parquet", b"not parquet at all");
+    let missing = tmp
+        .path()
+        .join("missing.csv")
+        .to_string_lossy()
+        .into_owned();
+    let ex = example().to_string_lossy().into_owned();
+    let out = tmp.path().join("out").to_string_lossy().into_owned();
+    let cases: [(&[&str], i32, &str); 6] = [
+        (
+            &["run", &ex, "--grain", "fortnight", "--out", &out],
+            2,
+            "fortnight",
+        ),
+        (
+            &[
+                "run",
+                &ex,
+                "--grain",
+                "week",
+                "--as-of",
+                "2024-01-07",
+                "--out",
+                &out,
+            ],
+            2,
+            "--as-of only applies with a snapshot (--snapshot FILE)",
+        ),
+        (
+            &[
+                "run",
+                &ex,
+                "--grain",
+                "week",
+                "--week-start",
+                "someday",
+                "--out",
+                &out,
+            ],
+            2,
+            "invalid --week-start \"someday\"",
+        ),
+        (
+            &["run", &nocols, "--grain", "week", "--out", &out],
+            65,
+            "no user column",
+        ),
+        (
+            &["run", &garbage, "--grain", "week", "--out", &out],
+            66,
+            "garbage.parquet",
+        ),
+        (
+            &["run", &missing, "--grain", "week", "--out", &out],
+            74,
+            "missing.csv",
+        ),
+    ];
+    for (args, code, text_expected) in cases {
+        let o = activation(args);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(text_expected), "{args:?}: {err}");
+    }
+    let help = text(&activation(["--help"]).stdout);
+    for code in [
+        "2 usage",
+        "65 data",
+        "66 corrupt file",
+        "74 I/O",
+        "70 internal",
+    ] {
+        assert!(
+            help.contains(code),
+            "--help documents exit code {code}: {help}"
+        );
+    }
+}

@@ -1171,7 +1171,7 @@ fn engine_outputs(a: &Activation) -> Outputs {
         unparseable_time: q.rows_rejected.unparseable_time,
         dated_on_or_before_as_of: q.rows_rejected.dated_on_or_before_as_of,
         dated_after_through: q.rows_rejected.dated_after_through,
-        rejected_total: q.rows_rejected.total,
+        rejected_total: q.rows_rejected.total(),
         rows_filtered_out: q.rows_filtered_out,
         duplicate_rows: q.duplicate_rows,
         distinct_users: q.distinct_users,
@@ -1187,8 +1187,8 @@ fn engine_outputs(a: &Activation) -> Outputs {
     Outputs {
         fact: a.fact.clone(),
         ids_are_int: ids.is_int(),
-        first_period: day(a.first_period),
-        last_period: day(a.last_period),
+        first_period: day(a.first_period()),
+        last_period: day(a.last_period()),
         states,
         summary,
         transitions,
@@ -1296,7 +1296,7 @@ macro_rules! ensure {
 fn check_properties(a: &Activation, rows: Rows) -> Result<(), String> {
     let cal = a.calendar;
     let sum = &a.aggregates.summary;
-    let n = (a.last_period - a.first_period + 1) as usize;
+    let n = (a.last_period() - a.first_period() + 1) as usize;
     let d = |p: i32| format_day(cal.start(p));
     ensure!(
         sum.len() == n,
@@ -1304,7 +1304,7 @@ fn check_properties(a: &Activation, rows: Rows) -> Result<(), String> {
         sum.len()
     );
     for (i, s) in sum.iter().enumerate() {
-        let p = a.first_period + i as i32;
+        let p = a.first_period() + i as i32;
         let at = d(p);
         ensure!(
             s.period == p && s.period_start == cal.start(p) && s.period_end == cal.end(p),
@@ -1504,7 +1504,7 @@ fn check_properties(a: &Activation, rows: Rows) -> Result<(), String> {
             d(r.period)
         );
         ensure!(
-            r.period >= a.first_period && r.period <= a.last_period,
+            r.period >= a.first_period() && r.period <= a.last_period(),
             "{at}: outside the reported periods"
         );
         if i > 0 {
@@ -1585,7 +1585,7 @@ fn check_properties(a: &Activation, rows: Rows) -> Result<(), String> {
                 "{at}: previous {prev:?} but the row of the period before says {q:?}"
             );
         }
-        if rows == Rows::All && r.period > a.first_period && r.state != State::New {
+        if rows == Rows::All && r.period > a.first_period() && r.state != State::New {
             ensure!(
                 seen.contains_key(&(r.user, r.period - 1)),
                 "{at}: rows = all, but the user has no row in the period before"

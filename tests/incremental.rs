@@ -580,28 +580,28 @@ fn check_chain(ctx: &str, ds: &Dataset, chain: &Chain, merge: bool) {
         let cal = a.calendar;
         assert_eq!(cal, full.calendar, "{ctx}: calendar");
         assert_eq!(
-            a.last_period,
+            a.last_period(),
             cal.period_of(step.through),
             "{ctx}: last period"
         );
-        assert_eq!(a.last_period, full.last_period, "{ctx}: last period");
+        assert_eq!(a.last_period(), full.last_period(), "{ctx}: last period");
         let from = match prev {
             None => {
-                assert_eq!(a.first_period, full.first_period, "{ctx}: first period");
-                cal.start(a.first_period)
+                assert_eq!(a.first_period(), full.first_period(), "{ctx}: first period");
+                cal.start(a.first_period())
             }
             Some(p) => {
                 assert_eq!(
-                    a.first_period,
+                    a.first_period(),
                     cal.period_of(p + 1),
                     "{ctx}: a run from a snapshot reports from the period holding as_of + 1"
                 );
-                cal.start(a.first_period)
+                cal.start(a.first_period())
             }
         };
         assert_eq!(
             a.aggregates.summary.len() as i32,
-            a.last_period - a.first_period + 1,
+            a.last_period() - a.first_period() + 1,
             "{ctx}: one summary row per reported period"
         );
         for kind in TABLES {
@@ -615,7 +615,11 @@ fn check_chain(ctx: &str, ds: &Dataset, chain: &Chain, merge: bool) {
             ds.count(prev, step.through),
             "{ctx}: rows used"
         );
-        assert_eq!(a.quality.rows_rejected.total, 0, "{ctx}: nothing rejected");
+        assert_eq!(
+            a.quality.rows_rejected.total(),
+            0,
+            "{ctx}: nothing rejected"
+        );
         assert!(a.quality.exact, "{ctx}: exact");
 
         if merge {
@@ -1114,7 +1118,10 @@ fn spec_example_split_mid_week() {
     )
     .unwrap();
     assert_eq!(a2.fact, "spec_example");
-    assert_eq!(format_day(a2.calendar.start(a2.first_period)), "2024-01-15");
+    assert_eq!(
+        format_day(a2.calendar.start(a2.first_period())),
+        "2024-01-15"
+    );
     let want = rows_from(EXAMPLE_STATES, "2024-01-15");
     assert_same_lines(
         "example run 2",
@@ -1219,7 +1226,7 @@ fn overlap_with_as_of_is_an_error_or_skipped() {
     o.skip_overlap = true;
     let skipped = run(&[all], Some(&snap), &o).unwrap();
     assert_eq!(skipped.quality.rows_rejected.dated_on_or_before_as_of, 7);
-    assert_eq!(skipped.quality.rows_rejected.total, 7);
+    assert_eq!(skipped.quality.rows_rejected.total(), 7);
     assert_eq!(skipped.quality.rows_used, 4);
     assert!(skipped
         .quality
@@ -1232,7 +1239,7 @@ fn overlap_with_as_of_is_an_error_or_skipped() {
         &o,
     )
     .unwrap();
-    assert_eq!(clean.quality.rows_rejected.total, 0);
+    assert_eq!(clean.quality.rows_rejected.total(), 0);
     for kind in TableKind::ALL {
         assert_eq!(table_csv(&skipped, kind), table_csv(&clean, kind));
     }
@@ -1305,7 +1312,10 @@ fn snapshot_week_start_must_match_for_weekly_runs() {
     of.week_start = Some(Weekday::Sunday);
     of.through = Some(day("2024-02-04"));
     let full = run(&[example_file(None, None)], None, &of).unwrap();
-    assert_eq!(format_day(a2.calendar.start(a2.first_period)), "2024-01-14");
+    assert_eq!(
+        format_day(a2.calendar.start(a2.first_period())),
+        "2024-01-14"
+    );
     for kind in TABLES {
         assert_eq!(
             all_rows(&table_csv(&a2, kind)),
@@ -1355,7 +1365,7 @@ fn zero_fact_rows_with_a_snapshot_need_through() {
     o.through = Some(day("2024-01-21"));
     let a = run(std::slice::from_ref(&header_only), Some(&snap), &o).unwrap();
     let full = example_run(Some("2024-01-21"), None, Grain::Week);
-    assert_eq!(format_day(a.calendar.start(a.first_period)), "2024-01-15");
+    assert_eq!(format_day(a.calendar.start(a.first_period())), "2024-01-15");
     assert_eq!(a.aggregates.summary.len(), 1);
     assert!(a.aggregates.summary[0].complete);
     for kind in TABLES {
@@ -1439,7 +1449,7 @@ fn rows_after_through_are_rejected_and_counted() {
     o.through = Some(cut);
     let all = run(&[example_file(None, None)], None, &o).unwrap();
     assert_eq!(all.quality.rows_rejected.dated_after_through, 4);
-    assert_eq!(all.quality.rows_rejected.total, 4);
+    assert_eq!(all.quality.rows_rejected.total(), 4);
     assert_eq!(all.quality.rows_used, 7);
     let clean = run(&[example_file(None, Some(cut))], None, &o).unwrap();
     for kind in TableKind::ALL {
@@ -1554,7 +1564,7 @@ fn check_minimal_run(ctx: &str, a: &Activation, full: &Activation, as_of: i32) {
     let cal = a.calendar;
     let p0 = cal.period_of(as_of);
     assert_eq!(
-        a.first_period,
+        a.first_period(),
         p0 + 1,
         "{ctx}: reports from the period after as_of"
     );

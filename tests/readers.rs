@@ -278,7 +278,7 @@ fn spec_example_csv_file_on_disk() {
     assert_eq!(a.fact, "spec_example");
     assert_eq!(a.quality.rows_read, 11);
     assert_eq!(a.quality.rows_used, 11);
-    assert_eq!(a.quality.rows_rejected.total, 0);
+    assert_eq!(a.quality.rows_rejected.total(), 0);
     assert_eq!(a.quality.duplicate_rows, 0);
     assert_eq!(a.quality.min_local_date.as_deref(), Some("2024-01-01"));
     assert_eq!(a.quality.max_local_date.as_deref(), Some("2024-01-31"));
@@ -761,7 +761,7 @@ fn parquet_integer_user_ids() {
         // not bytewise (101, 3, 7).
         let first_week: Vec<String> = a
             .states
-            .period(a.first_period)
+            .period(a.first_period())
             .map(|r| a.ids().display(r.user()))
             .collect();
         assert_eq!(first_week, ["3", "7", "101"], "{kind}");
@@ -815,7 +815,7 @@ fn parquet_string_times_iso_dates_and_rfc3339_offsets() {
             &weekly(),
         );
         assert_spec(&a, &format!("rfc3339 {kind} in UTC"));
-        assert_eq!(a.quality.rows_rejected.total, 0);
+        assert_eq!(a.quality.rows_rejected.total(), 0);
         // In Seoul 12:00 UTC is 21:00 the same day: same answer.
         let mut o = weekly();
         o.timezone = Some(seoul());
@@ -1606,7 +1606,7 @@ fn rejections_under_max_rejected_are_counted() {
     assert_eq!(a.quality.rows_read, rows + 1);
     assert_eq!(a.quality.rows_used, rows);
     assert_eq!(a.quality.rows_rejected.unparseable_time, 1);
-    assert_eq!(a.quality.rows_rejected.total, 1);
+    assert_eq!(a.quality.rows_rejected.total(), 1);
     assert_eq!(a.quality.duplicate_rows, 0);
     assert!(
         a.quality
@@ -1652,7 +1652,7 @@ fn null_users_and_null_times_are_counted() {
     assert_eq!(a.quality.rows_read, 14);
     assert_eq!(a.quality.rows_rejected.null_user, 2);
     assert_eq!(a.quality.rows_rejected.null_time, 1);
-    assert_eq!(a.quality.rows_rejected.total, 3);
+    assert_eq!(a.quality.rows_rejected.total(), 3);
     assert_eq!(
         a.ids().find("eve"),
         None,

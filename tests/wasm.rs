@@ -27,8 +27,7 @@ fn options(pairs: &[(&str, &str)]) -> JsValue {
     o.into()
 }
 
-fn message(e: wasm_bindgen::JsError) -> String {
-    let v: JsValue = e.into();
+fn message(v: JsValue) -> String {
     assert!(
         v.is_instance_of::<js_sys::Error>(),
         "errors reach JS as Error objects"
@@ -54,7 +53,7 @@ fn spec_rows() -> Vec<&'static str> {
 }
 
 /// The SPEC example's weekly run (through 2024-02-04) of one file.
-fn spec_weekly(f: JsValue) -> Result<Computation, wasm_bindgen::JsError> {
+fn spec_weekly(f: JsValue) -> Result<Computation, JsValue> {
     compute(
         Array::of1(&f).into(),
         options(&[("grain", "week"), ("through", "2024-02-04")]),
@@ -261,4 +260,52 @@ fn every_parquet_codec_reads_through_the_facade() {
             "{name}"
         );
     }
+}
+
+/// Every error reaches JS named by its kind, with options spelt as JS
+/// spells them.
+#[wasm_bindgen_test]
+fn errors_are_named_by_kind() {
+    let spec = || Array::of1(&file("s.csv", SPEC)).into();
+    let cases: [(JsValue, JsValue, &str, &str); 4] = [
+        (
+            spec(),
+            options(&[("weekStart", "someday")]),
+            "UsageError",
+            "weekStart",
+        ),
+        (
+            spec(),
+            options(&[("asOf", "2024-01-07")]),
+            "UsageError",
+            "asOf only applies with a snapshot (snapshot FILE)",
+        ),
+        (
+            Array::of1(&file("nocols.csv", b"a,b\n1,2\n")).into(),
+            options(&[]),
+            "DataError",
+            "no user column",
+        ),
+        (
+            Array::of1(&file("bad.parquet", b"nope")).into(),
+            options(&[]),
+            "CorruptFileError",
+            "bad.parquet",
+        ),
+    ];
+    for (files, opts, name, text) in cases {
+        let e = compute(files, opts, None).err().expect("an error");
+        assert_eq!(get(&e, "name").as_string().as_deref(), Some(name));
+        let m = message(e);
+        assert!(m.contains(text), "{m:?} should contain {text:?}");
+        assert!(!m.contains("--"), "{m:?} spells options as JS does");
+    }
+    let opts =
+        wasm_bindgen::JsCast::unchecked_into::<Array>(activation_layer::wasm::options().unwrap());
+    let names: Vec<String> = opts
+        .iter()
+        .map(|o| get(&o, "name").as_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 16);
+    assert!(names.contains(&"maxRejected".to_string()));
 }

@@ -407,11 +407,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
         unit: opts.time_unit,
         format: opts.time_format.as_ref(),
     };
-    let total_bytes = match &file.source {
-        Source::Bytes(b) => b.len() as f64,
-        Source::Path(p) => std::fs::metadata(p).map_or(0.0, |m| m.len() as f64),
-    }
-    .max(1.0);
+    let total_bytes = (file.len() as f64).max(1.0);
     let mut rows = 0u64;
     // The previous row's id and user: facts grouped by user (as many
     // exports are) repeat an id row after row, and are then read without

@@ -11,35 +11,15 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::arrow::ProjectionMask;
 use parquet::basic::Type as PhysicalType;
-use parquet::file::reader::ChunkReader;
 
-use super::{
-    integer_time_error, resolve_columns, Cell, FactOptions, InputFile, Sink, Source, TimeReader,
-};
+use super::input::unreadable;
+use super::{integer_time_error, resolve_columns, Cell, FactOptions, InputFile, Sink, TimeReader};
+use crate::arrays::{dictionary_keys, for_each_str, integers, is_text};
 use crate::error::Error;
 use crate::ids::{Interner, UserIndex};
 use crate::time::{micros_of_day, TimeValue};
 
 const BATCH_ROWS: usize = 64 * 1024;
-
-pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Result<(), Error> {
-    match &file.source {
-        Source::Path(p) => {
-            let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
-            read_from(f, &file.name, opts, sink)
-        }
-        Source::Bytes(b) => read_from(b.clone(), &file.name, opts, sink),
-    }
-}
-
-/// Opens a Parquet file, with an error that names it.
-pub(crate) fn builder<R: ChunkReader + 'static>(
-    reader: R,
-    name: &str,
-) -> Result<ParquetRecordBatchReaderBuilder<R>, Error> {
-    ParquetRecordBatchReaderBuilder::try_new(reader)
-        .map_err(|e| Error::corrupt(name, format!("not a readable Parquet file: {e}")))
-}
 
 /// How a time column's values are read.
 #[derive(Clone, Copy)]
@@ -86,17 +66,50 @@ fn time_kind(
     })
 }
 
-fn read_from<R: ChunkReader + 'static>(
-    r: R,
-    name: &str,
-    opts: &FactOptions,
-    sink: &mut Sink,
-) -> Result<(), Error> {
-    let unreadable = |e: parquet::errors::ParquetError| {
-        Error::corrupt(name, format!("not a readable Parquet file: {e}"))
+/// Where the fact columns are in a file and how their values are read.
+struct Layout<'a> {
+    user: usize,
+    time: usize,
+    fact: Option<usize>,
+    names: Vec<String>,
+    kind: TimeKind,
+    reader: TimeReader<'a>,
+}
+
+pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Result<(), Error> {
+    let name = file.name.as_str();
+    let (bytes, metadata) = file.open_parquet()?;
+    let layout = layout(name, &metadata, opts, sink)?;
+    let user_type = metadata.schema().field(layout.user).data_type().clone();
+    // String ids are read as a dictionary when the file stores them so:
+    // then each distinct id is interned once per dictionary, not per row.
+    let metadata = if user_type == DataType::Utf8 {
+        dictionary_ids(&metadata, layout.user).map_err(|e| unreadable(name, e))?
+    } else {
+        metadata
     };
-    let metadata = ArrowReaderMetadata::load(&r, ArrowReaderOptions::new()).map_err(unreadable)?;
-    let schema = metadata.schema().clone();
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata);
+    let mut roots = vec![layout.user, layout.time];
+    roots.extend(layout.fact);
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let rows = builder.metadata().file_metadata().num_rows();
+    sink.reserve(usize::try_from(rows).unwrap_or(0));
+    let batches = builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| unreadable(name, e))?;
+    read_batches(name, batches, &layout, opts, sink, rows.max(1) as f64)
+}
+
+/// Finds the fact columns and checks that their types can serve.
+fn layout<'a>(
+    name: &str,
+    metadata: &ArrowReaderMetadata,
+    opts: &'a FactOptions,
+    sink: &mut Sink,
+) -> Result<Layout<'a>, Error> {
+    let schema = metadata.schema();
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let cols = resolve_columns(name, &names, opts)?;
     let (user_name, time_name) = (&names[cols.user], &names[cols.time]);
@@ -118,26 +131,6 @@ fn read_from<R: ChunkReader + 'static>(
         time_name,
     )?;
     let user_type = schema.field(cols.user).data_type();
-    // String ids are read as a dictionary when the file stores them so:
-    // then each distinct id is interned once per dictionary, not per row.
-    let metadata = if *user_type == DataType::Utf8 {
-        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
-        fields[cols.user] = fields[cols.user]
-            .clone()
-            .with_data_type(DataType::Dictionary(
-                Box::new(DataType::Int32),
-                Box::new(DataType::Utf8),
-            ));
-        let hinted = Schema::new_with_metadata(fields, schema.metadata().clone());
-        ArrowReaderMetadata::try_new(
-            metadata.metadata().clone(),
-            ArrowReaderOptions::new().with_schema(Arc::new(hinted)),
-        )
-        .map_err(unreadable)?
-    } else {
-        metadata
-    };
-    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(r, metadata);
     match id_kind(user_type) {
         Some(IdKind::Int) => sink.users().expect_int(name, user_name)?,
         Some(IdKind::Text) => sink.users().expect_text(name, user_name)?,
@@ -149,32 +142,56 @@ fn read_from<R: ChunkReader + 'static>(
             ))
         }
     }
-    let fact = match cols.fact {
-        None => None,
-        Some(i) => {
-            let dt = schema.field(i).data_type();
-            if id_kind(dt).is_none() {
-                return Err(Error::column(
-                    name,
-                    &names[i],
-                    format!("has type {dt}: expected string or integer fact values"),
-                ));
-            }
-            Some(names[i].clone())
+    if let Some(i) = cols.fact {
+        let dt = schema.field(i).data_type();
+        if id_kind(dt).is_none() {
+            return Err(Error::column(
+                name,
+                &names[i],
+                format!("has type {dt}: expected string or integer fact values"),
+            ));
         }
-    };
-    let mut roots = vec![cols.user, cols.time];
-    roots.extend(cols.fact);
-    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-    let file_rows_total = builder.metadata().file_metadata().num_rows();
-    sink.reserve(usize::try_from(file_rows_total).unwrap_or(0));
-    let total_rows = file_rows_total.max(1) as f64;
+    }
+    Ok(Layout {
+        user: cols.user,
+        time: cols.time,
+        fact: cols.fact,
+        names,
+        kind,
+        reader,
+    })
+}
+
+/// The metadata with the user column read as a dictionary of strings.
+fn dictionary_ids(
+    metadata: &ArrowReaderMetadata,
+    user: usize,
+) -> Result<ArrowReaderMetadata, parquet::errors::ParquetError> {
+    let schema = metadata.schema();
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields[user] = fields[user].clone().with_data_type(DataType::Dictionary(
+        Box::new(DataType::Int32),
+        Box::new(DataType::Utf8),
+    ));
+    let hinted = Schema::new_with_metadata(fields, schema.metadata().clone());
+    ArrowReaderMetadata::try_new(
+        metadata.metadata().clone(),
+        ArrowReaderOptions::new().with_schema(Arc::new(hinted)),
+    )
+}
+
+/// Decodes every batch and pushes its rows into the sink.
+fn read_batches(
+    name: &str,
+    batches: impl Iterator<Item = Result<arrow_array::RecordBatch, arrow_schema::ArrowError>>,
+    layout: &Layout,
+    opts: &FactOptions,
+    sink: &mut Sink,
+    total_rows: f64,
+) -> Result<(), Error> {
+    let (user_name, time_name) = (&layout.names[layout.user], &layout.names[layout.time]);
+    let fact = layout.fact.map(|i| layout.names[i].as_str());
     let mut file_rows = 0usize;
-    let batches = builder
-        .with_projection(mask)
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(|e| Error::corrupt(name, format!("not a readable Parquet file: {e}")))?;
     let mut users = Vec::with_capacity(BATCH_ROWS);
     let mut dictionary = DictionaryUsers::default();
     let mut cells = Vec::with_capacity(BATCH_ROWS);
@@ -190,9 +207,9 @@ fn read_from<R: ChunkReader + 'static>(
             .expect("projected time column");
         intern_users(user_col, sink.users(), &mut users, &mut dictionary)
             .map_err(|d| Error::column(name, user_name, d))?;
-        decode_times(time_col, kind, &reader, &mut cells);
+        decode_times(time_col, layout.kind, &layout.reader, &mut cells);
         keep.clear();
-        match &fact {
+        match fact {
             None => keep.resize(batch.num_rows(), true),
             Some(f) => fact_mask(
                 batch.column_by_name(f).expect("projected fact column"),
@@ -223,106 +240,6 @@ fn id_kind(dt: &DataType) -> Option<IdKind> {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some(IdKind::Text),
         DataType::Dictionary(_, v) => id_kind(v),
         _ => None,
-    }
-}
-
-/// Calls `f` with each string of a string-like array (plain or dictionary).
-pub(crate) fn for_each_str(a: &ArrayRef, mut f: impl FnMut(usize, Option<&str>)) {
-    match a.data_type() {
-        DataType::Utf8 => a
-            .as_string::<i32>()
-            .iter()
-            .enumerate()
-            .for_each(|(i, v)| f(i, v)),
-        DataType::LargeUtf8 => a
-            .as_string::<i64>()
-            .iter()
-            .enumerate()
-            .for_each(|(i, v)| f(i, v)),
-        DataType::Utf8View => a
-            .as_string_view()
-            .iter()
-            .enumerate()
-            .for_each(|(i, v)| f(i, v)),
-        DataType::Dictionary(_, _) => {
-            let d = a.as_any_dictionary();
-            let values = d.values();
-            let keys = dictionary_keys(d);
-            let mut strs: Vec<Option<&str>> = Vec::with_capacity(values.len());
-            let texts = collect_strs(values);
-            strs.extend(texts.iter().map(|s| s.as_deref()));
-            let nulls = a.nulls();
-            for (i, k) in keys.iter().enumerate() {
-                f(
-                    i,
-                    if nulls.is_some_and(|n| n.is_null(i)) {
-                        None
-                    } else {
-                        strs.get(*k).copied().flatten()
-                    },
-                );
-            }
-        }
-        _ => unreachable!("checked string column"),
-    }
-}
-
-fn collect_strs(a: &ArrayRef) -> Vec<Option<String>> {
-    let mut out = Vec::with_capacity(a.len());
-    for_each_str(a, |_, v| out.push(v.map(str::to_string)));
-    out
-}
-
-fn ints_of<T: ArrowPrimitiveType>(a: &ArrayRef, out: &mut Vec<Option<i64>>) -> Result<(), String>
-where
-    T::Native: TryInto<i64> + std::fmt::Display + Copy,
-{
-    for v in a.as_primitive::<T>().iter() {
-        out.push(match v {
-            None => None,
-            Some(x) => Some(
-                x.try_into()
-                    .map_err(|_| format!("value {x} does not fit in a 64-bit signed integer"))?,
-            ),
-        });
-    }
-    Ok(())
-}
-
-/// The integers of an integer array (`None` for nulls).
-pub(crate) fn integers(a: &ArrayRef) -> Result<Vec<Option<i64>>, String> {
-    let mut out = Vec::with_capacity(a.len());
-    match a.data_type() {
-        DataType::Int8 => ints_of::<Int8Type>(a, &mut out)?,
-        DataType::Int16 => ints_of::<Int16Type>(a, &mut out)?,
-        DataType::Int32 => ints_of::<Int32Type>(a, &mut out)?,
-        DataType::Int64 => ints_of::<Int64Type>(a, &mut out)?,
-        DataType::UInt8 => ints_of::<UInt8Type>(a, &mut out)?,
-        DataType::UInt16 => ints_of::<UInt16Type>(a, &mut out)?,
-        DataType::UInt32 => ints_of::<UInt32Type>(a, &mut out)?,
-        DataType::UInt64 => ints_of::<UInt64Type>(a, &mut out)?,
-        DataType::Dictionary(_, _) => {
-            let d = a.as_any_dictionary();
-            let values = integers(d.values())?;
-            let nulls = a.nulls();
-            for (i, k) in dictionary_keys(d).iter().enumerate() {
-                out.push(if nulls.is_some_and(|n| n.is_null(i)) {
-                    None
-                } else {
-                    values.get(*k).copied().flatten()
-                });
-            }
-        }
-        other => return Err(format!("has type {other}: expected integers")),
-    }
-    Ok(out)
-}
-
-pub(crate) fn is_text(dt: &DataType) -> bool {
-    match dt {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
-        DataType::Dictionary(_, v) => is_text(v),
-        _ => false,
     }
 }
 
@@ -502,16 +419,5 @@ fn raw_text(a: &ArrayRef, i: usize) -> String {
     match integers(&a.slice(i, 1)) {
         Ok(v) => v[0].map(|x| x.to_string()).unwrap_or_default(),
         Err(_) => format!("{:?}", a.slice(i, 1)),
-    }
-}
-
-/// The value index of every key of a dictionary array. arrow-rs asserts on
-/// `normalized_keys` of a dictionary without values (an all-null column),
-/// where every key is null anyway.
-pub(crate) fn dictionary_keys(d: &dyn arrow_array::AnyDictionaryArray) -> Vec<usize> {
-    if d.values().is_empty() {
-        vec![0; d.keys().len()]
-    } else {
-        d.normalized_keys()
     }
 }

@@ -8,7 +8,10 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{Field, Schema};
 
-use super::{Format, InputFile, Source};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::input::unreadable;
+use super::{Format, InputFile};
 use crate::error::Error;
 
 /// A table read whole.
@@ -34,13 +37,7 @@ impl Table {
     pub fn read_head(file: &InputFile, limit: Option<usize>) -> Result<Table, Error> {
         let format = file.format()?;
         super::guard(&file.name, || match format {
-            Format::Parquet => match &file.source {
-                Source::Path(p) => {
-                    let f = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
-                    read_parquet(f, &file.name, limit)
-                }
-                Source::Bytes(b) => read_parquet(b.clone(), &file.name, limit),
-            },
+            Format::Parquet => read_parquet(file, limit),
             Format::Csv => read_csv(file),
         })
     }
@@ -70,12 +67,10 @@ impl Table {
     }
 }
 
-fn read_parquet<R: parquet::file::reader::ChunkReader + 'static>(
-    r: R,
-    name: &str,
-    limit: Option<usize>,
-) -> Result<Table, Error> {
-    let builder = super::parquet::builder(r, name)?;
+fn read_parquet(file: &InputFile, limit: Option<usize>) -> Result<Table, Error> {
+    let name = file.name.as_str();
+    let (bytes, metadata) = file.open_parquet()?;
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata);
     let metadata = builder
         .metadata()
         .file_metadata()
@@ -99,7 +94,7 @@ fn read_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     let mut reader = builder
         .with_batch_size(wanted.max(1))
         .build()
-        .map_err(|e| Error::corrupt(name, format!("not a readable Parquet file: {e}")))?;
+        .map_err(|e| unreadable(name, e))?;
     let batch = match reader.next() {
         Some(b) => {
             b.map_err(|e| Error::corrupt(name, format!("cannot decode the Parquet data: {e}")))?

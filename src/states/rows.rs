@@ -1,139 +1,10 @@
-//! The state machine (SPEC sections 2 and 3): one pass over each user's
-//! sorted active periods gives every state row and its metadata.
+//! The states table in memory: rows packed per period, read in table order
+//! without sorting, column by column.
 
-use std::fmt;
 use std::num::NonZeroU32;
-use std::str::FromStr;
 
-use crate::distributions::Distributions;
-use crate::error::Error;
-use crate::firstlast::PeriodList;
+use super::State;
 use crate::ids::UserIndex;
-
-/// A user's state in a period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[repr(u8)]
-pub enum State {
-    /// The user's first active period.
-    New = 0,
-    /// Active now and in the previous period.
-    Retained = 1,
-    /// Active now, not in the previous period, and not new.
-    Reactivated = 2,
-    /// Not active (after the first period).
-    Inactive = 3,
-}
-
-impl State {
-    /// Every state.
-    pub const ALL: [State; 4] = [
-        State::New,
-        State::Retained,
-        State::Reactivated,
-        State::Inactive,
-    ];
-
-    /// The name used in every output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::New => "new",
-            State::Retained => "retained",
-            State::Reactivated => "reactivated",
-            State::Inactive => "inactive",
-        }
-    }
-
-    /// Whether the user is active in this state.
-    pub fn is_active(self) -> bool {
-        self != State::Inactive
-    }
-}
-
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for State {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        State::ALL
-            .into_iter()
-            .find(|x| x.as_str() == s)
-            .ok_or_else(|| {
-                Error::invalid_option("state", s, "one of new, retained, reactivated, inactive")
-            })
-    }
-}
-
-/// The nine transitions `(previous_state, state)`, in SPEC order.
-pub const TRANSITIONS: [(Option<State>, State); 9] = [
-    (None, State::New),
-    (Some(State::New), State::Retained),
-    (Some(State::New), State::Inactive),
-    (Some(State::Retained), State::Retained),
-    (Some(State::Retained), State::Inactive),
-    (Some(State::Reactivated), State::Retained),
-    (Some(State::Reactivated), State::Inactive),
-    (Some(State::Inactive), State::Reactivated),
-    (Some(State::Inactive), State::Inactive),
-];
-
-/// The position of `(previous, state)` in [`TRANSITIONS`] (a match, not a
-/// search: it runs once per state row).
-#[inline]
-pub fn transition_index(previous: Option<State>, state: State) -> Option<usize> {
-    use State::*;
-    Some(match (previous, state) {
-        (None, New) => 0,
-        (Some(New), Retained) => 1,
-        (Some(New), Inactive) => 2,
-        (Some(Retained), Retained) => 3,
-        (Some(Retained), Inactive) => 4,
-        (Some(Reactivated), Retained) => 5,
-        (Some(Reactivated), Inactive) => 6,
-        (Some(Inactive), Reactivated) => 7,
-        (Some(Inactive), Inactive) => 8,
-        _ => return None,
-    })
-}
-
-/// The transition name: `{previous}_to_{state}`, or `new`.
-pub fn transition_name(previous: Option<State>, state: State) -> &'static str {
-    match (previous, state) {
-        (None, _) => "new",
-        (Some(State::New), State::Retained) => "new_to_retained",
-        (Some(State::New), _) => "new_to_inactive",
-        (Some(State::Retained), State::Retained) => "retained_to_retained",
-        (Some(State::Retained), _) => "retained_to_inactive",
-        (Some(State::Reactivated), State::Retained) => "reactivated_to_retained",
-        (Some(State::Reactivated), _) => "reactivated_to_inactive",
-        (Some(State::Inactive), State::Inactive) => "inactive_to_inactive",
-        (Some(State::Inactive), _) => "inactive_to_reactivated",
-    }
-}
-
-/// Which state rows a run emits (SPEC section 4).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Rows {
-    /// Active users, plus one row when a user churns.
-    #[default]
-    Changes,
-    /// Every user in every reported period from their first period on.
-    All,
-}
-
-impl FromStr for Rows {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.trim() {
-            "changes" => Ok(Rows::Changes),
-            "all" => Ok(Rows::All),
-            _ => Err(Error::invalid_option("rows", s, "changes or all")),
-        }
-    }
-}
 
 /// The states table of a run, stored period by period so that it is read
 /// in table order (period, then user in output order) without sorting.
@@ -317,12 +188,12 @@ impl StateRows {
 
     /// Records the first period of a user (every row of theirs derives
     /// `first_period` and `tenure` from it).
-    fn set_first_period(&mut self, user: UserIndex, first: i32) {
+    pub(super) fn set_first_period(&mut self, user: UserIndex, first: i32) {
         self.first_period[user as usize] = first;
     }
 
     #[inline]
-    fn push(&mut self, r: StateRow) {
+    pub(super) fn push(&mut self, r: StateRow) {
         let active = r.state.is_active();
         let row = Packed {
             user: r.user,
@@ -484,148 +355,14 @@ impl StoredRow<'_> {
     }
 }
 
-/// Emits the state rows of users for the reported periods `first..=last`.
-pub struct Walk {
-    /// First reported period.
-    pub first: i32,
-    /// Last reported period.
-    pub last: i32,
-    /// Which rows to emit.
-    pub rows: Rows,
-}
-
-fn nz(v: i32) -> Option<NonZeroU32> {
-    NonZeroU32::new(v.max(0) as u32)
-}
-
-impl Walk {
-    /// Walks one user's active periods, emits their rows in range and
-    /// counts their streaks, gaps and churn durations.
-    pub fn user(
-        &self,
-        user: UserIndex,
-        list: &PeriodList,
-        out: &mut StateRows,
-        dist: &mut Distributions,
-    ) {
-        let Some(first) = list.first() else { return };
-        out.set_first_period(user, first);
-        let mut count = list.unlisted;
-        let mut prev: Option<(i32, State)> = None;
-        let mut streak = 0;
-        for &p in &list.periods {
-            if p > self.last {
-                break;
-            }
-            let (state, previous, gap) = match prev {
-                None => (State::New, None, None),
-                Some((q, qs)) if q == p - 1 => (State::Retained, Some(qs), Some(1)),
-                Some((q, qs)) => {
-                    if (self.first..=self.last).contains(&(q + 1)) {
-                        dist.ended_streaks.add(streak);
-                    }
-                    self.inactive(user, first, q, qs, count, p - 1, out);
-                    (State::Reactivated, Some(State::Inactive), Some(p - q))
-                }
-            };
-            streak = if state == State::Retained {
-                streak + 1
-            } else {
-                1
-            };
-            count += 1;
-            if p >= self.first {
-                if let Some(g) = gap {
-                    dist.gaps.add(g as u32);
-                    if state == State::Reactivated {
-                        dist.churn_durations.add(g as u32 - 1);
-                    }
-                }
-                out.push(StateRow {
-                    user,
-                    period: p,
-                    state,
-                    previous,
-                    streak,
-                    inactive_streak: 0,
-                    gap: gap.and_then(nz),
-                    churned_periods: if state == State::Reactivated {
-                        gap.and_then(|g| nz(g - 1))
-                    } else {
-                        None
-                    },
-                    active_periods: count,
-                    first_period: first,
-                    tenure: (p - first) as u32,
-                });
-            }
-            prev = Some((p, state));
-        }
-        if let Some((q, qs)) = prev {
-            if q == self.last {
-                dist.ongoing_streaks.add(streak);
-            } else {
-                if (self.first..=self.last).contains(&(q + 1)) {
-                    dist.ended_streaks.add(streak);
-                }
-                dist.ongoing_churn_durations.add((self.last - q) as u32);
-            }
-            self.inactive(user, first, q, qs, count, self.last, out);
-        }
-    }
-
-    /// Rows of the inactive periods after active period `q` (state `qs`)
-    /// through `until`: the churn row, and with `rows = all` the dormant ones.
-    #[allow(clippy::too_many_arguments)]
-    fn inactive(
-        &self,
-        user: UserIndex,
-        first: i32,
-        q: i32,
-        qs: State,
-        count: u32,
-        until: i32,
-        out: &mut StateRows,
-    ) {
-        let churn = q + 1;
-        let end = match self.rows {
-            Rows::Changes => churn,
-            Rows::All => until,
-        }
-        .min(until)
-        .min(self.last);
-        for t in churn.max(self.first)..=end {
-            out.push(StateRow {
-                user,
-                period: t,
-                state: State::Inactive,
-                previous: Some(if t == churn { qs } else { State::Inactive }),
-                streak: 0,
-                inactive_streak: (t - q) as u32,
-                gap: None,
-                churned_periods: None,
-                active_periods: count,
-                first_period: first,
-                tenure: (t - first) as u32,
-            });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn transition_index_is_the_position_in_transitions() {
-        let previous = std::iter::once(None).chain(State::ALL.map(Some));
-        for p in previous {
+    fn codes_round_trip() {
+        for p in std::iter::once(None).chain(State::ALL.map(Some)) {
             for s in State::ALL {
-                assert_eq!(
-                    transition_index(p, s),
-                    TRANSITIONS.iter().position(|t| *t == (p, s)),
-                    "{p:?} -> {s:?}"
-                );
                 assert_eq!(decode(encode(s, p)), (s, p));
             }
         }

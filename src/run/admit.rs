@@ -1,0 +1,297 @@
+//! The second phase: which of the rows read are admitted (SPEC section 8):
+//! the rejection limit, the snapshot's users, facts on or before its as_of,
+//! facts after `through`, the reported range and the 50-year check.
+
+use super::plan::Plan;
+use crate::error::Error;
+use crate::firstlast::UserHistory;
+use crate::grain::format_day;
+use crate::ids::UserIds;
+use crate::options::Opt;
+use crate::quality::Rejected;
+use crate::read::{DaySet, FactRow, Facts, ReadStats};
+
+/// Longest span of dates a run accepts (SPEC section 8).
+const MAX_SPAN_DAYS: i32 = 50 * 365 + 12;
+
+/// The rows a run uses, its users, and what it knows of the rest.
+pub(super) struct Admitted {
+    /// The rows that count, in file order.
+    pub rows: Vec<FactRow>,
+    /// Every user: the facts', then the snapshot's.
+    pub ids: UserIds,
+    /// The snapshot's history of each user (by index into `ids`).
+    pub seeds: Vec<Option<UserHistory>>,
+    /// Counts and dates of the admission.
+    pub admission: Admission,
+}
+
+/// What the admission found: counts, the days with data and the run's dates.
+pub(super) struct Admission {
+    /// Counts of the reading stage.
+    pub stats: ReadStats,
+    /// Days with any data.
+    pub days_seen: DaySet,
+    /// Users in the snapshot.
+    pub snapshot_users: u64,
+    /// Rows rejected, by reason.
+    pub rejected: Rejected,
+    /// The first and last day of the used rows.
+    pub range: Option<(i32, i32)>,
+    /// The first reported day.
+    pub report_from: i32,
+    /// The last day of data.
+    pub through: i32,
+    /// The earliest day the run's periods must cover.
+    pub earliest: i32,
+}
+
+impl Admitted {
+    /// Admits the rows read, or says why the run cannot give correct numbers.
+    pub fn new(plan: &Plan, facts: Facts) -> Result<Self, Error> {
+        check_counts(plan, &facts)?;
+        let Facts {
+            mut rows,
+            stats,
+            days_seen,
+            mut users,
+        } = facts;
+        let seeds = match &plan.snapshot {
+            Some(s) => s.histories(
+                &mut users,
+                plan.zone,
+                &plan.calendars,
+                plan.as_of.expect("as_of is set with a snapshot"),
+            )?,
+            None => Vec::new(),
+        };
+        let ids = users.finish();
+        let mut seed_of: Vec<Option<UserHistory>> = vec![None; ids.len()];
+        for (u, h) in &seeds {
+            seed_of[*u as usize] = Some(*h);
+        }
+        let mut rejected = Rejected {
+            null_user: stats.null_user,
+            null_time: stats.null_time,
+            unparseable_time: stats.unparseable_time,
+            ..Rejected::default()
+        };
+        rejected.dated_on_or_before_as_of = drop_overlap(plan, &mut rows)?;
+        let mut range = day_range(&rows);
+        let through = match plan.opts.through {
+            Some(t) => {
+                let before = rows.len();
+                rows.retain(|r| r.day <= t);
+                if rows.len() < before {
+                    rejected.dated_after_through = (before - rows.len()) as u64;
+                    range = day_range(&rows);
+                }
+                t
+            }
+            None => last_day(plan, range)?,
+        };
+        let report_from = report_from(plan, range, through)?;
+        let earliest = [
+            range.map(|r| r.0),
+            seeds.iter().map(|(_, h)| h.first_active_date).min(),
+            Some(report_from),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(report_from);
+        if through - earliest > MAX_SPAN_DAYS {
+            return Err(Error::Data(format!(
+                "{}: dates span from {} to {}, more than 50 years: such dates are usually placeholders (1970-01-01, 9999-12-31); remove those rows or set {} / {}",
+                plan.file_names(),
+                format_day(earliest),
+                format_day(through),
+                Opt::Through,
+                Opt::ReportFrom
+            )));
+        }
+        Ok(Admitted {
+            rows,
+            ids,
+            seeds: seed_of,
+            admission: Admission {
+                stats,
+                days_seen,
+                snapshot_users: seeds.len() as u64,
+                rejected,
+                range,
+                report_from,
+                through,
+                earliest,
+            },
+        })
+    }
+}
+
+/// The checks of what was read: some rows, few rejected, some kept.
+fn check_counts(plan: &Plan, facts: &Facts) -> Result<(), Error> {
+    let stats = &facts.stats;
+    let files = plan.file_names();
+    let resumes = plan.snapshot.is_some();
+    if stats.rows_read == 0 && !resumes {
+        return Err(Error::Data(format!(
+            "{files}: no fact rows: the files hold a header but no data (give a snapshot and {} for a day without activity)",
+            Opt::Through
+        )));
+    }
+    let rejected = stats.rejected();
+    let limit = plan.opts.max_rejected;
+    if rejected > 0 && rejected as f64 > limit * stats.rows_read as f64 {
+        return Err(Error::Data(format!(
+            "{files}: {rejected} of {} rows ({:.2}%) were rejected (null user {}, null time {}, unreadable time {}), more than the allowed {}% ({}); for example: {}. {}",
+            stats.rows_read,
+            100.0 * rejected as f64 / stats.rows_read as f64,
+            stats.null_user,
+            stats.null_time,
+            stats.unparseable_time,
+            limit * 100.0,
+            Opt::MaxRejected,
+            stats.samples.join("; "),
+            rejection_hint(stats)
+        )));
+    }
+    if stats.rows_read > 0 && facts.rows.is_empty() && stats.filtered_out > 0 && !resumes {
+        let opts = &plan.opts.facts;
+        return Err(Error::Data(format!(
+            "{files}: no row has a fact value among {:?} in column {:?}",
+            opts.fact_values,
+            opts.fact_column.as_deref().unwrap_or("")
+        )));
+    }
+    Ok(())
+}
+
+/// Drops the rows already folded into the snapshot (with the skip-overlap
+/// option; without it they are an error) and returns how many.
+fn drop_overlap(plan: &Plan, rows: &mut Vec<FactRow>) -> Result<u64, Error> {
+    let Some(a) = plan.as_of else { return Ok(0) };
+    // One pass: count and date range of the rows already in the snapshot.
+    let (count, lo, hi) = rows
+        .iter()
+        .filter(|r| r.day <= a)
+        .fold((0usize, i32::MAX, i32::MIN), |(n, lo, hi), r| {
+            (n + 1, lo.min(r.day), hi.max(r.day))
+        });
+    if count == 0 {
+        return Ok(0);
+    }
+    if !plan.opts.skip_overlap {
+        return Err(Error::Data(format!(
+            "{}: {} fact rows are dated on or before the snapshot's as_of {} (from {} to {}): they are already folded into the snapshot. Pass only newer facts, or {} to skip and count them",
+            plan.file_names(),
+            count,
+            format_day(a),
+            format_day(lo),
+            format_day(hi),
+            Opt::SkipOverlap
+        )));
+    }
+    rows.retain(|r| r.day > a);
+    Ok(count as u64)
+}
+
+/// The last day of data when `through` is not given: the last used row's.
+fn last_day(plan: &Plan, range: Option<(i32, i32)>) -> Result<i32, Error> {
+    match range {
+        Some((_, d)) => Ok(d),
+        None if plan.snapshot.is_some() => Err(Error::Usage(format!(
+            "no new fact rows after the snapshot's as_of: give {} (the last day the run covers) to record a day without activity",
+            Opt::Through
+        ))),
+        None => Err(no_rows(plan)),
+    }
+}
+
+fn no_rows(plan: &Plan) -> Error {
+    Error::Data(format!("{}: no usable fact rows", plan.file_names()))
+}
+
+/// The first reported day, checked against as_of and `through`.
+fn report_from(plan: &Plan, range: Option<(i32, i32)>, through: i32) -> Result<i32, Error> {
+    if let Some(a) = plan.as_of {
+        if through <= a {
+            return Err(Error::Usage(format!(
+                "{} {} must be after the snapshot's as_of {}",
+                Opt::Through,
+                format_day(through),
+                format_day(a)
+            )));
+        }
+    }
+    let report_from = match (plan.opts.report_from, plan.as_of) {
+        (Some(r), Some(a)) if r <= a => {
+            return Err(Error::Usage(format!(
+                "{} {} must be after the snapshot's as_of {}: earlier periods are summarised in the snapshot",
+                Opt::ReportFrom,
+                format_day(r),
+                format_day(a)
+            )))
+        }
+        (Some(r), _) => r,
+        (None, Some(a)) => a + 1,
+        (None, None) => range.ok_or_else(|| no_rows(plan))?.0,
+    };
+    if report_from > through {
+        return Err(Error::Usage(format!(
+            "{} {} is after {} {}: nothing to report",
+            Opt::ReportFrom,
+            format_day(report_from),
+            Opt::Through,
+            format_day(through)
+        )));
+    }
+    Ok(report_from)
+}
+
+/// The earliest and latest day of the rows, in one pass of plain
+/// comparisons (`Iterator::min`/`max` can leave an out-of-line comparison
+/// call per row when the WebAssembly build optimises for size).
+fn day_range(rows: &[FactRow]) -> Option<(i32, i32)> {
+    let first = rows.first()?.day;
+    let (mut lo, mut hi) = (first, first);
+    for r in rows {
+        if r.day < lo {
+            lo = r.day;
+        }
+        if r.day > hi {
+            hi = r.day;
+        }
+    }
+    Some((lo, hi))
+}
+
+/// What to check when too many rows are rejected, naming the columns.
+fn rejection_hint(stats: &ReadStats) -> String {
+    let names = |pick: fn(&(String, String)) -> &String| {
+        let mut v: Vec<String> = stats
+            .columns
+            .iter()
+            .map(|c| format!("{:?}", pick(c)))
+            .collect();
+        v.dedup();
+        v.join(" / ")
+    };
+    let mut hints = Vec::new();
+    if stats.null_user > 0 {
+        hints.push(format!(
+            "the user column {} should hold a user id on every row (choose another with {})",
+            names(|c| &c.0),
+            Opt::UserColumn
+        ));
+    }
+    if stats.null_time + stats.unparseable_time > 0 {
+        hints.push(format!(
+            "the time column {} should hold a date or time on every row: ISO 8601 dates or times (2024-01-31, 2024-01-31T13:45:00Z), or give {} (e.g. %d/%m/%Y) or {} for epoch numbers (or choose another column with {})",
+            names(|c| &c.1),
+            Opt::TimeFormat,
+            Opt::TimeUnit,
+            Opt::TimeColumn
+        ));
+    }
+    format!("Expected: {}", hints.join("; "))
+}
