@@ -1,8 +1,6 @@
 // @ts-check
-// Reads the engine's own CSV tables (summary, transitions, cohorts) back
-// into rows for the charts, each value typed as the data dictionary types
-// its column. No metric is computed here, and merging earlier results is
-// the engine's (engine.mergeTables).
+// The engine's own CSV tables read back into rows for the charts, typed as the data
+// dictionary types their columns; no metric is computed here (merging is the engine's too).
 
 /** @import { State, TableDoc } from 'activation-layer/worker' */
 

@@ -1,8 +1,6 @@
 // @ts-check
-// The dashboard's entry: one engine (WASM in a Web Worker, through the
-// package's worker API), the session holding the files and runs, and the
-// panels it is wired to. All numbers come from the engine; the page
-// formats and arranges.
+// The dashboard's entry: one engine (WASM in a Web Worker, through the package's worker API),
+// the session holding files and runs, and the panels, the link and the theme wired to them.
 import { createEngine } from 'activation-layer/worker';
 
 import './style.css';

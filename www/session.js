@@ -1,7 +1,6 @@
 // @ts-check
-// The session: the files the page holds, the engine's runs on them, and the
-// view that merges a run over earlier results. Each piece of work takes a
-// turn; a later turn makes it stale, and a stale turn's results are dropped.
+// The session: the files, the engine's runs on them and the view merged over earlier results.
+// Each piece of work takes a turn; a later turn makes it stale, and its results are dropped.
 import { readRows, parseCsv } from './csv.js';
 import { fmtInt } from './format.js';
 import { state } from './state.js';

@@ -1,9 +1,6 @@
 // @ts-check
-// The run settings: each URL-hash key, the engine option it sets and its
-// form control, and the hash itself (a link reproduces the view, never the
-// data). Only settings go into the hash: no file names, no user ids, no
-// values read from the data except the column names and fact values a user
-// picked.
+// The run settings: each URL-hash key, the engine option it sets and its form control; and
+// the URL hash, so that a link reproduces the view (never the data).
 
 /** @import { ComputeOptions, OptionName } from 'activation-layer/worker' */
 
@@ -85,7 +82,9 @@ export function readHash(hash = location.hash) {
 }
 
 /**
- * Writes the settings into the hash without adding a history entry.
+ * Writes the settings into the hash without adding a history entry. Only
+ * settings go there: no file names, no user ids, no values read from the
+ * data but the column names and fact values a user picked.
  * @param {HashSettings} settings
  */
 export function writeHash(settings) {

@@ -1,7 +1,6 @@
 // @ts-check
-// The page state, declared once: the files the page holds, the run on
-// screen and what the link asked for. The session writes it; the panels
-// draw from it.
+// The page state, declared once: the files held, the run on screen and what the link asked
+// for. The session writes it; the panels draw from it.
 import { readHash } from './settings.js';
 
 /**

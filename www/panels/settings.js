@@ -1,7 +1,6 @@
 // @ts-check
-// The settings form (mapping and periods, the snapshot's as-of and
-// skip-overlap): read into and set from hash settings, with the column
-// pickers filled from what inspect() found in the files.
+// The settings form (with the snapshot's as-of and skip-overlap): read into and set from hash
+// settings, its column pickers filled from what inspect() found in the files.
 import { $ } from '../dom.js';
 import { escapeHtml, fmtInt } from '../format.js';
 import { SETTINGS } from '../settings.js';

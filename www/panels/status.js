@@ -1,7 +1,6 @@
 // @ts-check
-// The status bar: the status line (its data-state is the automation
-// contract: idle, busy, done, error), the error box, the progress bar and
-// whether the Cancel button is live.
+// The status bar: the status line (its data-state, idle/busy/done/error, is the automation
+// contract), the error box, the progress bar and whether Cancel is live.
 import { $ } from '../dom.js';
 import { fmtInt } from '../format.js';
 
