@@ -12,11 +12,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-HEAD}
 work=$(mktemp -d)
-trap 'git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+# The base's tree is kept at one path (checked out again for another base),
+# so that cargo rebuilds it only when the base changes.
+tree=target/same-outputs-base/tree
+trap 'rm -rf "$work"' EXIT
 
-git worktree add --quiet --detach "$work/base" "$base"
+if git -C "$tree" rev-parse --git-dir >/dev/null 2>&1; then
+  git -C "$tree" checkout --quiet --detach "$base"
+else
+  git worktree prune
+  git worktree add --quiet --detach "$tree" "$base"
+fi
 echo "building $base and the working tree"
-cargo build --quiet --release --locked --manifest-path "$work/base/Cargo.toml" --target-dir target/same-outputs-base
+cargo build --quiet --release --locked --manifest-path "$tree/Cargo.toml" --target-dir target/same-outputs-base
 cargo build --quiet --release --locked
 old=target/same-outputs-base/release/activation
 new=target/release/activation
@@ -65,12 +73,13 @@ for g in day week month; do
   run "cut-$g" random_a.csv --grain "$g" --through 2024-03-17 --name random_a
   for bin in old new; do
     exe=$old; [ "$bin" = new ] && exe=$new
-    out=$work/$bin/resume-$g
-    "$exe" run "$in/random_a.csv" --grain "$g" --snapshot "$work/$bin/cut-$g/random_a_firstlast.parquet" \
-      --skip-overlap --out "$out" >/dev/null 2>"$out.stderr" || echo "exit $?" >>"$out.stderr"
+    # Paths relative to each binary's own directory: the quality report
+    # names the snapshot as given.
+    (cd "$work/$bin" && "$OLDPWD/$exe" run "$in/random_a.csv" --grain "$g" --snapshot "cut-$g/random_a_firstlast.parquet" \
+      --skip-overlap --out "resume-$g" >/dev/null 2>"resume-$g.stderr") || echo "exit $?" >>"$work/$bin/resume-$g.stderr"
     mkdir -p "$work/$bin/history-$g"
     "$exe" merge "$work/$bin/history-$g" "$work/$bin/cut-$g" >/dev/null
-    "$exe" merge "$work/$bin/history-$g" "$out" >/dev/null
+    "$exe" merge "$work/$bin/history-$g" "$work/$bin/resume-$g" >/dev/null
   done
   runs=$((runs + 1))
 done
