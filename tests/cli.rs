@@ -3,6 +3,9 @@
 //! data dictionary, error exits, `--help`, and the incremental
 //! run + merge workflow.
 
+#[path = "common/spec.rs"]
+mod spec;
+
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs::File;
@@ -14,171 +17,12 @@ use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use spec::{ALL_TRANSITIONS, COHORTS_CSV, STATES_CSV, SUMMARY_CSV, TRANSITIONS};
 
 // ---------------------------------------------------------------------------
-// Expected outputs of SPEC section 10 (weekly, Monday weeks, through 2024-02-04)
+// SPEC section 10 (weekly, Monday weeks, through 2024-02-04): the facts and
+// expected outputs are in tests/common/spec.rs; these are its tables' files.
 // ---------------------------------------------------------------------------
-
-const STATES_CSV: &str = "\
-user_id,period_start,state,previous_state,transition,streak,inactive_streak,gap,churned_periods,active_periods,first_period,tenure
-alice,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
-bob,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
-dave,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
-alice,2024-01-08,retained,new,new_to_retained,2,0,1,,2,2024-01-01,1
-bob,2024-01-08,inactive,new,new_to_inactive,0,1,,,1,2024-01-01,1
-carol,2024-01-08,new,,new,1,0,,,1,2024-01-08,0
-dave,2024-01-08,inactive,new,new_to_inactive,0,1,,,1,2024-01-01,1
-alice,2024-01-15,inactive,retained,retained_to_inactive,0,1,,,2,2024-01-01,2
-carol,2024-01-15,retained,new,new_to_retained,2,0,1,,2,2024-01-08,1
-carol,2024-01-22,retained,retained,retained_to_retained,3,0,1,,3,2024-01-08,2
-dave,2024-01-22,reactivated,inactive,inactive_to_reactivated,1,0,3,2,2,2024-01-01,3
-alice,2024-01-29,reactivated,inactive,inactive_to_reactivated,1,0,3,2,3,2024-01-01,4
-carol,2024-01-29,inactive,retained,retained_to_inactive,0,1,,,3,2024-01-08,3
-dave,2024-01-29,retained,reactivated,reactivated_to_retained,2,0,1,,3,2024-01-01,4
-";
-
-const SUMMARY_CSV: &str = "\
-period_start,period_end,complete,active,new,retained,reactivated,churned,dormant,inactive,total_users,retention_rate,churn_rate,reactivation_rate,quick_ratio
-2024-01-01,2024-01-07,true,3,3,0,0,0,0,0,3,,,,
-2024-01-08,2024-01-14,true,2,1,1,0,2,0,2,4,0.3333333333333333,0.6666666666666666,,0.5
-2024-01-15,2024-01-21,true,1,0,1,0,1,2,3,4,0.5,0.5,0,0
-2024-01-22,2024-01-28,true,2,0,1,1,0,2,2,4,1,0,0.3333333333333333,
-2024-01-29,2024-02-04,true,2,0,1,1,1,1,2,4,0.5,0.5,0.5,1
-";
-
-const COHORTS_CSV: &str = "\
-cohort_period,period_start,periods_since,cohort_size,active_users,retention
-2024-01-01,2024-01-01,0,3,3,1
-2024-01-01,2024-01-08,1,3,1,0.3333333333333333
-2024-01-08,2024-01-08,0,1,1,1
-2024-01-01,2024-01-15,2,3,0,0
-2024-01-08,2024-01-15,1,1,1,1
-2024-01-01,2024-01-22,3,3,1,0.3333333333333333
-2024-01-08,2024-01-22,2,1,1,1
-2024-01-01,2024-01-29,4,3,2,0.6666666666666666
-2024-01-08,2024-01-29,3,1,0,0
-";
-
-/// Non-zero transitions per week: (period_start, transition, users).
-const TRANSITIONS: [(&str, &str, u64); 14] = [
-    ("2024-01-01", "new", 3),
-    ("2024-01-08", "new", 1),
-    ("2024-01-08", "new_to_retained", 1),
-    ("2024-01-08", "new_to_inactive", 2),
-    ("2024-01-15", "new_to_retained", 1),
-    ("2024-01-15", "retained_to_inactive", 1),
-    ("2024-01-15", "inactive_to_inactive", 2),
-    ("2024-01-22", "retained_to_retained", 1),
-    ("2024-01-22", "inactive_to_reactivated", 1),
-    ("2024-01-22", "inactive_to_inactive", 2),
-    ("2024-01-29", "inactive_to_reactivated", 1),
-    ("2024-01-29", "retained_to_inactive", 1),
-    ("2024-01-29", "reactivated_to_retained", 1),
-    ("2024-01-29", "inactive_to_inactive", 1),
-];
-
-const ALL_TRANSITIONS: [&str; 9] = [
-    "new",
-    "new_to_retained",
-    "new_to_inactive",
-    "retained_to_retained",
-    "retained_to_inactive",
-    "reactivated_to_retained",
-    "reactivated_to_inactive",
-    "inactive_to_reactivated",
-    "inactive_to_inactive",
-];
-
-const WEEKS: [&str; 5] = [
-    "2024-01-01",
-    "2024-01-08",
-    "2024-01-15",
-    "2024-01-22",
-    "2024-01-29",
-];
-
-/// The snapshot (SPEC section 10 gives the weekly columns and dave's daily
-/// and monthly ones; the rest follow from the facts).
-const SNAPSHOT: [(&str, [(&str, &str); 11]); 4] = [
-    (
-        "alice",
-        [
-            ("first_active_date", "2024-01-01"),
-            ("last_active_date", "2024-01-30"),
-            ("daily_previous_active_date", "2024-01-09"),
-            ("daily_streak", "1"),
-            ("daily_active_periods", "3"),
-            ("weekly_previous_active_date", "2024-01-09"),
-            ("weekly_streak", "1"),
-            ("weekly_active_periods", "3"),
-            ("monthly_previous_active_date", ""),
-            ("monthly_streak", "1"),
-            ("monthly_active_periods", "1"),
-        ],
-    ),
-    (
-        "bob",
-        [
-            ("first_active_date", "2024-01-03"),
-            ("last_active_date", "2024-01-03"),
-            ("daily_previous_active_date", ""),
-            ("daily_streak", "1"),
-            ("daily_active_periods", "1"),
-            ("weekly_previous_active_date", ""),
-            ("weekly_streak", "1"),
-            ("weekly_active_periods", "1"),
-            ("monthly_previous_active_date", ""),
-            ("monthly_streak", "1"),
-            ("monthly_active_periods", "1"),
-        ],
-    ),
-    (
-        "carol",
-        [
-            ("first_active_date", "2024-01-10"),
-            ("last_active_date", "2024-01-24"),
-            ("daily_previous_active_date", "2024-01-17"),
-            ("daily_streak", "1"),
-            ("daily_active_periods", "3"),
-            ("weekly_previous_active_date", "2024-01-17"),
-            ("weekly_streak", "3"),
-            ("weekly_active_periods", "3"),
-            ("monthly_previous_active_date", ""),
-            ("monthly_streak", "1"),
-            ("monthly_active_periods", "1"),
-        ],
-    ),
-    (
-        "dave",
-        [
-            ("first_active_date", "2024-01-02"),
-            ("last_active_date", "2024-01-31"),
-            ("daily_previous_active_date", "2024-01-23"),
-            ("daily_streak", "1"),
-            ("daily_active_periods", "4"),
-            ("weekly_previous_active_date", "2024-01-23"),
-            ("weekly_streak", "2"),
-            ("weekly_active_periods", "3"),
-            ("monthly_previous_active_date", ""),
-            ("monthly_streak", "1"),
-            ("monthly_active_periods", "1"),
-        ],
-    ),
-];
-
-const FACT_LINES: [&str; 11] = [
-    "alice,2024-01-01",
-    "alice,2024-01-09",
-    "alice,2024-01-30",
-    "bob,2024-01-03",
-    "carol,2024-01-10",
-    "carol,2024-01-17",
-    "carol,2024-01-24",
-    "dave,2024-01-02",
-    "dave,2024-01-04",
-    "dave,2024-01-23",
-    "dave,2024-01-31",
-];
 
 const TABLE_FILES: [&str; 4] = [
     "spec_example_activation_weekly",
@@ -383,7 +227,7 @@ fn transitions_of(csv_text: &str) -> Vec<(String, String, u64)> {
 fn assert_transitions(csv_text: &str, ctx: &str) {
     let rows = transitions_of(csv_text);
     assert_eq!(rows.len(), 45, "{ctx}: nine transitions per week");
-    for week in WEEKS {
+    for week in spec::weeks() {
         let mut names: Vec<&str> = rows
             .iter()
             .filter(|r| r.0 == week)
@@ -427,10 +271,11 @@ fn assert_snapshot(path: &Path, fact: &str) {
     assert_eq!(names[0], "user_id");
     let rows = t.rows();
     assert_eq!(rows.len(), 4);
-    for (row, (user, cols)) in rows.iter().zip(SNAPSHOT.iter()) {
-        assert_eq!(row["user_id"], *user, "users in order");
-        for (c, v) in cols {
-            assert_eq!(row[*c], *v, "snapshot {user} {c}");
+    for (row, want) in rows.iter().zip(spec::snapshot()) {
+        let user = want.text("user_id");
+        assert_eq!(row["user_id"], user, "users in order");
+        for (c, v) in want.cells() {
+            assert_eq!(row[c], v, "snapshot {user} {c}");
         }
     }
     // Types: dates are Date32, counts integers.
@@ -732,7 +577,7 @@ fn column_and_fact_flags() {
     let tmp = tempfile::tempdir().unwrap();
     let facts = tmp.path().join("events.csv");
     let mut s = String::from("user_id;who;kind;seen_at\n");
-    for l in FACT_LINES {
+    for l in spec::fact_lines() {
         let (user, date) = l.split_once(',').unwrap();
         // 01:00 in Seoul is 16:00 UTC the day before.
         s.push_str(&format!("decoy;{user};visit;{date}T01:00:00+09:00\n"));
@@ -1137,7 +982,7 @@ fn error_bad_input_data_names_the_file() {
 
 fn write_facts(path: &Path, keep: impl Fn(&str) -> bool) {
     let mut s = String::from("user_id,event_date\n");
-    for l in FACT_LINES {
+    for l in spec::fact_lines() {
         if keep(&l[l.len() - 10..]) {
             s.push_str(l);
             s.push('\n');

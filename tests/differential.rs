@@ -12,6 +12,9 @@
 //! - `DIFFERENTIAL_SEED=0x...`: run the one case with this seed (as printed
 //!   in a failure message).
 
+#[path = "common/spec.rs"]
+mod spec;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -1891,25 +1894,12 @@ fn identities_hold_on_larger_random_runs() {
 /// the engine agrees with it there.
 #[test]
 fn model_reproduces_the_spec_worked_example() {
-    let data = [
-        ("alice", "2024-01-01"),
-        ("alice", "2024-01-09"),
-        ("alice", "2024-01-30"),
-        ("bob", "2024-01-03"),
-        ("carol", "2024-01-10"),
-        ("carol", "2024-01-17"),
-        ("carol", "2024-01-24"),
-        ("dave", "2024-01-02"),
-        ("dave", "2024-01-04"),
-        ("dave", "2024-01-23"),
-        ("dave", "2024-01-31"),
-    ];
     let date = |s: &str| {
         let p: Vec<u32> = s.split('-').map(|x| x.parse().unwrap()).collect();
         ymd(p[0] as i32, p[1], p[2])
     };
     let fs = FactSet {
-        facts: data
+        facts: spec::facts()
             .iter()
             .map(|(u, d)| Fact {
                 id: u.to_string(),
@@ -1929,7 +1919,6 @@ fn model_reproduces_the_spec_worked_example() {
         report_from: None,
     };
     let m = model(&fs, &cfg, Rows::Changes).expect("runs");
-    use State::*;
     // user, period, state, previous, streak, inactive_streak, gap, churned_periods, active_periods, tenure
     type Expected = (
         &'static str,
@@ -1943,132 +1932,24 @@ fn model_reproduces_the_spec_worked_example() {
         u32,
         u32,
     );
-    let table: [Expected; 14] = [
-        ("alice", "2024-01-01", New, None, 1, 0, None, None, 1, 0),
-        (
-            "alice",
-            "2024-01-08",
-            Retained,
-            Some(New),
-            2,
-            0,
-            Some(1),
-            None,
-            2,
-            1,
-        ),
-        (
-            "alice",
-            "2024-01-15",
-            Inactive,
-            Some(Retained),
-            0,
-            1,
-            None,
-            None,
-            2,
-            2,
-        ),
-        (
-            "alice",
-            "2024-01-29",
-            Reactivated,
-            Some(Inactive),
-            1,
-            0,
-            Some(3),
-            Some(2),
-            3,
-            4,
-        ),
-        ("bob", "2024-01-01", New, None, 1, 0, None, None, 1, 0),
-        (
-            "bob",
-            "2024-01-08",
-            Inactive,
-            Some(New),
-            0,
-            1,
-            None,
-            None,
-            1,
-            1,
-        ),
-        ("carol", "2024-01-08", New, None, 1, 0, None, None, 1, 0),
-        (
-            "carol",
-            "2024-01-15",
-            Retained,
-            Some(New),
-            2,
-            0,
-            Some(1),
-            None,
-            2,
-            1,
-        ),
-        (
-            "carol",
-            "2024-01-22",
-            Retained,
-            Some(Retained),
-            3,
-            0,
-            Some(1),
-            None,
-            3,
-            2,
-        ),
-        (
-            "carol",
-            "2024-01-29",
-            Inactive,
-            Some(Retained),
-            0,
-            1,
-            None,
-            None,
-            3,
-            3,
-        ),
-        ("dave", "2024-01-01", New, None, 1, 0, None, None, 1, 0),
-        (
-            "dave",
-            "2024-01-08",
-            Inactive,
-            Some(New),
-            0,
-            1,
-            None,
-            None,
-            1,
-            1,
-        ),
-        (
-            "dave",
-            "2024-01-22",
-            Reactivated,
-            Some(Inactive),
-            1,
-            0,
-            Some(3),
-            Some(2),
-            2,
-            3,
-        ),
-        (
-            "dave",
-            "2024-01-29",
-            Retained,
-            Some(Reactivated),
-            2,
-            0,
-            Some(1),
-            None,
-            3,
-            4,
-        ),
-    ];
+    let mut table: Vec<Expected> = spec::states()
+        .iter()
+        .map(|r| {
+            (
+                r.text("user_id"),
+                r.text("period_start"),
+                r.get("state"),
+                r.opt("previous_state"),
+                r.get("streak"),
+                r.get("inactive_streak"),
+                r.opt("gap"),
+                r.opt("churned_periods"),
+                r.get("active_periods"),
+                r.get("tenure"),
+            )
+        })
+        .collect();
+    table.sort_by_key(|t| (t.0, t.1));
     let mut rows: Vec<&StateOut> = m.states.iter().collect();
     rows.sort_by(|a, b| (&a.user, a.period_start).cmp(&(&b.user, b.period_start)));
     let got: Vec<Expected> = rows
@@ -2093,7 +1974,7 @@ fn model_reproduces_the_spec_worked_example() {
             )
         })
         .collect();
-    assert_eq!(got, table.to_vec());
+    assert_eq!(got, table);
     // period_start, active, new, retained, reactivated, churned, dormant, total_users
     let summary: Vec<(i32, [u64; 7])> = m
         .summary
@@ -2113,98 +1994,53 @@ fn model_reproduces_the_spec_worked_example() {
             )
         })
         .collect();
-    assert_eq!(
-        summary,
-        vec![
-            (date("2024-01-01"), [3, 3, 0, 0, 0, 0, 3]),
-            (date("2024-01-08"), [2, 1, 1, 0, 2, 0, 4]),
-            (date("2024-01-15"), [1, 0, 1, 0, 1, 2, 4]),
-            (date("2024-01-22"), [2, 0, 1, 1, 0, 2, 4]),
-            (date("2024-01-29"), [2, 0, 1, 1, 1, 1, 4]),
-        ]
-    );
+    let want: Vec<(i32, [u64; 7])> = spec::summary()
+        .iter()
+        .map(|w| (date(w.text("period_start")), spec::counts_but_inactive(w)))
+        .collect();
+    assert_eq!(summary, want);
     let rates: Vec<_> = m
         .summary
         .iter()
         .map(|s| {
-            (
+            [
                 s.retention_rate,
                 s.churn_rate,
                 s.reactivation_rate,
                 s.quick_ratio,
-            )
+            ]
         })
         .collect();
-    assert_eq!(
-        rates,
-        vec![
-            (None, None, None, None),
-            (Some(1.0 / 3.0), Some(2.0 / 3.0), None, Some(0.5)),
-            (Some(0.5), Some(0.5), Some(0.0), Some(0.0)),
-            (Some(1.0), Some(0.0), Some(1.0 / 3.0), None),
-            (Some(0.5), Some(0.5), Some(0.5), Some(1.0)),
-        ]
-    );
+    let want: Vec<_> = spec::summary().iter().map(spec::rates).collect();
+    assert_eq!(rates, want);
+    // A user's dates and the columns of one grain, as text.
+    let columns = |s: &SnapshotOut, g: &GrainOut| {
+        (
+            format_day(s.first_active_date.0),
+            format_day(s.last_active_date.0),
+            g.previous_active_date.map(|d| format_day(d.0)),
+            g.streak,
+            g.active_periods,
+        )
+    };
     let weekly: Vec<_> = m
         .snapshot
         .iter()
-        .map(|s| {
-            (
-                s.user.as_str(),
-                s.first_active_date.0,
-                s.last_active_date.0,
-                s.weekly.previous_active_date.map(|d| d.0),
-                s.weekly.streak,
-                s.weekly.active_periods,
-            )
-        })
+        .map(|s| (s.user.as_str(), columns(s, &s.weekly)))
         .collect();
-    assert_eq!(
-        weekly,
-        vec![
-            (
-                "alice",
-                date("2024-01-01"),
-                date("2024-01-30"),
-                Some(date("2024-01-09")),
-                1,
-                3
-            ),
-            ("bob", date("2024-01-03"), date("2024-01-03"), None, 1, 1),
-            (
-                "carol",
-                date("2024-01-10"),
-                date("2024-01-24"),
-                Some(date("2024-01-17")),
-                3,
-                3
-            ),
-            (
-                "dave",
-                date("2024-01-02"),
-                date("2024-01-31"),
-                Some(date("2024-01-23")),
-                2,
-                3
-            ),
-        ]
-    );
+    let want: Vec<_> = spec::users()
+        .into_iter()
+        .map(|u| (u, spec::snapshot_columns(u, "weekly")))
+        .collect();
+    assert_eq!(weekly, want);
     let dave = &m.snapshot[3];
     assert_eq!(
-        dave.daily,
-        GrainOut {
-            previous_active_date: Some(Day(date("2024-01-23"))),
-            streak: 1,
-            active_periods: 4
-        }
+        columns(dave, &dave.daily),
+        spec::snapshot_columns("dave", "daily")
     );
     assert_eq!(
-        dave.monthly,
-        GrainOut {
-            previous_active_date: None,
-            streak: 1,
-            active_periods: 1
-        }
+        columns(dave, &dave.monthly),
+        spec::snapshot_columns("dave", "monthly")
     );
     let last: Vec<_> = m
         .cohorts
@@ -2212,10 +2048,15 @@ fn model_reproduces_the_spec_worked_example() {
         .filter(|c| c.period_start.0 == date("2024-01-29"))
         .map(|c| (c.cohort.0, c.cohort_size, c.active_users))
         .collect();
-    assert_eq!(
-        last,
-        vec![(date("2024-01-01"), 3, 2), (date("2024-01-08"), 1, 0)]
-    );
+    let want: Vec<_> = spec::cohorts()
+        .iter()
+        .filter(|c| c.text("period_start") == "2024-01-29")
+        .map(|c| {
+            let cohort = date(c.text("cohort_period"));
+            (cohort, c.get("cohort_size"), c.get("active_users"))
+        })
+        .collect();
+    assert_eq!(last, want);
 
     check_case(&fs, &cfg).unwrap_or_else(|e| panic!("engine vs model on the SPEC example: {e}"));
 }

@@ -8,6 +8,9 @@
 //! reports has the same states, summary, transitions and cohorts rows as
 //! that one run.
 
+#[path = "common/spec.rs"]
+mod spec;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -900,17 +903,9 @@ fn day(s: &str) -> i32 {
 }
 
 fn example_facts() -> Vec<(String, i32)> {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/spec_example.csv"),
-    )
-    .unwrap();
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let (u, d) = l.trim().split_once(',').unwrap();
-            (u.to_string(), day(d))
-        })
+    spec::facts()
+        .into_iter()
+        .map(|(u, d)| (u.to_string(), day(d)))
         .collect()
 }
 
@@ -938,62 +933,19 @@ fn example_run(hi: Option<&str>, zone: Option<&str>, grain: Grain) -> Activation
     run(&[example_file(None, Some(through))], None, &o).unwrap()
 }
 
-const EXAMPLE_STATES: &str = "\
-user_id,period_start,state,previous_state,transition,streak,inactive_streak,gap,churned_periods,active_periods,first_period,tenure
-alice,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
-bob,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
-dave,2024-01-01,new,,new,1,0,,,1,2024-01-01,0
-alice,2024-01-08,retained,new,new_to_retained,2,0,1,,2,2024-01-01,1
-bob,2024-01-08,inactive,new,new_to_inactive,0,1,,,1,2024-01-01,1
-carol,2024-01-08,new,,new,1,0,,,1,2024-01-08,0
-dave,2024-01-08,inactive,new,new_to_inactive,0,1,,,1,2024-01-01,1
-alice,2024-01-15,inactive,retained,retained_to_inactive,0,1,,,2,2024-01-01,2
-carol,2024-01-15,retained,new,new_to_retained,2,0,1,,2,2024-01-08,1
-carol,2024-01-22,retained,retained,retained_to_retained,3,0,1,,3,2024-01-08,2
-dave,2024-01-22,reactivated,inactive,inactive_to_reactivated,1,0,3,2,2,2024-01-01,3
-alice,2024-01-29,reactivated,inactive,inactive_to_reactivated,1,0,3,2,3,2024-01-01,4
-carol,2024-01-29,inactive,retained,retained_to_inactive,0,1,,,3,2024-01-08,3
-dave,2024-01-29,retained,reactivated,reactivated_to_retained,2,0,1,,3,2024-01-01,4
-";
-
-/// (period_start, active, new, retained, reactivated, churned, dormant,
-/// total_users, retention (n, d), churn (n, d), reactivation (n, d), quick (n, d)).
-type ExpectedSummary = (&'static str, [u64; 7], [Option<(u64, u64)>; 4]);
-
-const EXAMPLE_SUMMARY: [ExpectedSummary; 5] = [
-    (
-        "2024-01-01",
-        [3, 3, 0, 0, 0, 0, 3],
-        [None, None, None, None],
-    ),
-    (
-        "2024-01-08",
-        [2, 1, 1, 0, 2, 0, 4],
-        [Some((1, 3)), Some((2, 3)), None, Some((1, 2))],
-    ),
-    (
-        "2024-01-15",
-        [1, 0, 1, 0, 1, 2, 4],
-        [Some((1, 2)), Some((1, 2)), Some((0, 2)), Some((0, 1))],
-    ),
-    (
-        "2024-01-22",
-        [2, 0, 1, 1, 0, 2, 4],
-        [Some((1, 1)), Some((0, 1)), Some((1, 3)), None],
-    ),
-    (
-        "2024-01-29",
-        [2, 0, 1, 1, 1, 1, 4],
-        [Some((1, 2)), Some((1, 2)), Some((1, 2)), Some((1, 1))],
-    ),
-];
+/// The example's weekly states table, as the CLI writes it.
+const EXAMPLE_STATES: &str = spec::STATES_CSV;
 
 #[track_caller]
 fn check_example_summary(a: &Activation, from: &str) {
-    let want: Vec<&ExpectedSummary> = EXAMPLE_SUMMARY.iter().filter(|r| r.0 >= from).collect();
+    let want: Vec<spec::Row> = spec::summary()
+        .into_iter()
+        .filter(|r| r.text("period_start") >= from)
+        .collect();
     assert_eq!(a.aggregates.summary.len(), want.len(), "summary rows");
-    for (r, (start, c, rates)) in a.aggregates.summary.iter().zip(want) {
-        assert_eq!(format_day(r.period_start), *start);
+    for (r, w) in a.aggregates.summary.iter().zip(&want) {
+        let start = w.text("period_start");
+        assert_eq!(format_day(r.period_start), start);
         assert_eq!(format_day(r.period_end), format_day(day(start) + 6));
         assert!(r.complete, "{start} is complete");
         assert_eq!(
@@ -1006,7 +958,7 @@ fn check_example_summary(a: &Activation, from: &str) {
                 r.dormant,
                 r.total_users
             ],
-            *c,
+            spec::counts_but_inactive(w),
             "{start} counts"
         );
         assert_eq!(r.inactive, r.churned + r.dormant, "{start} inactive");
@@ -1016,11 +968,7 @@ fn check_example_summary(a: &Activation, from: &str) {
             r.reactivation_rate,
             r.quick_ratio,
         ];
-        let want: Vec<Option<f64>> = rates
-            .iter()
-            .map(|x| x.map(|(n, d)| n as f64 / d as f64))
-            .collect();
-        assert_eq!(got.to_vec(), want, "{start} rates");
+        assert_eq!(got, spec::rates(w), "{start} rates");
     }
 }
 
@@ -1031,61 +979,24 @@ fn check_example_snapshot(s: &FirstLast) {
     assert_eq!(s.meta.fact, "spec_example");
     assert!(s.meta.exact);
     let m = snapshot_map(s);
-    let weekly = |u: &str| {
+    // A user's dates and the columns of grain g (0 daily, 1 weekly, 2 monthly).
+    let columns = |u: &str, g: usize| {
         let h = m[u];
         (
             format_day(h.first_active_date),
             format_day(h.last_active_date),
-            h.grains[1].previous_active_date.map(format_day),
-            h.grains[1].streak,
-            h.grains[1].active_periods,
+            h.grains[g].previous_active_date.map(format_day),
+            h.grains[g].streak,
+            h.grains[g].active_periods,
         )
     };
-    let s = |x: &str| x.to_string();
+    for u in spec::users() {
+        assert_eq!(columns(u, 1), spec::snapshot_columns(u, "weekly"), "{u}");
+    }
+    assert_eq!(columns("dave", 0), spec::snapshot_columns("dave", "daily"));
     assert_eq!(
-        weekly("alice"),
-        (
-            s("2024-01-01"),
-            s("2024-01-30"),
-            Some(s("2024-01-09")),
-            1,
-            3
-        )
-    );
-    assert_eq!(
-        weekly("bob"),
-        (s("2024-01-03"), s("2024-01-03"), None, 1, 1)
-    );
-    assert_eq!(
-        weekly("carol"),
-        (
-            s("2024-01-10"),
-            s("2024-01-24"),
-            Some(s("2024-01-17")),
-            3,
-            3
-        )
-    );
-    assert_eq!(
-        weekly("dave"),
-        (
-            s("2024-01-02"),
-            s("2024-01-31"),
-            Some(s("2024-01-23")),
-            2,
-            3
-        )
-    );
-    let dave = m["dave"];
-    assert_eq!(dave.grains[0].previous_active_date, Some(day("2024-01-23")));
-    assert_eq!(
-        (dave.grains[0].streak, dave.grains[0].active_periods),
-        (1, 4)
-    );
-    assert_eq!(dave.grains[2].previous_active_date, None);
-    assert_eq!(
-        (dave.grains[2].streak, dave.grains[2].active_periods),
-        (1, 1)
+        columns("dave", 2),
+        spec::snapshot_columns("dave", "monthly")
     );
 }
 
@@ -1156,13 +1067,19 @@ fn spec_example_split_mid_week() {
             )
         })
         .collect();
-    assert_eq!(
-        c,
-        vec![
-            ("2024-01-01".to_string(), 3, 2, 2.0 / 3.0),
-            ("2024-01-08".to_string(), 1, 0, 0.0)
-        ]
-    );
+    let want: Vec<(String, u64, u64, f64)> = spec::cohorts()
+        .iter()
+        .filter(|r| r.text("period_start") == "2024-01-29")
+        .map(|r| {
+            (
+                r.text("cohort_period").to_string(),
+                r.get("cohort_size"),
+                r.get("active_users"),
+                r.get("retention"),
+            )
+        })
+        .collect();
+    assert_eq!(c, want);
     // Transitions: nine rows per reported period.
     assert_eq!(a2.aggregates.transitions.len(), 9 * 3);
 

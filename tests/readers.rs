@@ -5,8 +5,10 @@
 
 #[path = "common/codecs.rs"]
 mod codecs;
+#[path = "common/spec.rs"]
+mod spec;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use activation_layer::grain::{format_day, parse_day};
 use activation_layer::{run, Activation, Grain, InputFile, RunOptions, TimeFormat, TimeUnit, Zone};
@@ -26,48 +28,23 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 // ---------------------------------------------------------------------------
 
 /// Facts of SPEC section 10: (user, local date).
-const SPEC: [(&str, &str); 11] = [
-    ("alice", "2024-01-01"),
-    ("alice", "2024-01-09"),
-    ("alice", "2024-01-30"),
-    ("bob", "2024-01-03"),
-    ("carol", "2024-01-10"),
-    ("carol", "2024-01-17"),
-    ("carol", "2024-01-24"),
-    ("dave", "2024-01-02"),
-    ("dave", "2024-01-04"),
-    ("dave", "2024-01-23"),
-    ("dave", "2024-01-31"),
-];
+static SPEC: LazyLock<Vec<(&str, &str)>> = LazyLock::new(spec::facts);
 
-/// SPEC section 10 summary: period_start, then active, new, retained,
-/// reactivated, churned, dormant, inactive, total_users.
-const SPEC_SUMMARY: [(&str, [u64; 8]); 5] = [
-    ("2024-01-01", [3, 3, 0, 0, 0, 0, 0, 3]),
-    ("2024-01-08", [2, 1, 1, 0, 2, 0, 2, 4]),
-    ("2024-01-15", [1, 0, 1, 0, 1, 2, 3, 4]),
-    ("2024-01-22", [2, 0, 1, 1, 0, 2, 2, 4]),
-    ("2024-01-29", [2, 0, 1, 1, 1, 1, 2, 4]),
-];
-
-/// SPEC section 10 states table: user, period_start, state, previous,
-/// streak, inactive_streak, gap, churned_periods, active_periods, first_period, tenure.
-const SPEC_STATES: [&str; 14] = [
-    "alice,2024-01-01,new,,1,0,,,1,2024-01-01,0",
-    "alice,2024-01-08,retained,new,2,0,1,,2,2024-01-01,1",
-    "alice,2024-01-15,inactive,retained,0,1,,,2,2024-01-01,2",
-    "alice,2024-01-29,reactivated,inactive,1,0,3,2,3,2024-01-01,4",
-    "bob,2024-01-01,new,,1,0,,,1,2024-01-01,0",
-    "bob,2024-01-08,inactive,new,0,1,,,1,2024-01-01,1",
-    "carol,2024-01-08,new,,1,0,,,1,2024-01-08,0",
-    "carol,2024-01-15,retained,new,2,0,1,,2,2024-01-08,1",
-    "carol,2024-01-22,retained,retained,3,0,1,,3,2024-01-08,2",
-    "carol,2024-01-29,inactive,retained,0,1,,,3,2024-01-08,3",
-    "dave,2024-01-01,new,,1,0,,,1,2024-01-01,0",
-    "dave,2024-01-08,inactive,new,0,1,,,1,2024-01-01,1",
-    "dave,2024-01-22,reactivated,inactive,1,0,3,2,2,2024-01-01,3",
-    "dave,2024-01-29,retained,reactivated,2,0,1,,3,2024-01-01,4",
-];
+/// SPEC section 10 states table without the transition column: user,
+/// period_start, state, previous, streak, inactive_streak, gap,
+/// churned_periods, active_periods, first_period, tenure.
+fn spec_states() -> Vec<String> {
+    let mut lines = spec::STATES_CSV.lines();
+    let header = lines.next().unwrap();
+    let transition = header.split(',').position(|c| c == "transition").unwrap();
+    lines
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(transition);
+            cells.join(",")
+        })
+        .collect()
+}
 
 fn day(s: &str) -> i32 {
     parse_day("test", s).unwrap()
@@ -135,7 +112,7 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-/// The states table as lines like [`SPEC_STATES`], ids translated by `name`.
+/// The states table as lines like [`spec_states`], ids translated by `name`.
 fn state_lines(a: &Activation, name: &dyn Fn(&str) -> String) -> Vec<String> {
     let cal = &a.calendar;
     a.states
@@ -162,14 +139,17 @@ fn state_lines(a: &Activation, name: &dyn Fn(&str) -> String) -> Vec<String> {
 /// Asserts the summary and states of SPEC section 10; `name` turns the
 /// run's ids back into alice, bob, carol and dave.
 fn assert_spec_as(a: &Activation, ctx: &str, name: &dyn Fn(&str) -> String) {
-    let want: Vec<(String, [u64; 8])> = SPEC_SUMMARY
+    let want: Vec<(String, [u64; 8])> = spec::summary()
         .iter()
-        .map(|(p, c)| (p.to_string(), *c))
+        .map(|r| {
+            let period = r.text("period_start").to_string();
+            (period, spec::SUMMARY_COUNTS.map(|c| r.get(c)))
+        })
         .collect();
     assert_eq!(summary_counts(a), want, "{ctx}: weekly summary");
     let mut got = state_lines(a, name);
     got.sort();
-    let mut want: Vec<String> = SPEC_STATES.iter().map(|s| s.to_string()).collect();
+    let mut want = spec_states();
     want.sort();
     assert_eq!(got, want, "{ctx}: states");
     assert_eq!(a.quality.distinct_users, 4, "{ctx}: distinct users");
@@ -259,11 +239,7 @@ fn csv_file(name: &str, text: &str) -> InputFile {
 
 /// The example as CSV text: a header and one line per fact.
 fn spec_csv() -> String {
-    let mut s = String::from("user_id,event_date\n");
-    for (u, d) in SPEC {
-        s.push_str(&format!("{u},{d}\n"));
-    }
-    s
+    spec::facts_text().to_string()
 }
 
 // ---------------------------------------------------------------------------
@@ -295,41 +271,13 @@ fn spec_example_csv_file_on_disk() {
             w.active_periods,
         )
     };
-    let s = |x: &str| x.to_string();
-    assert_eq!(
-        weekly_cols("alice"),
-        (
-            s("2024-01-01"),
-            s("2024-01-30"),
-            Some(s("2024-01-09")),
-            1,
-            3
-        )
-    );
-    assert_eq!(
-        weekly_cols("bob"),
-        (s("2024-01-03"), s("2024-01-03"), None, 1, 1)
-    );
-    assert_eq!(
-        weekly_cols("carol"),
-        (
-            s("2024-01-10"),
-            s("2024-01-24"),
-            Some(s("2024-01-17")),
-            3,
-            3
-        )
-    );
-    assert_eq!(
-        weekly_cols("dave"),
-        (
-            s("2024-01-02"),
-            s("2024-01-31"),
-            Some(s("2024-01-23")),
-            2,
-            3
-        )
-    );
+    for user in spec::users() {
+        assert_eq!(
+            weekly_cols(user),
+            spec::snapshot_columns(user, "weekly"),
+            "{user}"
+        );
+    }
 }
 
 #[test]
@@ -925,7 +873,7 @@ fn parquet_fact_filter() {
 #[test]
 fn csv_fact_filter() {
     let mut text = String::from("user_id,event_date,event\n");
-    for (u, d) in SPEC {
+    for &(u, d) in SPEC.iter() {
         text.push_str(&format!("{u},{d},visit\n"));
     }
     text.push_str("eve,2024-01-20,click\nalice,2024-01-16,click\n");
@@ -1009,7 +957,7 @@ fn csv_integer_ids_only_when_all_canonical() {
         "carol" => "55",
         _ => "3",
     };
-    for (u, d) in SPEC {
+    for &(u, d) in SPEC.iter() {
         text.push_str(&format!("{},{d}\n", num(u)));
     }
     let a = run_ok(vec![csv_file("ints.csv", &text)], &weekly());
@@ -1085,7 +1033,7 @@ fn csv_integer_time_column_needs_a_unit_or_format() {
     assert_spec(&a, "csv epoch ms");
     // %Y%m%d with a format.
     let mut text = String::from("user_id,event_date\n");
-    for (u, d) in SPEC {
+    for &(u, d) in SPEC.iter() {
         text.push_str(&format!("{u},{}\n", d.replace('-', "")));
     }
     let mut o = weekly();
@@ -1094,7 +1042,7 @@ fn csv_integer_time_column_needs_a_unit_or_format() {
     assert_spec(&a, "csv %Y%m%d");
     // A custom day-first format with a time.
     let mut text = String::from("user_id,event_date\n");
-    for (u, d) in SPEC {
+    for &(u, d) in SPEC.iter() {
         let (y, m, dd) = (&d[0..4], &d[5..7], &d[8..10]);
         text.push_str(&format!("{u},{dd}/{m}/{y} 23:59\n"));
     }
@@ -1276,7 +1224,7 @@ fn user_column_detection_order() {
         header.push("WHEN".into());
         header.insert(0, "noise".into());
         let mut text = header.join(",") + "\n";
-        for (u, d) in SPEC {
+        for &(u, d) in SPEC.iter() {
             let mut cells: Vec<String> = vec!["x".into()];
             for c in &present {
                 cells.push(if *c == USER_CANDIDATES[i] {
@@ -1302,7 +1250,7 @@ fn time_column_detection_order() {
         let mut header: Vec<String> = vec!["USER_ID".into()];
         header.extend(present.iter().map(|c| c.to_ascii_uppercase()));
         let mut text = header.join(",") + "\n";
-        for (u, d) in SPEC {
+        for &(u, d) in SPEC.iter() {
             let mut cells: Vec<String> = vec![u.to_string()];
             for c in &present {
                 // Decoys are valid dates in another week.
@@ -1322,7 +1270,7 @@ fn time_column_detection_order() {
 #[test]
 fn explicit_user_and_time_columns() {
     let mut text = String::from("user_id,who,date,When_UTC\n");
-    for (u, d) in SPEC {
+    for &(u, d) in SPEC.iter() {
         text.push_str(&format!("decoy,{u},2024-01-20,{d}\n"));
     }
     let mut o = weekly();
@@ -1554,7 +1502,7 @@ fn wrong_column_types_are_errors() {
 fn spec_many(n: usize, bad: &[&str]) -> String {
     let mut s = String::from("user_id,event_date\n");
     for k in 0..n {
-        for (u, d) in SPEC {
+        for &(u, d) in SPEC.iter() {
             s.push_str(&format!("{u},{d}T{:02}:{:02}:00\n", k / 60, k % 60));
         }
     }

@@ -4,13 +4,15 @@
 
 #[path = "common/codecs.rs"]
 mod codecs;
+#[path = "common/spec.rs"]
+mod spec;
 
 use activation_layer::wasm::{compute, dictionary, inspect, Computation};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const SPEC: &[u8] = include_bytes!("data/spec_example.csv");
+const SPEC: &[u8] = spec::FACTS_CSV;
 
 fn file(name: &str, bytes: &[u8]) -> JsValue {
     let f = Object::new();
@@ -42,16 +44,6 @@ fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &k.into()).unwrap()
 }
 
-/// The data rows of the SPEC example CSV (`user,date`).
-fn spec_rows() -> Vec<&'static str> {
-    std::str::from_utf8(SPEC)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
 /// The SPEC example's weekly run (through 2024-02-04) of one file.
 fn spec_weekly(f: JsValue) -> Result<Computation, JsValue> {
     compute(
@@ -70,29 +62,35 @@ fn summary_column(r: &Computation, k: &str) -> Vec<f64> {
         .collect()
 }
 
+/// One column of the SPEC example's summary, as the façade gives numbers.
+fn spec_column(k: &str) -> Vec<f64> {
+    spec::summary().iter().map(|w| w.get(k)).collect()
+}
+
 #[wasm_bindgen_test]
 fn spec_example_through_the_facade() {
     let r = spec_weekly(file("spec_example.csv", SPEC)).unwrap();
     let summary: Array = r.summary().unwrap().dyn_into().unwrap();
-    let col = |k: &str| summary_column(&r, k);
-    assert_eq!(col("active"), [3.0, 2.0, 1.0, 2.0, 2.0]);
-    assert_eq!(col("new"), [3.0, 1.0, 0.0, 0.0, 0.0]);
-    assert_eq!(col("churned"), [0.0, 2.0, 1.0, 0.0, 1.0]);
-    assert_eq!(col("dormant"), [0.0, 0.0, 2.0, 2.0, 1.0]);
+    let want = spec::summary();
+    for k in ["active", "new", "churned", "dormant"] {
+        assert_eq!(summary_column(&r, k), spec_column(k), "{k}");
+    }
     assert_eq!(
         get(&summary.get(1), "retention_rate").as_f64(),
-        Some(1.0 / 3.0)
+        want[1].opt("retention_rate")
     );
     assert!(get(&summary.get(0), "quick_ratio").is_null());
     assert_eq!(
         get(&summary.get(4), "period_start").as_string().unwrap(),
-        "2024-01-29"
+        want[4].text("period_start")
     );
     let states = String::from_utf8(r.table("states", "csv").unwrap().to_vec()).unwrap();
-    assert_eq!(states.lines().count(), 15);
-    assert!(states.contains(
-        "dave,2024-01-22,reactivated,inactive,inactive_to_reactivated,1,0,3,2,2,2024-01-01,3"
-    ));
+    assert_eq!(states.lines().count(), spec::STATES_CSV.lines().count());
+    let dave = spec::STATES_CSV
+        .lines()
+        .find(|l| l.starts_with("dave,2024-01-22,"))
+        .unwrap();
+    assert!(states.contains(dave));
     let snapshot = r.table("snapshot", "parquet").unwrap().to_vec();
     assert_eq!(&snapshot[..4], b"PAR1");
     assert_eq!(
@@ -175,7 +173,7 @@ fn inspect_and_dictionary() {
 #[wasm_bindgen_test]
 fn merge_tables_upserts_a_later_run_into_earlier_results() {
     use activation_layer::wasm::merge_tables;
-    let (early, late): (Vec<&str>, Vec<&str>) = spec_rows()
+    let (early, late): (Vec<&str>, Vec<&str>) = spec::fact_lines()
         .into_iter()
         .partition(|l| l.split(',').nth(1).unwrap() <= "2024-01-17");
     let csv = |rows: &[&str]| format!("user_id,event_date\n{}\n", rows.join("\n"));
@@ -237,7 +235,7 @@ fn every_parquet_codec_reads_through_the_facade() {
     use parquet::arrow::ArrowWriter;
     use parquet::file::properties::WriterProperties;
 
-    let (users, dates): (Vec<&str>, Vec<&str>) = spec_rows()
+    let (users, dates): (Vec<&str>, Vec<&str>) = spec::fact_lines()
         .into_iter()
         .map(|l| l.split_once(',').unwrap())
         .unzip();
@@ -256,7 +254,7 @@ fn every_parquet_codec_reads_through_the_facade() {
             .unwrap_or_else(|e| panic!("{name}: {}", message(e)));
         assert_eq!(
             summary_column(&r, "active"),
-            [3.0, 2.0, 1.0, 2.0, 2.0],
+            spec_column("active"),
             "{name}"
         );
     }
