@@ -50,6 +50,18 @@ impl Kind {
         }
     }
 
+    /// What the kind covers, in a few words (the CLI's help lists it
+    /// beside the exit code).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Kind::Usage => "usage (a bad flag or option value, options that do not fit together or the snapshot)",
+            Kind::Data => "data (input that is readable but cannot give correct numbers: a missing or mistyped column, too many rejected rows, overlapping dates)",
+            Kind::Corrupt => "corrupt file (not a readable Parquet or CSV table)",
+            Kind::Io => "I/O (a file that cannot be opened, read or written)",
+            Kind::Internal => "internal error (a bug: please report it)",
+        }
+    }
+
     /// Every kind.
     pub const ALL: [Kind; 5] = [
         Kind::Usage,

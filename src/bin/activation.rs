@@ -18,14 +18,20 @@ use clap::{Args, Parser, Subcommand};
 /// summary, transitions and cohorts tables, a FirstLast snapshot for the next
 /// incremental run, and a data-quality report.
 #[derive(Parser)]
-#[command(name = "activation", version, max_term_width = 100, after_help = EXIT_CODES)]
+#[command(name = "activation", version, max_term_width = 100, after_help = exit_codes())]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-/// The exit codes, one per kind of error (activation_layer::Kind).
-const EXIT_CODES: &str = "Exit codes: 0 success; 2 usage (a bad flag or option value, options that do not fit together or the snapshot); 65 data (input that is readable but cannot give correct numbers: a missing or mistyped column, too many rejected rows, overlapping dates); 66 corrupt file (not a readable Parquet or CSV table); 74 I/O (a file that cannot be opened, read or written); 70 internal error (a bug: please report it).";
+/// The exit codes, one per kind of error, for `--help`.
+fn exit_codes() -> String {
+    let kinds: Vec<String> = Kind::ALL
+        .iter()
+        .map(|k| format!("{} {}", k.exit_code(), k.summary()))
+        .collect();
+    format!("Exit codes: 0 success; {}.", kinds.join("; "))
+}
 
 #[derive(Subcommand)]
 enum Command {

@@ -56,50 +56,24 @@ pub(crate) fn resolve_columns(
     names: &[String],
     opts: &FactOptions,
 ) -> Result<Columns, Error> {
-    let missing = |role: &str, wanted: Option<&String>, expected: String| Error::MissingColumn {
-        file: file.to_string(),
-        role: role.to_string(),
-        wanted: wanted.cloned(),
-        expected,
-        available: names.to_vec(),
+    // A column named by an option, else the first present candidate.
+    let find = |role: &str, wanted: &Option<String>, candidates: &[&str], opt: Opt| {
+        find_column(names, wanted.as_deref(), candidates).ok_or_else(|| Error::MissingColumn {
+            file: file.to_string(),
+            role: role.to_string(),
+            wanted: wanted.clone(),
+            expected: match wanted {
+                Some(w) => format!("a column {w:?} (from the {role} column option)"),
+                None => format!("one of {} (or name it with {opt})", candidates.join(", ")),
+            },
+            available: names.to_vec(),
+        })
     };
-    let user = find_column(names, opts.user_column.as_deref(), &USER_COLUMNS).ok_or_else(|| {
-        missing(
-            "user",
-            opts.user_column.as_ref(),
-            match &opts.user_column {
-                Some(w) => format!("a column {w:?} (from the user column option)"),
-                None => format!(
-                    "one of {} (or name it with {})",
-                    USER_COLUMNS.join(", "),
-                    Opt::UserColumn
-                ),
-            },
-        )
-    })?;
-    let time = find_column(names, opts.time_column.as_deref(), &TIME_COLUMNS).ok_or_else(|| {
-        missing(
-            "time",
-            opts.time_column.as_ref(),
-            match &opts.time_column {
-                Some(w) => format!("a column {w:?} (from the time column option)"),
-                None => format!(
-                    "one of {} (or name it with {})",
-                    TIME_COLUMNS.join(", "),
-                    Opt::TimeColumn
-                ),
-            },
-        )
-    })?;
+    let user = find("user", &opts.user_column, &USER_COLUMNS, Opt::UserColumn)?;
+    let time = find("time", &opts.time_column, &TIME_COLUMNS, Opt::TimeColumn)?;
     let fact = match &opts.fact_column {
         None => None,
-        Some(w) => Some(find_column(names, Some(w), &[]).ok_or_else(|| {
-            missing(
-                "fact",
-                Some(w),
-                format!("a column {w:?} (from the fact column option)"),
-            )
-        })?),
+        Some(_) => Some(find("fact", &opts.fact_column, &[], Opt::FactColumn)?),
     };
     Ok(Columns { user, time, fact })
 }
