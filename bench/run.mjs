@@ -30,13 +30,19 @@ import { activationSql, sourceExpr } from './sql.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 
+// Rows in time order, as event logs are written, unless the scale says
+// otherwise: the same rows grouped by user or shuffled show the sensitivity
+// to order (run them with --grains week).
 const SCALES = {
-  small: { events: 4000, users: 300, days: 120, intIds: false },
-  'small-int': { events: 3000, users: 250, days: 100, intIds: true },
-  '1m': { events: 1_000_000, users: 100_000, days: 365, intIds: false },
-  '10m': { events: 10_000_000, users: 1_000_000, days: 365, intIds: false },
+  small: { events: 4000, users: 300, days: 120, intIds: false, order: 'time' },
+  'small-int': { events: 3000, users: 250, days: 100, intIds: true, order: 'random' },
+  '1m': { events: 1_000_000, users: 100_000, days: 365, intIds: false, order: 'time' },
+  '1m-user': { events: 1_000_000, users: 100_000, days: 365, intIds: false, order: 'user' },
+  '10m': { events: 10_000_000, users: 1_000_000, days: 365, intIds: false, order: 'time' },
+  '10m-user': { events: 10_000_000, users: 1_000_000, days: 365, intIds: false, order: 'user' },
+  '10m-random': { events: 10_000_000, users: 1_000_000, days: 365, intIds: false, order: 'random' },
   // The memory ceiling check of issue 6: run it with --scales 30m --grains week.
-  '30m': { events: 30_000_000, users: 3_000_000, days: 365, intIds: false },
+  '30m': { events: 30_000_000, users: 3_000_000, days: 365, intIds: false, order: 'time' },
 };
 const ALL_ENGINES = ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'native', 'duckdb-native-t1', 'duckdb-native-t2'];
 
@@ -104,7 +110,7 @@ function dataFiles(o, name, engines) {
     const f = join(o.data, `events_${name}.${ext}`);
     if (!existsSync(f)) {
       const args = ['generate', '--events', String(s.events), '--users', String(s.users), '--days', String(s.days),
-        '--seed', '42', ...(s.intIds ? ['--int-ids'] : []), '--out', f];
+        '--seed', '42', '--order', s.order, ...(s.intIds ? ['--int-ids'] : []), '--out', f];
       execFileSync(findCli(o), args, { stdio: ['ignore', 'ignore', 'inherit'] });
     }
     files[ext] = f;
@@ -199,25 +205,25 @@ function markdown(results, meta) {
   L.push(`Machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${(meta.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${meta.machine.os}, Node ${meta.machine.node}, commit ${meta.machine.commit}.`);
   L.push(`Median of ${meta.runs} runs after a warm-up, milliseconds. Versions: ${meta.versions.join('; ')}.`);
   L.push('');
-  L.push('| events | grain | WASM engine (Parquet) | DuckDB-WASM 1.28 (Parquet) | DuckDB-WASM / engine | WASM engine (CSV) | DuckDB-WASM 1.32 (CSV) | DuckDB-WASM / engine (CSV) | native engine | WASM / native | DuckDB native 1 thr | DuckDB native 2 thr | state rows | load avg |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| events | order | grain | WASM engine (Parquet) | DuckDB-WASM 1.28 (Parquet) | DuckDB-WASM / engine | WASM engine (CSV) | DuckDB-WASM 1.32 (CSV) | DuckDB-WASM / engine (CSV) | native engine | WASM / native | DuckDB native 1 thr | DuckDB native 2 thr | state rows | load avg |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const m = (e) => r.engines[e]?.medianMs;
     const c = (e) => cell(r.engines[e]);
-    L.push(`| ${r.events.toLocaleString('en-US')} | ${r.grain} | ${c('wasm')} | ${c('duckdb-wasm-parquet')} | ${fmtX(m('wasm'), m('duckdb-wasm-parquet'))} | ` +
+    L.push(`| ${r.events.toLocaleString('en-US')} | ${SCALES[r.scale]?.order ?? '–'} | ${r.grain} | ${c('wasm')} | ${c('duckdb-wasm-parquet')} | ${fmtX(m('wasm'), m('duckdb-wasm-parquet'))} | ` +
       `${c('wasm-csv')} | ${c('duckdb-wasm-csv')} | ${fmtX(m('wasm-csv'), m('duckdb-wasm-csv'))} | ` +
       `${c('native')} | ${m('wasm') && m('native') ? (m('wasm') / m('native')).toFixed(2) + 'x' : '–'} | ${c('duckdb-native-t1')} | ${c('duckdb-native-t2')} | ${r.stateRows?.toLocaleString('en-US') ?? '–'} | ${loadRange(r)} |`);
   }
   L.push('');
   L.push('Peak memory (each configuration in its own process; WASM linear memory never shrinks, so its final size is the high-water mark):');
   L.push('');
-  L.push('| events | grain | WASM linear memory (peak) | bytes / input event | of which working set (after compute) | of which outputs (growth while every table is handed to JS) | engine (WASM) process RSS | DuckDB-WASM 1.28 RSS | native engine RSS | DuckDB native 2 thr RSS |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| events | order | grain | WASM linear memory (peak) | bytes / input event | of which working set (after compute) | of which outputs (growth while every table is handed to JS) | engine (WASM) process RSS | DuckDB-WASM 1.28 RSS | native engine RSS | DuckDB native 2 thr RSS |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const w = r.engines.wasm;
     const work = w?.wasmMemoryComputeBytes;
     const perEvent = (b) => (b === undefined ? '–' : `${mib(b)} (${(b / r.events).toFixed(1)} B/event)`);
-    L.push(`| ${r.events.toLocaleString('en-US')} | ${r.grain} | ${w ? `${w.wasmMemoryBytes.toLocaleString('en-US')} (${mib(w.wasmMemoryBytes)})` : '–'} | ${w ? (w.wasmMemoryBytes / r.events).toFixed(1) : '–'} | ` +
+    L.push(`| ${r.events.toLocaleString('en-US')} | ${SCALES[r.scale]?.order ?? '–'} | ${r.grain} | ${w ? `${w.wasmMemoryBytes.toLocaleString('en-US')} (${mib(w.wasmMemoryBytes)})` : '–'} | ${w ? (w.wasmMemoryBytes / r.events).toFixed(1) : '–'} | ` +
       `${perEvent(work)} | ${perEvent(work === undefined ? undefined : w.wasmMemoryBytes - work)} | ` +
       `${mib(w?.maxRssBytes)} | ${mib(r.engines['duckdb-wasm-parquet']?.maxRssBytes)} | ${mib(r.engines.native?.maxRssBytes)} | ${mib(r.engines['duckdb-native-t2']?.maxRssBytes)} |`);
   }

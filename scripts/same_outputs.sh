@@ -34,10 +34,14 @@ new=target/release/activation
 in=$work/in
 mkdir -p "$in"
 cp tests/data/spec_example.csv "$in/spec_example.csv"
+# Rows in time order (the generator's default), grouped by user and shuffled.
 "$new" generate --events 400000 --users 40000 --days 210 --seed 42 --out "$in/demo_events.parquet" >/dev/null
-"$new" generate --events 50000 --users 4000 --days 400 --seed 7 --out "$in/random_a.csv" >/dev/null
-"$new" generate --events 50000 --users 3000 --days 120 --seed 11 --int-ids --out "$in/random_b.parquet" >/dev/null
-"$old" generate --events 50000 --users 4000 --days 400 --seed 7 --out "$in/random_a_old.csv" >/dev/null
+"$new" generate --events 50000 --users 4000 --days 400 --seed 7 --order user --out "$in/random_a.csv" >/dev/null
+"$new" generate --events 50000 --users 3000 --days 120 --seed 11 --int-ids --order random --out "$in/random_b.parquet" >/dev/null
+# The generator itself is unchanged (a base without --order wrote rows by user).
+order=(--order user)
+"$old" generate --help | grep -q -- --order || order=()
+"$old" generate --events 50000 --users 4000 --days 400 --seed 7 "${order[@]}" --out "$in/random_a_old.csv" >/dev/null
 cmp "$in/random_a.csv" "$in/random_a_old.csv"
 rm "$in/random_a_old.csv"
 

@@ -48,6 +48,16 @@ pub fn for_each_str(a: &ArrayRef, mut f: impl FnMut(usize, Option<&str>)) {
     }
 }
 
+/// The cells of a plain string array (not a dictionary), borrowed.
+pub fn plain_strs(a: &ArrayRef) -> Option<Vec<Option<&str>>> {
+    Some(match a.data_type() {
+        DataType::Utf8 => a.as_string::<i32>().iter().collect(),
+        DataType::LargeUtf8 => a.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => a.as_string_view().iter().collect(),
+        _ => return None,
+    })
+}
+
 fn collect_strs(a: &ArrayRef) -> Vec<Option<String>> {
     let mut out = Vec::with_capacity(a.len());
     for_each_str(a, |_, v| out.push(v.map(str::to_string)));

@@ -26,6 +26,34 @@ pub struct SynthOptions {
     pub seed: u64,
     /// Integer user ids instead of strings such as `u000042`.
     pub int_ids: bool,
+    /// The order of the rows.
+    pub order: Order,
+}
+
+/// The order in which the generated rows are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    /// By time, as event logs are appended (ties by user).
+    #[default]
+    Time,
+    /// Each user's rows together, in time order.
+    User,
+    /// Shuffled.
+    Random,
+}
+
+impl std::str::FromStr for Order {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "time" => Ok(Order::Time),
+            "user" => Ok(Order::User),
+            "random" => Ok(Order::Random),
+            other => Err(Error::Usage(format!(
+                "order must be time, user or random, not {other:?}"
+            ))),
+        }
+    }
 }
 
 /// A small, fast, seedable generator (splitmix64).
@@ -89,7 +117,7 @@ fn plan(rng: &mut Rng, o: &SynthOptions) -> Plan {
 }
 
 /// Generates the facts: columns `user_id` (string or int64) and
-/// `event_time` (UTC timestamps, microseconds), in time order per user.
+/// `event_time` (UTC timestamps, microseconds), in the requested order.
 pub fn generate(o: &SynthOptions) -> Result<RecordBatch, Error> {
     if o.users == 0 || o.days == 0 {
         return Err(Error::Usage(
@@ -108,6 +136,13 @@ pub fn generate(o: &SynthOptions) -> Result<RecordBatch, Error> {
     } else {
         1.0
     };
+    let (users, times) = events(&plans, scale, &mut rng, o);
+    let (users, times) = reorder(users, times, o.order, &mut rng);
+    batch(&users, times, o.int_ids)
+}
+
+/// Every user's events, user after user, each user's in time order.
+fn events(plans: &[Plan], scale: f64, rng: &mut Rng, o: &SynthOptions) -> (Vec<u64>, Vec<i64>) {
     let mut users = Vec::new();
     let mut times = Vec::new();
     'users: for (u, p) in plans.iter().enumerate() {
@@ -143,7 +178,32 @@ pub fn generate(o: &SynthOptions) -> Result<RecordBatch, Error> {
             }
         }
     }
-    let user_col: ArrayRef = if o.int_ids {
+    (users, times)
+}
+
+/// The rows in `order`: a stable sort by time keeps same-time rows in user
+/// order; a Fisher-Yates shuffle with the run's generator keeps the seed's promise.
+fn reorder(users: Vec<u64>, times: Vec<i64>, order: Order, rng: &mut Rng) -> (Vec<u64>, Vec<i64>) {
+    let mut perm: Vec<u32> = (0..users.len() as u32).collect();
+    match order {
+        Order::User => return (users, times),
+        Order::Time => perm.sort_by_key(|&i| times[i as usize]),
+        Order::Random => {
+            for i in (1..perm.len()).rev() {
+                let j = (rng.next() % (i as u64 + 1)) as usize;
+                perm.swap(i, j);
+            }
+        }
+    }
+    (
+        perm.iter().map(|&i| users[i as usize]).collect(),
+        perm.iter().map(|&i| times[i as usize]).collect(),
+    )
+}
+
+/// The facts as one Arrow batch.
+fn batch(users: &[u64], times: Vec<i64>, int_ids: bool) -> Result<RecordBatch, Error> {
+    let user_col: ArrayRef = if int_ids {
         Arc::new(Int64Array::from_iter_values(
             users.iter().map(|u| 1000 + *u as i64),
         ))
@@ -155,7 +215,7 @@ pub fn generate(o: &SynthOptions) -> Result<RecordBatch, Error> {
     let schema = Schema::new(vec![
         Field::new(
             "user_id",
-            if o.int_ids {
+            if int_ids {
                 DataType::Int64
             } else {
                 DataType::Utf8

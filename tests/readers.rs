@@ -1929,7 +1929,7 @@ fn parquet_dictionary_columns_that_are_entirely_null() {
 #[test]
 fn a_large_states_table_is_written_in_batches() {
     use activation_layer::output::{TableKind, STATE_BATCH_ROWS};
-    use activation_layer::synth::{generate, SynthOptions};
+    use activation_layer::synth::{generate, Order, SynthOptions};
     use activation_layer::write::{table_bytes, OutputFormat};
     let facts = generate(&SynthOptions {
         events: 120_000,
@@ -1938,6 +1938,7 @@ fn a_large_states_table_is_written_in_batches() {
         start: day("2024-01-01"),
         seed: 7,
         int_ids: false,
+        order: Order::Time,
     })
     .unwrap();
     let mut opts = RunOptions::new(Grain::Day);
@@ -2008,7 +2009,7 @@ fn assert_arrow_size_bound(a: &activation_layer::Activation, len: usize) {
 #[test]
 fn the_states_arrow_size_bound_holds_for_every_id_type_and_rows_mode() {
     use activation_layer::output::TableKind;
-    use activation_layer::synth::{generate, SynthOptions};
+    use activation_layer::synth::{generate, Order, SynthOptions};
     use activation_layer::write::{table_bytes, OutputFormat};
     for int_ids in [false, true] {
         let facts = generate(&SynthOptions {
@@ -2018,6 +2019,7 @@ fn the_states_arrow_size_bound_holds_for_every_id_type_and_rows_mode() {
             start: day("2024-01-01"),
             seed: 11,
             int_ids,
+            order: Order::Time,
         })
         .unwrap();
         for (grain, rows) in [
@@ -2046,7 +2048,7 @@ fn the_states_arrow_size_bound_holds_for_every_id_type_and_rows_mode() {
 /// mid-chunk, many row groups and no dictionary at all give the same run.
 #[test]
 fn dictionary_and_plain_string_ids_give_the_same_run() {
-    use activation_layer::synth::{generate, SynthOptions};
+    use activation_layer::synth::{generate, Order, SynthOptions};
     let facts = generate(&SynthOptions {
         events: 150_000,
         users: 30_000,
@@ -2054,6 +2056,7 @@ fn dictionary_and_plain_string_ids_give_the_same_run() {
         start: day("2024-01-01"),
         seed: 11,
         int_ids: false,
+        order: Order::Time,
     })
     .unwrap();
     let props = |dictionary: bool, dictionary_limit: usize, row_group: usize| {

@@ -78,6 +78,9 @@ struct GenerateArgs {
     /// Integer user ids instead of strings.
     #[arg(long = "int-ids")]
     int_ids: bool,
+    /// Row order: time (as event logs are appended), user (each user's rows together) or random.
+    #[arg(long, value_parser = ["time", "user", "random"], default_value = "time")]
+    order: String,
 }
 
 #[derive(Args)]
@@ -133,6 +136,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                     start: parse_day("start", &g.start)?,
                     seed: g.seed,
                     int_ids: g.int_ids,
+                    order: g.order.parse()?,
                 })?;
             let csv = g
                 .out

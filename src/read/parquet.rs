@@ -10,11 +10,11 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
 use parquet::arrow::ProjectionMask;
-use parquet::basic::Type as PhysicalType;
+use parquet::basic::{Encoding, PageType, Type as PhysicalType};
 
 use super::input::unreadable;
 use super::{integer_time_error, resolve_columns, Cell, FactOptions, InputFile, Sink, TimeReader};
-use crate::arrays::{dictionary_keys, for_each_str, integers, is_text};
+use crate::arrays::{dictionary_keys, for_each_str, integers, is_text, plain_strs};
 use crate::error::Error;
 use crate::ids::{Interner, UserIndex};
 use crate::time::{micros_of_day, TimeValue};
@@ -81,9 +81,11 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     let (bytes, metadata) = file.open_parquet()?;
     let layout = layout(name, &metadata, opts, sink)?;
     let user_type = metadata.schema().field(layout.user).data_type().clone();
-    // String ids are read as a dictionary when the file stores them so:
-    // then each distinct id is interned once per dictionary, not per row.
-    let metadata = if user_type == DataType::Utf8 {
+    // String ids are read as a dictionary when the file stores every page
+    // so: then each distinct id is interned once per dictionary, not per
+    // row. A dictionary that overflowed into plain pages (many distinct
+    // ids, as in time order) would be rebuilt by hashing every value first.
+    let metadata = if user_type == DataType::Utf8 && all_dictionary(&metadata, layout.user) {
         dictionary_ids(&metadata, layout.user).map_err(|e| unreadable(name, e))?
     } else {
         metadata
@@ -159,6 +161,31 @@ fn layout<'a>(
         names,
         kind,
         reader,
+    })
+}
+
+/// Whether every data page of column `column` is dictionary-encoded, as
+/// far as the file says (a file without page statistics is assumed so).
+/// `root` is the column's index in the schema; row groups index leaves.
+fn all_dictionary(metadata: &ArrowReaderMetadata, root: usize) -> bool {
+    let dictionary =
+        |e: &Encoding| matches!(e, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY);
+    let schema = metadata.parquet_schema();
+    let Some(leaf) = (0..schema.num_columns()).find(|&i| schema.get_column_root_idx(i) == root)
+    else {
+        return false;
+    };
+    metadata.metadata().row_groups().iter().all(|rg| {
+        let c = rg.column(leaf);
+        if let Some(mask) = c.page_encoding_stats_mask() {
+            return mask.encodings().all(|e| dictionary(&e));
+        }
+        c.page_encoding_stats().is_none_or(|stats| {
+            stats
+                .iter()
+                .filter(|s| matches!(s.page_type, PageType::DATA_PAGE | PageType::DATA_PAGE_V2))
+                .all(|s| dictionary(&s.encoding))
+        })
     })
 }
 
@@ -303,7 +330,9 @@ fn intern_users(
             return Ok(());
         }
     }
-    if is_text(a.data_type()) {
+    if let Some(cells) = plain_strs(a) {
+        ids.texts(&cells, NULL_USER, out);
+    } else if is_text(a.data_type()) {
         for_each_str(a, |_, v| out.push(v.map_or(NULL_USER, |s| ids.text(s))));
     } else {
         for v in integers(a)? {

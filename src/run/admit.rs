@@ -18,7 +18,7 @@ const MAX_SPAN_DAYS: i32 = 50 * 365 + 12;
 pub(super) struct Admitted {
     /// The rows that count, in file order.
     pub rows: Vec<FactRow>,
-    /// Every user: the facts', then the snapshot's.
+    /// Every user, the facts' and the snapshot's, in output order.
     pub ids: UserIds,
     /// The snapshot's history of each user (by index into `ids`).
     pub seeds: Vec<Option<UserHistory>>,
@@ -65,10 +65,13 @@ impl Admitted {
             )?,
             None => Vec::new(),
         };
-        let ids = users.finish();
+        let (ids, rank) = users.finish().into_sorted();
+        for r in &mut rows {
+            r.user = rank[r.user as usize];
+        }
         let mut seed_of: Vec<Option<UserHistory>> = vec![None; ids.len()];
         for (u, h) in &seeds {
-            seed_of[*u as usize] = Some(*h);
+            seed_of[rank[*u as usize] as usize] = Some(*h);
         }
         let mut rejected = Rejected {
             null_user: stats.null_user,

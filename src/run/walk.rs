@@ -8,7 +8,7 @@ use crate::activity::ActiveDays;
 use crate::distributions::Distributions;
 use crate::error::Error;
 use crate::firstlast::{fold, grain_index, PeriodList, UserHistory};
-use crate::ids::UserIds;
+use crate::ids::{UserIds, UserIndex};
 use crate::states::{StateRows, Walk};
 use crate::summary::CohortSizes;
 
@@ -55,7 +55,8 @@ impl Walked {
         let mut lists: [PeriodList; 3] = Default::default();
         let mut histories: Vec<Option<UserHistory>> = vec![None; ids.len()];
         let snapshot = plan.snapshot.as_ref().map_or("", |s| s.name());
-        for user in ids.sorted_order() {
+        // Users are numbered in output order (Admitted::ids).
+        for user in 0..ids.len() as UserIndex {
             let seed = seeds[user as usize].as_ref();
             let new_days = days.of(user);
             for (list, cal) in lists.iter_mut().zip(&plan.calendars) {

@@ -5,11 +5,9 @@
 //! file is a canonical integer, so they are interned as text until the end
 //! (or until a typed Parquet column decides).
 
-use std::hash::Hasher;
+mod table;
 
-use hashbrown::HashTable;
-use rustc_hash::{FxHashMap, FxHasher};
-
+use self::table::{IdTable, Probe};
 use crate::error::Error;
 
 /// Dense user indexes, assigned in order of first appearance.
@@ -64,6 +62,36 @@ impl Texts {
         self.offsets.push(self.text.len());
     }
 
+    /// Whether the ids are in bytewise order.
+    pub fn is_sorted(&self) -> bool {
+        (1..self.len()).all(|i| self.get(i - 1) <= self.get(i))
+    }
+
+    /// The length of the prefix every id shares (capped at the shortest id).
+    fn common_prefix(&self) -> usize {
+        let Some(first) = self.iter().next() else {
+            return 0;
+        };
+        let first = first.as_bytes();
+        self.iter().fold(first.len(), |n, id| {
+            first[..n]
+                .iter()
+                .zip(id.as_bytes())
+                .take_while(|(a, b)| a == b)
+                .count()
+        })
+    }
+
+    /// Bytes `skip..skip + 8` of id `i` as a big-endian number, zero-padded:
+    /// ids with different keys compare as their keys do.
+    fn key(&self, i: usize, skip: usize) -> u64 {
+        let id = &self.get(i).as_bytes()[skip..];
+        let mut b = [0u8; 8];
+        let n = id.len().min(8);
+        b[..n].copy_from_slice(&id[..n]);
+        u64::from_be_bytes(b)
+    }
+
     /// The ids in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.len()).map(|i| self.get(i))
@@ -116,14 +144,52 @@ impl UserIds {
 
     /// User indexes in output order: string ids bytewise, integers numerically.
     pub fn sorted_order(&self) -> Vec<UserIndex> {
-        let mut order: Vec<UserIndex> = (0..self.len() as UserIndex).collect();
-        match self {
+        let n = self.len() as UserIndex;
+        // Sorted by a key read once per id, not by comparing ids scattered
+        // in memory: an integer (its sign bit flipped, so that unsigned
+        // order is numeric order), or a text id's 8 bytes after the prefix
+        // every id shares; only texts with the same key are compared whole.
+        let (mut keyed, texts): (Vec<(u64, UserIndex)>, _) = match self {
+            UserIds::Text(v) if v.is_sorted() => return (0..n).collect(),
+            UserIds::Int(v) if v.is_sorted() => return (0..n).collect(),
             UserIds::Text(v) => {
-                order.sort_unstable_by(|a, b| v.get(*a as usize).cmp(v.get(*b as usize)))
+                let skip = v.common_prefix();
+                (
+                    (0..n).map(|i| (v.key(i as usize, skip), i)).collect(),
+                    Some(v),
+                )
             }
-            UserIds::Int(v) => order.sort_unstable_by_key(|a| v[*a as usize]),
+            UserIds::Int(v) => (
+                v.iter()
+                    .map(|x| (*x as u64) ^ (1 << 63))
+                    .zip(0..n)
+                    .collect(),
+                None,
+            ),
+        };
+        keyed.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| match texts {
+                Some(v) => v.get(a.1 as usize).cmp(v.get(b.1 as usize)),
+                None => std::cmp::Ordering::Equal,
+            })
+        });
+        keyed.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The same ids in output order, and each old index's new index: a
+    /// run numbers its users so, and every later phase then reads users,
+    /// their days and their ids front to back, whatever the files' order.
+    pub fn into_sorted(self) -> (UserIds, Vec<UserIndex>) {
+        let order = self.sorted_order();
+        let mut rank = vec![0; order.len()];
+        for (new, old) in order.iter().enumerate() {
+            rank[*old as usize] = new as UserIndex;
         }
-        order
+        let ids = match &self {
+            UserIds::Text(v) => UserIds::Text(order.iter().map(|i| v.get(*i as usize)).collect()),
+            UserIds::Int(v) => UserIds::Int(order.iter().map(|i| v[*i as usize]).collect()),
+        };
+        (ids, rank)
     }
 
     /// The ids of the users marked in `keep`, and each old index's new index
@@ -179,25 +245,35 @@ enum State {
     /// Nothing read yet.
     Empty,
     /// Text ids; `strict` once a typed (Parquet) string column was read,
-    /// otherwise they may still turn out to be integers. The table holds
-    /// indexes into the ids, hashed by their text.
+    /// otherwise they may still turn out to be integers.
     Text {
-        table: HashTable<UserIndex>,
+        table: IdTable,
         texts: Texts,
         all_canonical: bool,
         strict: Option<Origin>,
     },
     /// Integer ids, decided by a typed integer column.
     Int {
-        map: FxHashMap<i64, UserIndex>,
+        table: IdTable,
+        values: Vec<i64>,
         origin: Origin,
     },
 }
+
+/// No id's head and length (texts and integers have shorter lengths).
+const NO_HEAD: (u64, u32) = (0, u32::MAX);
 
 /// Assigns dense indexes to user ids across files.
 pub struct Interner {
     state: State,
     len: UserIndex,
+    /// The last id's index: files grouped by user repeat an id row after
+    /// row, which is then found without a look-up in the table.
+    last: UserIndex,
+    /// The last id's head and length, as in its table slot.
+    last_head: (u64, u32),
+    /// A batch's probes, kept for the next batch.
+    probes: Vec<Probe>,
 }
 
 impl Default for Interner {
@@ -227,6 +303,9 @@ impl Interner {
         Interner {
             state: State::Empty,
             len: 0,
+            last: UserIndex::MAX,
+            last_head: NO_HEAD,
+            probes: Vec::new(),
         }
     }
 
@@ -251,15 +330,15 @@ impl Interner {
             file: file.into(),
             column: column.into(),
         };
-        let ints = match &self.state {
-            State::Empty => FxHashMap::default(),
+        let values = match &self.state {
+            State::Empty => Vec::new(),
             State::Int { .. } => return Ok(()),
             State::Text {
                 strict: Some(o), ..
             } => return Err(conflict(o, "strings", &origin, "integers")),
             State::Text { texts, .. } => {
-                let mut ints = FxHashMap::default();
-                for (i, id) in texts.iter().enumerate() {
+                let mut values = Vec::with_capacity(texts.len());
+                for id in texts.iter() {
                     let Some(v) = canonical_int(id.as_bytes()) else {
                         return Err(Error::column(
                             file,
@@ -269,12 +348,28 @@ impl Interner {
                             ),
                         ));
                     };
-                    ints.insert(v, i as UserIndex);
+                    values.push(v);
                 }
-                ints
+                values
             }
         };
-        self.state = State::Int { map: ints, origin };
+        // CSV ids are distinct as text and canonical, so distinct as integers.
+        let mut table = IdTable::default();
+        for (i, v) in values.iter().enumerate() {
+            let _ = table.find_or_insert(
+                Probe::int(*v),
+                i as UserIndex,
+                |_| false,
+                |j| Probe::int(values[j as usize]),
+            );
+        }
+        self.state = State::Int {
+            table,
+            values,
+            origin,
+        };
+        // A text head (the empty id's is 0) must not pass for an integer.
+        self.last_head = NO_HEAD;
         Ok(())
     }
 
@@ -287,7 +382,7 @@ impl Interner {
         match &mut self.state {
             State::Empty => {
                 self.state = State::Text {
-                    table: HashTable::new(),
+                    table: IdTable::default(),
                     texts: Texts::default(),
                     all_canonical: true,
                     strict: Some(origin),
@@ -307,13 +402,24 @@ impl Interner {
     #[inline]
     pub fn int(&mut self, id: i64) -> UserIndex {
         match &mut self.state {
-            State::Int { map, .. } => {
-                let next = self.len;
-                let idx = *map.entry(id).or_insert(next);
-                if idx == next {
-                    self.len += 1;
+            State::Int { table, values, .. } => {
+                let probe = Probe::int(id);
+                if self.last_head == (probe.head, probe.len) {
+                    return self.last;
                 }
-                idx
+                self.last_head = (probe.head, probe.len);
+                let found = table.find_or_insert(
+                    probe,
+                    self.len,
+                    |_| false,
+                    |i| Probe::int(values[i as usize]),
+                );
+                self.last = found.unwrap_or_else(|new| {
+                    values.push(id);
+                    self.len += 1;
+                    new
+                });
+                self.last
             }
             _ => unreachable!("integer ids interned before the column type was declared"),
         }
@@ -322,6 +428,29 @@ impl Interner {
     /// Interns a typed string id.
     #[inline]
     pub fn text(&mut self, id: &str) -> UserIndex {
+        self.text_probed(id, Probe::text(id.as_bytes()))
+    }
+
+    /// Interns a batch of typed string ids (`None` gives `null`). The ids'
+    /// hashes are computed first, then looked up in a tight loop: the
+    /// table's cache misses of consecutive ids overlap instead of queueing
+    /// behind each id's hashing.
+    pub fn texts(&mut self, ids: &[Option<&str>], null: UserIndex, out: &mut Vec<UserIndex>) {
+        let mut probes = std::mem::take(&mut self.probes);
+        probes.clear();
+        probes.extend(
+            ids.iter()
+                .map(|id| Probe::text(id.unwrap_or("").as_bytes())),
+        );
+        out.extend(ids.iter().zip(&probes).map(|(id, p)| match id {
+            Some(id) => self.text_probed(id, *p),
+            None => null,
+        }));
+        self.probes = probes;
+    }
+
+    #[inline]
+    fn text_probed(&mut self, id: &str, probe: Probe) -> UserIndex {
         match &mut self.state {
             State::Text {
                 table,
@@ -329,18 +458,29 @@ impl Interner {
                 all_canonical,
                 ..
             } => {
-                let hash = hash_text(id);
-                if let Some(&idx) = table.find(hash, |&i| texts.get(i as usize) == id) {
-                    return idx;
+                // The last id is compared by its head as the table does
+                // (its bytes, elsewhere in memory, only when needed).
+                if self.last_head == (probe.head, probe.len)
+                    && (probe.exact || texts.get(self.last as usize) == id)
+                {
+                    return self.last;
                 }
-                if *all_canonical && canonical_int(id.as_bytes()).is_none() {
-                    *all_canonical = false;
-                }
-                let idx = self.len;
-                texts.push(id);
-                table.insert_unique(hash, idx, |&i| hash_text(texts.get(i as usize)));
-                self.len += 1;
-                idx
+                self.last_head = (probe.head, probe.len);
+                let found = table.find_or_insert(
+                    probe,
+                    self.len,
+                    |i| texts.get(i as usize) == id,
+                    |i| Probe::text(texts.get(i as usize).as_bytes()),
+                );
+                self.last = found.unwrap_or_else(|new| {
+                    if *all_canonical && canonical_int(id.as_bytes()).is_none() {
+                        *all_canonical = false;
+                    }
+                    texts.push(id);
+                    self.len += 1;
+                    new
+                });
+                self.last
             }
             _ => unreachable!("text ids interned before the column type was declared"),
         }
@@ -353,7 +493,7 @@ impl Interner {
         match &mut self.state {
             State::Empty => {
                 self.state = State::Text {
-                    table: HashTable::new(),
+                    table: IdTable::default(),
                     texts: Texts::default(),
                     all_canonical: true,
                     strict: None,
@@ -376,13 +516,7 @@ impl Interner {
         let n = self.len as usize;
         match self.state {
             State::Empty => UserIds::Text(Texts::default()),
-            State::Int { map, .. } => {
-                let mut v = vec![0i64; n];
-                for (k, i) in map {
-                    v[i as usize] = k;
-                }
-                UserIds::Int(v)
-            }
+            State::Int { values, .. } => UserIds::Int(values),
             State::Text {
                 texts,
                 all_canonical,
@@ -402,14 +536,6 @@ impl Interner {
             }
         }
     }
-}
-
-/// The hash of a text id in the interner's table.
-#[inline]
-fn hash_text(id: &str) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(id.as_bytes());
-    h.finish()
 }
 
 fn conflict(a: &Origin, a_kind: &str, b: &Origin, b_kind: &str) -> Error {
@@ -486,6 +612,21 @@ mod tests {
         assert_eq!(ids.sorted_order(), vec![1, 0, 2]);
         let t = UserIds::Text(["b", "B", "a"].into_iter().collect());
         assert_eq!(t.sorted_order(), vec![1, 2, 0]);
+        let neg = UserIds::Int(vec![5, i64::MIN, -1, i64::MAX, 0]);
+        assert_eq!(neg.sorted_order(), vec![1, 2, 4, 0, 3]);
+        // A shared prefix, keys that tie past 8 bytes, a NUL and a prefix id.
+        let ids = [
+            "user-0000000012",
+            "user-0000000011",
+            "user-",
+            "user-\0",
+            "user-00000000111",
+        ];
+        let t = UserIds::Text(ids.into_iter().collect());
+        assert_eq!(t.sorted_order(), vec![2, 3, 1, 4, 0]);
+        let (sorted, rank) = t.into_sorted();
+        assert_eq!(sorted.sorted_order(), vec![0, 1, 2, 3, 4]);
+        assert_eq!(rank, vec![4, 2, 0, 1, 3]);
     }
 
     #[test]
