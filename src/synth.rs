@@ -184,9 +184,12 @@ fn events(plans: &[Plan], scale: f64, rng: &mut Rng, o: &SynthOptions) -> (Vec<u
 /// The rows in `order`: a stable sort by time keeps same-time rows in user
 /// order; a Fisher-Yates shuffle with the run's generator keeps the seed's promise.
 fn reorder(users: Vec<u64>, times: Vec<i64>, order: Order, rng: &mut Rng) -> (Vec<u64>, Vec<i64>) {
+    if order == Order::User {
+        return (users, times);
+    }
     let mut perm: Vec<u32> = (0..users.len() as u32).collect();
     match order {
-        Order::User => return (users, times),
+        Order::User => {}
         Order::Time => perm.sort_by_key(|&i| times[i as usize]),
         Order::Random => {
             for i in (1..perm.len()).rev() {

@@ -260,18 +260,10 @@ enum State {
     },
 }
 
-/// No id's head and length (texts and integers have shorter lengths).
-const NO_HEAD: (u64, u32) = (0, u32::MAX);
-
 /// Assigns dense indexes to user ids across files.
 pub struct Interner {
     state: State,
     len: UserIndex,
-    /// The last id's index: files grouped by user repeat an id row after
-    /// row, which is then found without a look-up in the table.
-    last: UserIndex,
-    /// The last id's head and length, as in its table slot.
-    last_head: (u64, u32),
     /// A batch's probes, kept for the next batch.
     probes: Vec<Probe>,
 }
@@ -303,8 +295,6 @@ impl Interner {
         Interner {
             state: State::Empty,
             len: 0,
-            last: UserIndex::MAX,
-            last_head: NO_HEAD,
             probes: Vec::new(),
         }
     }
@@ -368,8 +358,6 @@ impl Interner {
             values,
             origin,
         };
-        // A text head (the empty id's is 0) must not pass for an integer.
-        self.last_head = NO_HEAD;
         Ok(())
     }
 
@@ -403,23 +391,17 @@ impl Interner {
     pub fn int(&mut self, id: i64) -> UserIndex {
         match &mut self.state {
             State::Int { table, values, .. } => {
-                let probe = Probe::int(id);
-                if self.last_head == (probe.head, probe.len) {
-                    return self.last;
-                }
-                self.last_head = (probe.head, probe.len);
                 let found = table.find_or_insert(
-                    probe,
+                    Probe::int(id),
                     self.len,
                     |_| false,
                     |i| Probe::int(values[i as usize]),
                 );
-                self.last = found.unwrap_or_else(|new| {
+                found.unwrap_or_else(|new| {
                     values.push(id);
                     self.len += 1;
                     new
-                });
-                self.last
+                })
             }
             _ => unreachable!("integer ids interned before the column type was declared"),
         }
@@ -458,29 +440,20 @@ impl Interner {
                 all_canonical,
                 ..
             } => {
-                // The last id is compared by its head as the table does
-                // (its bytes, elsewhere in memory, only when needed).
-                if self.last_head == (probe.head, probe.len)
-                    && (probe.exact || texts.get(self.last as usize) == id)
-                {
-                    return self.last;
-                }
-                self.last_head = (probe.head, probe.len);
                 let found = table.find_or_insert(
                     probe,
                     self.len,
                     |i| texts.get(i as usize) == id,
                     |i| Probe::text(texts.get(i as usize).as_bytes()),
                 );
-                self.last = found.unwrap_or_else(|new| {
+                found.unwrap_or_else(|new| {
                     if *all_canonical && canonical_int(id.as_bytes()).is_none() {
                         *all_canonical = false;
                     }
                     texts.push(id);
                     self.len += 1;
                     new
-                });
-                self.last
+                })
             }
             _ => unreachable!("text ids interned before the column type was declared"),
         }

@@ -77,6 +77,9 @@ fn mix(h: u64) -> u64 {
 /// (`0..len`, each once), as the interner's are.
 pub(super) struct IdTable {
     slots: Vec<Slot>,
+    /// The slot of the last id found or placed: files grouped by user
+    /// repeat an id row after row, which is then found without a probe.
+    last: Slot,
     /// `64 - log2(slots.len())`: the hash's high bits pick the first slot.
     shift: u32,
     len: usize,
@@ -86,6 +89,7 @@ impl Default for IdTable {
     fn default() -> Self {
         IdTable {
             slots: vec![FREE; 1 << 10],
+            last: FREE,
             shift: 64 - 10,
             len: 0,
         }
@@ -105,6 +109,10 @@ impl IdTable {
         same: impl Fn(UserIndex) -> bool,
         rehash: impl Fn(UserIndex) -> Probe,
     ) -> Result<UserIndex, UserIndex> {
+        let is = |s: &Slot| s.head == p.head && s.len == p.len && (p.exact || same(s.index));
+        if self.last.index != EMPTY && is(&self.last) {
+            return Ok(self.last.index);
+        }
         let mask = self.slots.len() - 1;
         let mut i = (p.hash >> self.shift) as usize;
         loop {
@@ -112,7 +120,8 @@ impl IdTable {
             if s.index == EMPTY {
                 break;
             }
-            if s.head == p.head && s.len == p.len && (p.exact || same(s.index)) {
+            if is(&s) {
+                self.last = s;
                 return Ok(s.index);
             }
             i = (i + 1) & mask;
@@ -129,6 +138,7 @@ impl IdTable {
             len: p.len,
             index,
         };
+        self.last = self.slots[i];
         self.len += 1;
         Err(index)
     }

@@ -411,8 +411,9 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     let mut rows = 0u64;
     // The previous row's id and user: facts grouped by user (as many
     // exports are) repeat an id row after row, and are then read without
-    // a UTF-8 check or a hash lookup. The id starts empty, which no
-    // non-empty cell matches.
+    // a UTF-8 check or hashing (the id table's own check of the last id
+    // comes after both: about 10% of a grouped CSV run). The id starts
+    // empty, which no non-empty cell matches.
     let mut previous: (Vec<u8>, UserIndex) = (Vec::new(), 0);
     loop {
         if rows % PROGRESS_ROWS == PROGRESS_ROWS - 1 {
