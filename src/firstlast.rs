@@ -8,7 +8,9 @@ use arrow_schema::DataType;
 
 use crate::arrays::{for_each_str, integers, is_text};
 use crate::error::Error;
-use crate::grain::{format_day, parse_day, Calendar, Grain, Weekday};
+use crate::grain::{
+    format_day, in_calendar, parse_day, Calendar, Grain, Weekday, FIRST_DAY, LAST_DAY,
+};
 use crate::ids::{Interner, UserIds, UserIndex};
 use crate::read::{Format, InputFile, Table};
 use crate::time::{LocalDates, Zone};
@@ -109,8 +111,9 @@ impl PeriodList {
             let h = &s.grains[grain_index(cal.grain())];
             let first = cal.period_of(s.first_active_date);
             let last = cal.period_of(s.last_active_date);
-            let run_start = last - h.streak as i32 + 1;
-            if h.streak == 0 || run_start < first {
+            // In i64: a streak or count from a file can be any u32.
+            let run_start = i64::from(last) - i64::from(h.streak) + 1;
+            if h.streak == 0 || run_start < i64::from(first) {
                 return Err(format!(
                     "{}_streak {} does not fit between first and last active dates",
                     cal.grain().adjective(),
@@ -133,6 +136,7 @@ impl PeriodList {
                     ));
                 }
             }
+            let run_start = run_start as i32;
             if first == run_start - 1 {
                 return Err(format!(
                     "{}_streak {} is shorter than the active periods show",
@@ -154,6 +158,15 @@ impl PeriodList {
                     cal.grain().adjective(),
                     h.active_periods,
                     listed
+                ));
+            }
+            let spanned = last - first + 1;
+            if i64::from(h.active_periods) > i64::from(spanned) {
+                return Err(format!(
+                    "{}_active_periods {} is more than the {} periods from the first to the last active date",
+                    cal.grain().adjective(),
+                    h.active_periods,
+                    spanned
                 ));
             }
             self.unlisted = h.active_periods - listed;
@@ -529,14 +542,33 @@ fn intern(t: &Table, a: &ArrayRef, ids: &mut Interner) -> Result<Vec<Option<User
 fn dates(file: &str, name: &str, a: &ArrayRef, zone: Zone) -> Result<Vec<Option<i32>>, Error> {
     let mut dates = LocalDates::new(zone);
     let bad = |detail: String| Error::column(file, name, detail);
+    // Typed dates are checked against the calendar here, text dates by
+    // the parser: a snapshot with one date outside it is refused whole.
+    let outside = |what: String| {
+        bad(format!(
+            "value {what} is outside the calendar: expected dates from {} to {}",
+            format_day(FIRST_DAY),
+            format_day(LAST_DAY)
+        ))
+    };
+    let typed = |d: i64| {
+        i32::try_from(d)
+            .ok()
+            .filter(|d| in_calendar(*d))
+            .ok_or_else(|| outside(format!("{d} (days since 1970-01-01)")))
+    };
     let mut out = Vec::with_capacity(a.len());
     match a.data_type() {
-        DataType::Date32 => out.extend(a.as_primitive::<Date32Type>().iter()),
-        DataType::Date64 => out.extend(
-            a.as_primitive::<Date64Type>()
-                .iter()
-                .map(|v| v.map(|ms| ms.div_euclid(86_400_000) as i32)),
-        ),
+        DataType::Date32 => {
+            for v in a.as_primitive::<Date32Type>().iter() {
+                out.push(v.map(|d| typed(i64::from(d))).transpose()?);
+            }
+        }
+        DataType::Date64 => {
+            for v in a.as_primitive::<Date64Type>().iter() {
+                out.push(v.map(|ms| typed(ms.div_euclid(86_400_000))).transpose()?);
+            }
+        }
         DataType::Timestamp(_, _) => {
             return Err(bad(
                 "has timestamps: expected dates (a Date column, or YYYY-MM-DD text)".into(),
@@ -545,18 +577,22 @@ fn dates(file: &str, name: &str, a: &ArrayRef, zone: Zone) -> Result<Vec<Option<
         dt if is_text(dt) => {
             let mut err = None;
             for_each_str(a, |_, v| {
-                out.push(v.and_then(|s| match crate::time::parse_iso(s.as_bytes()) {
-                    Some(tv) => dates.day(tv),
-                    None => {
-                        err.get_or_insert_with(|| s.to_string());
-                        None
+                out.push(v.and_then(|s| {
+                    let day = crate::time::parse_iso(s.as_bytes()).map(|tv| dates.day(tv));
+                    if day.is_none_or(|d| d.is_none()) {
+                        err.get_or_insert((s.to_string(), day.is_some()));
                     }
+                    day.flatten()
                 }))
             });
-            if let Some(s) = err {
-                return Err(bad(format!(
-                    "value {s:?} is not a date: expected YYYY-MM-DD"
-                )));
+            match err {
+                Some((s, true)) => return Err(outside(format!("{s:?}"))),
+                Some((s, false)) => {
+                    return Err(bad(format!(
+                        "value {s:?} is not a date: expected YYYY-MM-DD"
+                    )))
+                }
+                None => {}
             }
         }
         other => return Err(bad(format!("has type {other}: expected dates"))),

@@ -216,6 +216,21 @@ impl Calendar {
     }
 }
 
+/// The first day a date may be: 0001-01-01.
+pub const FIRST_DAY: i32 = -719_162;
+/// The last day a date may be: 9999-12-31.
+pub const LAST_DAY: i32 = 2_932_896;
+
+/// Whether `day` is in the calendar the engine reads and writes: years 1
+/// to 9999, the dates `YYYY-MM-DD` can spell. Every date taken from input
+/// is checked against it, so that no later step (periods, formatting,
+/// microseconds) can overflow: a year-586000 `Date32` or an epoch of 1e300
+/// seconds is an unreadable time, not a date that wraps to another one.
+#[inline]
+pub fn in_calendar(day: i32) -> bool {
+    (FIRST_DAY..=LAST_DAY).contains(&day)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     // Howard Hinnant's algorithm: shift the year to start in March so the
@@ -266,7 +281,7 @@ pub fn parse_day(option: impl std::fmt::Display, s: &str) -> Result<i32, Error> 
         num(5..7).ok_or_else(bad)?,
         num(8..10).ok_or_else(bad)?,
     );
-    if !valid_date(y as i32, m, d) {
+    if y == 0 || !valid_date(y as i32, m, d) {
         return Err(bad());
     }
     Ok(days_from_civil(y as i32, m, d))

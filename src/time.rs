@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
 use crate::error::Error;
-use crate::grain::{days_from_civil, valid_date};
+use crate::grain::{days_from_civil, in_calendar, valid_date};
 
 const MICROS_PER_SECOND: i64 = 1_000_000;
 const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
@@ -244,13 +244,22 @@ impl LocalDates {
 
 #[inline]
 fn day_of_micros(us: i64) -> Option<i32> {
-    i32::try_from(us.div_euclid(MICROS_PER_DAY)).ok()
+    i32::try_from(us.div_euclid(MICROS_PER_DAY))
+        .ok()
+        .filter(|d| in_calendar(*d))
 }
 
 /// Microseconds of a local date at midnight.
 #[inline]
 pub fn micros_of_day(day: i32) -> i64 {
     i64::from(day) * MICROS_PER_DAY
+}
+
+/// A date read from a date-typed column, as a local time value; `None`
+/// outside the calendar (where its microseconds could also overflow).
+#[inline]
+pub fn local_date(day: i32) -> Option<TimeValue> {
+    in_calendar(day).then(|| TimeValue::Local(micros_of_day(day)))
 }
 
 /// Parses an ISO 8601 / RFC 3339 date or date-time.

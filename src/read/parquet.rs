@@ -17,7 +17,7 @@ use super::{integer_time_error, resolve_columns, Cell, FactOptions, InputFile, S
 use crate::arrays::{dictionary_keys, for_each_str, integers, is_text, plain_strs};
 use crate::error::Error;
 use crate::ids::{Interner, UserIndex};
-use crate::time::{micros_of_day, TimeValue};
+use crate::time::{local_date, TimeValue};
 
 const BATCH_ROWS: usize = 64 * 1024;
 
@@ -383,9 +383,7 @@ fn decode_times(a: &ArrayRef, kind: TimeKind, reader: &TimeReader, out: &mut Vec
                 ArrowUnit::Nanosecond => push_primitive::<TimestampNanosecondType>(a, out, f),
             }
         }
-        TimeKind::Date32 => {
-            push_primitive::<Date32Type>(a, out, |d| Some(TimeValue::Local(micros_of_day(d))))
-        }
+        TimeKind::Date32 => push_primitive::<Date32Type>(a, out, local_date),
         TimeKind::Date64 => {
             push_primitive::<Date64Type>(a, out, |ms| ms.checked_mul(1000).map(TimeValue::Local))
         }

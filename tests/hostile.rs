@@ -1,0 +1,302 @@
+//! Hostile input (issue 20): values a file can hold that no calendar or
+//! count allows. Each is a clear error or a rejected, counted row, never a
+//! date that wraps to another one, a saturated epoch or a narrowed count
+//! that changes the states.
+
+#[path = "common/spec.rs"]
+mod spec;
+
+use std::sync::Arc;
+
+use activation_layer::grain::{format_day, parse_day, FIRST_DAY, LAST_DAY};
+use activation_layer::output::TableKind;
+use activation_layer::write::{csv_bytes, parquet_bytes};
+use activation_layer::{run, Activation, Grain, InputFile, RunOptions, TimeUnit};
+use arrow_array::{
+    ArrayRef, Date32Array, Date64Array, Float64Array, Int64Array, RecordBatch, StringArray,
+};
+use parquet::arrow::ArrowWriter;
+
+fn day(s: &str) -> i32 {
+    parse_day("test", s).unwrap()
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+fn parquet(cols: Vec<(&str, ArrayRef)>) -> InputFile {
+    let b = RecordBatch::try_from_iter(cols).unwrap();
+    let mut out = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut out, b.schema(), None).unwrap();
+    w.write(&b).unwrap();
+    w.close().unwrap();
+    InputFile::bytes("hostile.parquet", out)
+}
+
+/// The example's users followed by one `intruder{i}` per extra value.
+fn users(extra: usize) -> ArrayRef {
+    let mut v: Vec<String> = spec::facts().iter().map(|(u, _)| u.to_string()).collect();
+    v.extend((0..extra).map(|i| format!("intruder{i}")));
+    Arc::new(StringArray::from(v))
+}
+
+fn example_days() -> Vec<i32> {
+    spec::facts().iter().map(|(_, d)| day(d)).collect()
+}
+
+fn weekly() -> RunOptions {
+    let mut o = RunOptions::new(Grain::Week);
+    o.through = Some(day("2024-02-04"));
+    // The intruders are a large share of these small files.
+    o.max_rejected = 0.5;
+    o
+}
+
+fn states_csv(a: &Activation) -> Vec<u8> {
+    csv_bytes(&TableKind::States.batch(a).unwrap()).unwrap()
+}
+
+/// The example alone, read from Date32 Parquet: the numbers every file
+/// below must give.
+fn clean() -> Activation {
+    let days = Arc::new(Date32Array::from(example_days()));
+    run(
+        &[parquet(vec![("user_id", users(0)), ("event_date", days)])],
+        None,
+        &weekly(),
+    )
+    .unwrap()
+}
+
+#[track_caller]
+fn assert_rejected_only(a: &Activation, bad: u64, what: &str) {
+    assert_eq!(a.quality.rows_rejected.unparseable_time, bad, "{what}");
+    assert_eq!(a.quality.rows_rejected.total(), bad, "{what}");
+    assert_eq!(
+        states_csv(a),
+        states_csv(&clean()),
+        "{what}: the example's states"
+    );
+}
+
+#[test]
+fn the_calendar_is_years_1_to_9999() {
+    assert_eq!(format_day(FIRST_DAY), "0001-01-01");
+    assert_eq!(format_day(LAST_DAY), "9999-12-31");
+    assert_eq!(day("0001-01-01"), FIRST_DAY);
+    assert!(parse_day("--through", "0000-12-31").is_err());
+}
+
+#[test]
+fn dates_outside_the_calendar_are_unreadable_not_wrapped() {
+    // Year 586000 overflowed the microseconds and wrapped to 2023-12-31;
+    // 10000-01-01 and i32::MAX have no YYYY-MM-DD; 0000-12-31 is year 0.
+    let bad = [214_000_000, LAST_DAY + 1, i32::MAX, FIRST_DAY - 1, i32::MIN];
+    let mut days = example_days();
+    days.extend(bad);
+    let f = parquet(vec![
+        ("user_id", users(bad.len())),
+        ("event_date", Arc::new(Date32Array::from(days))),
+    ]);
+    let a = run(&[f], None, &weekly()).unwrap();
+    assert_rejected_only(&a, bad.len() as u64, "Date32");
+
+    let bad_ms = [
+        214_000_000 * DAY_MS,
+        i64::MAX,
+        i64::MIN,
+        (i64::from(LAST_DAY) + 1) * DAY_MS,
+    ];
+    let mut ms: Vec<i64> = example_days()
+        .iter()
+        .map(|d| i64::from(*d) * DAY_MS)
+        .collect();
+    ms.extend(bad_ms);
+    let f = parquet(vec![
+        ("user_id", users(bad_ms.len())),
+        ("event_date", Arc::new(Date64Array::from(ms))),
+    ]);
+    let a = run(&[f], None, &weekly()).unwrap();
+    assert_rejected_only(&a, bad_ms.len() as u64, "Date64");
+}
+
+#[test]
+fn epochs_beyond_the_calendar_are_unreadable_not_saturated() {
+    // 1e300 seconds saturated to i64::MAX microseconds (year 294247).
+    let secs = |d: i32| f64::from(d) * 86_400.0 + 3_600.0;
+    let bad = [1e300, -1e300, 1e15, f64::MAX, 253_402_300_800.0];
+    let mut v: Vec<f64> = example_days().into_iter().map(secs).collect();
+    v.extend(bad);
+    let f = parquet(vec![
+        ("user_id", users(bad.len())),
+        ("ts", Arc::new(Float64Array::from(v))),
+    ]);
+    let mut o = weekly();
+    o.facts.time_column = Some("ts".into());
+    o.facts.time_unit = Some(TimeUnit::Seconds);
+    let a = run(&[f], None, &o).unwrap();
+    assert_rejected_only(&a, bad.len() as u64, "float seconds");
+
+    // Integer epochs: in range of the type, not of the calendar.
+    let bad = [i64::MAX, i64::MIN, 253_402_300_800_000_000];
+    let mut v: Vec<i64> = example_days()
+        .into_iter()
+        .map(|d| i64::from(d) * DAY_MS * 1000)
+        .collect();
+    v.extend(bad);
+    let f = parquet(vec![
+        ("user_id", users(bad.len())),
+        ("ts", Arc::new(Int64Array::from(v))),
+    ]);
+    o.facts.time_unit = Some(TimeUnit::Micros);
+    let a = run(&[f], None, &o).unwrap();
+    assert_rejected_only(&a, bad.len() as u64, "integer microseconds");
+}
+
+#[test]
+fn text_times_outside_the_calendar_are_unreadable() {
+    let mut s = String::from("user_id,event_date\n");
+    for (u, d) in spec::facts() {
+        s.push_str(&format!("{u},{d}\n"));
+    }
+    s.push_str("intruder0,0000-06-01\nintruder1,0000-12-31T23:00:00Z\n");
+    let a = run(
+        &[InputFile::bytes("hostile.csv", s.into_bytes())],
+        None,
+        &weekly(),
+    )
+    .unwrap();
+    assert_rejected_only(&a, 2, "year 0 in text");
+}
+
+/// A new value for row 0 of a snapshot column.
+enum Edit {
+    Int(i64),
+    Date32(i32),
+    Date64(i64),
+}
+
+/// Every value of an integer or Date32 column, widened.
+fn widen(a: &ArrayRef) -> Vec<Option<i64>> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Date32Type, Int32Type, Int64Type, UInt32Type};
+    use arrow_schema::DataType;
+    match a.data_type() {
+        DataType::UInt32 => a
+            .as_primitive::<UInt32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Int32 => a
+            .as_primitive::<Int32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Int64 => a.as_primitive::<Int64Type>().iter().collect(),
+        DataType::Date32 => a
+            .as_primitive::<Date32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        other => panic!("no edit for a {other} column"),
+    }
+}
+
+/// The example's snapshot at 2024-01-17 with row 0 of one column
+/// replaced, written as Parquet with the snapshot's metadata.
+fn edited_snapshot(column: &str, edit: Edit) -> InputFile {
+    let mut o = RunOptions::new(Grain::Week);
+    o.through = Some(day("2024-01-17"));
+    let a = run(&[example_csv(|d| d <= day("2024-01-17"))], None, &o).unwrap();
+    let b = activation_layer::output::snapshot(&a.snapshot).unwrap();
+    let i = b.schema().index_of(column).unwrap();
+    let mut values = widen(b.column(i));
+    let col: ArrayRef = match edit {
+        Edit::Int(v) => {
+            values[0] = Some(v);
+            Arc::new(Int64Array::from(values))
+        }
+        Edit::Date32(v) => {
+            let mut days: Vec<Option<i32>> = values.iter().map(|d| d.map(|d| d as i32)).collect();
+            days[0] = Some(v);
+            Arc::new(Date32Array::from(days))
+        }
+        Edit::Date64(v) => {
+            let mut ms: Vec<Option<i64>> = values.iter().map(|d| d.map(|d| d * DAY_MS)).collect();
+            ms[0] = Some(v);
+            Arc::new(Date64Array::from(ms))
+        }
+    };
+    let mut fields: Vec<arrow_schema::Field> = b
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    fields[i] = arrow_schema::Field::new(column, col.data_type().clone(), true);
+    let mut cols = b.columns().to_vec();
+    cols[i] = col;
+    let schema = arrow_schema::Schema::new_with_metadata(fields, b.schema().metadata().clone());
+    let edited = RecordBatch::try_new(Arc::new(schema), cols).unwrap();
+    let bytes = parquet_bytes(&edited, &a.snapshot.meta.to_pairs()).unwrap();
+    InputFile::bytes("snap.parquet", bytes)
+}
+
+/// The example's facts whose day passes `keep`, as CSV.
+fn example_csv(keep: impl Fn(i32) -> bool) -> InputFile {
+    let mut s = String::from("user_id,event_date\n");
+    for (u, d) in spec::facts() {
+        if keep(day(d)) {
+            s.push_str(&format!("{u},{d}\n"));
+        }
+    }
+    InputFile::bytes("spec_example.csv", s.into_bytes())
+}
+
+fn resume(snap: &InputFile) -> String {
+    let mut o = RunOptions::new(Grain::Week);
+    o.through = Some(day("2024-02-04"));
+    match run(&[example_csv(|d| d > day("2024-01-17"))], Some(snap), &o) {
+        Ok(_) => panic!("a snapshot that no history allows was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn snapshot_counts_beyond_their_dates_are_errors_not_narrowed() {
+    for (column, value) in [
+        ("weekly_streak", 4_294_967_295i64),
+        ("weekly_streak", 4_294_967_296),
+        ("weekly_active_periods", 3_000_000_000),
+        ("monthly_active_periods", 4_294_967_295),
+        ("daily_streak", -1),
+    ] {
+        let snap = edited_snapshot(column, Edit::Int(value));
+        let e = resume(&snap);
+        assert!(
+            e.contains("snap.parquet") && e.contains(column),
+            "{column} = {value}: {e}"
+        );
+    }
+}
+
+#[test]
+fn snapshot_dates_outside_the_calendar_are_errors() {
+    for (column, value) in [
+        ("first_active_date", i32::MIN),
+        ("first_active_date", FIRST_DAY - 1),
+        ("weekly_previous_active_date", i32::MIN),
+        ("last_active_date", i32::MAX),
+    ] {
+        let snap = edited_snapshot(column, Edit::Date32(value));
+        let e = resume(&snap);
+        assert!(
+            e.contains("snap.parquet") && e.contains(column) && e.contains("outside the calendar"),
+            "{column} = {value}: {e}"
+        );
+    }
+    let e = resume(&edited_snapshot(
+        "first_active_date",
+        Edit::Date64(i64::MAX),
+    ));
+    assert!(e.contains("outside the calendar"), "Date64: {e}");
+}
