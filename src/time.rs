@@ -256,10 +256,13 @@ pub fn micros_of_day(day: i32) -> i64 {
 }
 
 /// A date read from a date-typed column, as a local time value; `None`
-/// outside the calendar (where its microseconds could also overflow).
+/// where its microseconds overflow. Whether it is in the calendar is
+/// [`LocalDates::day`]'s one check, as for every other time value.
 #[inline]
 pub fn local_date(day: i32) -> Option<TimeValue> {
-    in_calendar(day).then(|| TimeValue::Local(micros_of_day(day)))
+    i64::from(day)
+        .checked_mul(MICROS_PER_DAY)
+        .map(TimeValue::Local)
 }
 
 /// Parses an ISO 8601 / RFC 3339 date or date-time.
