@@ -14,11 +14,12 @@ pub struct ActiveDays {
 }
 
 impl ActiveDays {
-    /// Groups `rows` by user in place (users are dense indexes; no second
-    /// copy of the rows), then sorts each user's few rows: linear in the
-    /// rows, no hashing. The rows are consumed.
-    pub fn build(mut rows: Vec<FactRow>, users: usize) -> Self {
-        let offsets = group_by_user(&mut rows, users);
+    /// Groups `rows` by user, renumbering each row's user by `rank` (its
+    /// index in output order) on the way, then sorts each user's few rows:
+    /// linear in the rows, no hashing. The rows are consumed.
+    pub fn build(rows: Vec<FactRow>, rank: &[UserIndex]) -> Self {
+        let users = rank.len();
+        let (mut rows, offsets) = group_by_user(rows, rank);
         let mut days = Vec::with_capacity(rows.len() / 2);
         let mut out_offsets = Vec::with_capacity(users + 1);
         out_offsets.push(0u32);
@@ -76,52 +77,71 @@ impl ActiveDays {
 /// ten per user) fit in the L2 cache for the second pass.
 const BUCKET_USERS: usize = 1024;
 
-/// Orders `rows` by user in place and returns where each user's rows start
-/// (`users + 1` offsets). Two passes of an in-place counting sort: first by
-/// bucket of [`BUCKET_USERS`] users, then each bucket by user. One pass over
-/// a million users would move every row to a random place in memory (a
-/// cache miss per row when rows are in time order); a thousand buckets keep
-/// each pass's write positions in cache, whatever the rows' order.
-fn group_by_user(rows: &mut [FactRow], users: usize) -> Vec<u32> {
+/// Orders `rows` by user, each user's rows in their order in `rows`, and
+/// returns them with where each user's rows start (`users + 1` offsets).
+/// Two passes of a counting sort: first by bucket of [`BUCKET_USERS`]
+/// users, then each bucket by user. One pass over a million users would
+/// move every row to a random place in memory (a cache miss per row when
+/// rows are in time order); a thousand buckets keep each pass's write
+/// positions in cache, whatever the rows' order. Both passes are stable, so
+/// a log in time order leaves each user's rows in time order, and sorting
+/// them costs a glance.
+fn group_by_user(mut rows: Vec<FactRow>, rank: &[UserIndex]) -> (Vec<FactRow>, Vec<u32>) {
+    let users = rank.len();
     let buckets = users.div_ceil(BUCKET_USERS);
-    let starts = counting_sort(rows, buckets, |r| r.user as usize / BUCKET_USERS);
+    let mut starts = vec![0u32; buckets + 1];
+    for r in rows.iter_mut() {
+        r.user = rank[r.user as usize];
+        starts[r.user as usize / BUCKET_USERS + 1] += 1;
+    }
+    for i in 0..buckets {
+        starts[i + 1] += starts[i];
+    }
+    let mut grouped = vec![NO_ROW; rows.len()];
+    scatter(&rows, &mut grouped, &starts, |r| {
+        r.user as usize / BUCKET_USERS
+    });
+    drop(rows);
     let mut offsets = Vec::with_capacity(users + 1);
+    let mut scratch = Vec::new();
     for b in 0..buckets {
         let base = b * BUCKET_USERS;
         let n = BUCKET_USERS.min(users - base);
-        let bucket = &mut rows[starts[b] as usize..starts[b + 1] as usize];
-        let inner = counting_sort(bucket, n, |r| r.user as usize - base);
+        let bucket = &mut grouped[starts[b] as usize..starts[b + 1] as usize];
+        let key = |r: &FactRow| r.user as usize - base;
+        let mut inner = vec![0u32; n + 1];
+        for r in bucket.iter() {
+            inner[key(r) + 1] += 1;
+        }
+        for i in 0..n {
+            inner[i + 1] += inner[i];
+        }
+        scratch.clear();
+        scratch.resize(bucket.len(), NO_ROW);
+        scatter(bucket, &mut scratch, &inner, key);
+        bucket.copy_from_slice(&scratch);
         offsets.extend(inner[..n].iter().map(|o| o + starts[b]));
     }
-    offsets.push(rows.len() as u32);
-    offsets
+    offsets.push(grouped.len() as u32);
+    (grouped, offsets)
 }
 
-/// Orders `rows` by `key` (below `keys`) in place, by cycles of swaps;
-/// returns the `keys + 1` start offsets.
-fn counting_sort(rows: &mut [FactRow], keys: usize, key: impl Fn(&FactRow) -> usize) -> Vec<u32> {
-    let mut starts = vec![0u32; keys + 1];
-    for r in rows.iter() {
-        starts[key(r) + 1] += 1;
+/// A placeholder row, overwritten before it is read.
+const NO_ROW: FactRow = FactRow {
+    user: 0,
+    day: 0,
+    ts: 0,
+};
+
+/// Copies `src` into `dst` ordered by `key`, rows of one key in their order
+/// in `src`; `starts` holds where each key's rows begin.
+fn scatter(src: &[FactRow], dst: &mut [FactRow], starts: &[u32], key: impl Fn(&FactRow) -> usize) {
+    let mut next = starts[..starts.len() - 1].to_vec();
+    for r in src {
+        let k = key(r);
+        dst[next[k] as usize] = *r;
+        next[k] += 1;
     }
-    for i in 0..keys {
-        starts[i + 1] += starts[i];
-    }
-    let mut next = starts[..keys].to_vec();
-    for k in 0..keys {
-        let end = starts[k + 1];
-        while next[k] < end {
-            let i = next[k] as usize;
-            let owner = key(&rows[i]);
-            if owner == k {
-                next[k] += 1;
-            } else {
-                rows.swap(i, next[owner] as usize);
-                next[owner] += 1;
-            }
-        }
-    }
-    starts
 }
 
 #[cfg(test)]
@@ -157,20 +177,23 @@ mod tests {
                 ts: 51,
             },
         ];
-        let a = ActiveDays::build(rows.to_vec(), 3);
-        assert_eq!(a.of(0), &[3]);
-        assert_eq!(a.of(1), &[2, 5]);
-        assert_eq!(a.of(2), &[] as &[i32]);
+        // Users 0, 1, 2 of the file are users 2, 0, 1 in output order.
+        let a = ActiveDays::build(rows.to_vec(), &[2, 0, 1]);
+        assert_eq!(a.of(2), &[3]);
+        assert_eq!(a.of(0), &[2, 5]);
+        assert_eq!(a.of(1), &[] as &[i32]);
         assert_eq!(a.of(7), &[] as &[i32]);
         assert_eq!(a.duplicates(), 1);
         assert_eq!(a.users_with_activity(), 2);
     }
 
     /// Users across many buckets of the first pass, rows in a scattered
-    /// order: each user gets exactly their days, as a naive grouping does.
+    /// order, renumbered in reverse: each user gets exactly their rows, in
+    /// their order in the input, as a naive grouping does.
     #[test]
     fn groups_users_across_buckets() {
         let users = 3 * BUCKET_USERS + 17;
+        let rank: Vec<UserIndex> = (0..users as UserIndex).rev().collect();
         let mut rows = Vec::new();
         let mut x = 12345u64;
         for _ in 0..40_000 {
@@ -185,12 +208,22 @@ mod tests {
                 ts: i64::from(day) * 10 + (x % 3) as i64,
             });
         }
-        let mut naive: Vec<Vec<i32>> = vec![Vec::new(); users];
+        let mut naive: Vec<Vec<FactRow>> = vec![Vec::new(); users];
         for r in &rows {
-            naive[r.user as usize].push(r.day);
+            let user = rank[r.user as usize];
+            naive[user as usize].push(FactRow { user, ..*r });
         }
-        let a = ActiveDays::build(rows, users);
-        for (u, days) in naive.iter_mut().enumerate() {
+        let (grouped, offsets) = group_by_user(rows.clone(), &rank);
+        for (u, mine) in naive.iter().enumerate() {
+            assert_eq!(
+                &grouped[offsets[u] as usize..offsets[u + 1] as usize],
+                &mine[..],
+                "user {u}"
+            );
+        }
+        let a = ActiveDays::build(rows, &rank);
+        for (u, mine) in naive.iter().enumerate() {
+            let mut days: Vec<i32> = mine.iter().map(|r| r.day).collect();
             days.sort_unstable();
             days.dedup();
             assert_eq!(a.of(u as UserIndex), &days[..], "user {u}");

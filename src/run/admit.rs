@@ -6,7 +6,7 @@ use super::plan::Plan;
 use crate::error::Error;
 use crate::firstlast::UserHistory;
 use crate::grain::format_day;
-use crate::ids::UserIds;
+use crate::ids::{UserIds, UserIndex};
 use crate::options::Opt;
 use crate::quality::Rejected;
 use crate::read::{DaySet, FactRow, Facts, ReadStats};
@@ -16,8 +16,11 @@ const MAX_SPAN_DAYS: i32 = 50 * 365 + 12;
 
 /// The rows a run uses, its users, and what it knows of the rest.
 pub(super) struct Admitted {
-    /// The rows that count, in file order.
+    /// The rows that count, in file order, their users still numbered in
+    /// order of appearance (grouping them renumbers them by `rank`).
     pub rows: Vec<FactRow>,
+    /// Each user's index in `ids`, by order of appearance.
+    pub rank: Vec<UserIndex>,
     /// Every user, the facts' and the snapshot's, in output order.
     pub ids: UserIds,
     /// The snapshot's history of each user (by index into `ids`).
@@ -66,9 +69,6 @@ impl Admitted {
             None => Vec::new(),
         };
         let (ids, rank) = users.finish().into_sorted();
-        for r in &mut rows {
-            r.user = rank[r.user as usize];
-        }
         let mut seed_of: Vec<Option<UserHistory>> = vec![None; ids.len()];
         for (u, h) in &seeds {
             seed_of[rank[*u as usize] as usize] = Some(*h);
@@ -115,6 +115,7 @@ impl Admitted {
         }
         Ok(Admitted {
             rows,
+            rank,
             ids,
             seeds: seed_of,
             admission: Admission {

@@ -33,6 +33,7 @@ impl Walked {
     pub fn new(plan: &Plan, admitted: Admitted) -> Result<(Self, Admission), Error> {
         let Admitted {
             rows,
+            rank,
             ids,
             seeds,
             admission,
@@ -42,7 +43,7 @@ impl Walked {
             cal.period_of(admission.report_from),
             cal.period_of(admission.through),
         );
-        let days = ActiveDays::build(rows, ids.len());
+        let days = ActiveDays::build(rows, &rank);
         let walk = Walk {
             first,
             last,
