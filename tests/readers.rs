@@ -1005,6 +1005,97 @@ fn csv_integer_ids_only_when_all_canonical() {
     }
 }
 
+/// A CSV log in time order, with more distinct ids than one group of
+/// interning: the same numbers as the same rows from Parquet, and an id's
+/// error names its own line, whichever group it falls in.
+#[test]
+fn csv_ids_interned_a_group_at_a_time() {
+    let rows: Vec<(String, String)> = (0..3000u32)
+        .map(|i| {
+            // Runs of a repeated id, as in a session, between scattered ids.
+            let user = if i % 5 == 4 {
+                (i - 1) * 7919 % 700
+            } else {
+                i * 7919 % 700
+            };
+            (
+                format!("u{user}"),
+                format!("2024-01-{:02}", 1 + i * 31 / 3000),
+            )
+        })
+        .collect();
+    let mut text = String::from("user_id,event_date\n");
+    for (u, d) in &rows {
+        text.push_str(&format!("{u},{d}\n"));
+    }
+    let users = Arc::new(StringArray::from_iter_values(rows.iter().map(|r| &r.0))) as ArrayRef;
+    let dates = Arc::new(Date32Array::from_iter_values(
+        rows.iter().map(|r| day(&r.1)),
+    )) as ArrayRef;
+    let bytes = parquet(&batch(vec![("user_id", users), ("event_date", dates)]));
+    let opts = RunOptions::new(Grain::Day);
+    let from_csv = run_ok(vec![csv_file("log.csv", &text)], &opts);
+    let from_parquet = run_ok(vec![InputFile::bytes("log.parquet", bytes)], &opts);
+    let distinct: std::collections::HashSet<&String> = rows.iter().map(|r| &r.0).collect();
+    assert!(distinct.len() > 256);
+    assert_eq!(from_csv.quality.distinct_users, distinct.len() as u64);
+    assert_eq!(summary_counts(&from_csv), summary_counts(&from_parquet));
+    assert_eq!(from_csv.ids(), from_parquet.ids());
+    for u in ["u0", "u7", "u693"] {
+        assert_eq!(
+            first_last(&from_csv, u),
+            first_last(&from_parquet, u),
+            "{u}"
+        );
+    }
+
+    // After a file of integer ids, a text id on line 2,600 (the 11th group).
+    let ints = parquet(&batch(vec![
+        (
+            "user_id",
+            Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef,
+        ),
+        (
+            "event_date",
+            Arc::new(Date32Array::from(vec![day("2024-01-01"); 2])) as ArrayRef,
+        ),
+    ]));
+    let mut numeric = String::from("user_id,event_date\n");
+    for i in 0..3000 {
+        let id = if i == 2598 {
+            "x9".to_string()
+        } else {
+            i.to_string()
+        };
+        numeric.push_str(&format!("{id},2024-01-02\n"));
+    }
+    let mut named = opts.clone();
+    named.name = Some("log".into());
+    let e = run_err(
+        vec![
+            InputFile::bytes("ints.parquet", ints),
+            csv_file("more.csv", &numeric),
+        ],
+        &named,
+    );
+    assert!(
+        e.contains("more.csv")
+            && e.contains("line 2600:")
+            && e.contains("\"x9\" is not an integer"),
+        "{e}"
+    );
+
+    // A byte that is not UTF-8 in the id on line 1,001.
+    let mut bad = text.clone().into_bytes();
+    let at = text.match_indices('\n').nth(999).unwrap().0 + 1;
+    bad[at] = 0xff;
+    let e = run_err(vec![InputFile::bytes("bad.csv", bad)], &opts);
+    assert!(
+        e.contains("bad.csv") && e.contains("line 1001:") && e.contains("not valid UTF-8"),
+        "{e}"
+    );
+}
+
 #[test]
 fn csv_integer_time_column_needs_a_unit_or_format() {
     let mut text = String::from("user_id,ts\n");

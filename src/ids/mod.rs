@@ -234,6 +234,23 @@ impl UserIds {
     }
 }
 
+/// A string id cell: a typed column's may be null, a CSV cell never is.
+trait IdCell {
+    fn text(&self) -> Option<&str>;
+}
+
+impl IdCell for Option<&str> {
+    fn text(&self) -> Option<&str> {
+        *self
+    }
+}
+
+impl IdCell for &str {
+    fn text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
 /// Where a file's id type came from, for conflict messages.
 #[derive(Clone, Debug)]
 struct Origin {
@@ -413,16 +430,22 @@ impl Interner {
         self.text_probed(id, Probe::text(id.as_bytes()))
     }
 
-    /// Interns a batch of typed string ids (`None` gives `null`). The ids'
-    /// hashes are computed first, then looked up in a tight loop: the
-    /// table's cache misses of consecutive ids overlap instead of queueing
-    /// behind each id's hashing.
+    /// Interns a batch of typed string ids (`None` gives `null`).
     pub fn texts(&mut self, ids: &[Option<&str>], null: UserIndex, out: &mut Vec<UserIndex>) {
+        self.texts_grouped(ids, null, out);
+    }
+
+    /// Interns string ids a group at a time: the ids' hashes are computed
+    /// first, then their slots touched, then looked up in a tight loop, so
+    /// the table's cache misses of consecutive ids overlap instead of
+    /// queueing behind each id's hashing (ids in a time-ordered log differ
+    /// from row to row).
+    fn texts_grouped<T: IdCell>(&mut self, ids: &[T], null: UserIndex, out: &mut Vec<UserIndex>) {
         let mut probes = std::mem::take(&mut self.probes);
         probes.clear();
         probes.extend(
             ids.iter()
-                .map(|id| Probe::text(id.unwrap_or("").as_bytes())),
+                .map(|id| Probe::text(id.text().unwrap_or("").as_bytes())),
         );
         // Groups small enough that their slots stay in the L1 cache
         // between the touch and the look-ups.
@@ -432,7 +455,7 @@ impl Interner {
             if let State::Text { table, .. } = &self.state {
                 touched ^= table.touch(probes);
             }
-            out.extend(ids.iter().zip(probes).map(|(id, p)| match id {
+            out.extend(ids.iter().zip(probes).map(|(id, p)| match id.text() {
                 Some(id) => self.text_probed(id, *p),
                 None => null,
             }));
@@ -492,6 +515,31 @@ impl Interner {
                 )),
             },
         }
+    }
+
+    /// Interns untyped ids (CSV cells) a group at a time, as
+    /// [`Interner::untyped`] does one by one; on an id the ids' type
+    /// refuses, its position in `ids` and why.
+    pub fn untyped_many(
+        &mut self,
+        ids: &[&str],
+        out: &mut Vec<UserIndex>,
+    ) -> Result<(), (usize, String)> {
+        match self.state {
+            State::Int { .. } => {
+                for (i, id) in ids.iter().enumerate() {
+                    out.push(self.untyped(id).map_err(|m| (i, m))?);
+                }
+            }
+            _ => {
+                if let Some(first) = ids.first() {
+                    // Declares the text state, if not yet declared.
+                    out.push(self.untyped(first).map_err(|m| (0, m))?);
+                    self.texts_grouped(&ids[1..], UserIndex::MAX, out);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The typed ids, indexed by [`UserIndex`].

@@ -409,44 +409,25 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     };
     let total_bytes = (file.len() as f64).max(1.0);
     let mut rows = 0u64;
-    // The previous row's id and user: facts grouped by user (as many
-    // exports are) repeat an id row after row, and are then read without
-    // a UTF-8 check or hashing (the id table's own check of the last id
-    // comes after both: about 10% of a grouped CSV run). The id starts
-    // empty, which no non-empty cell matches.
-    let mut previous: (Vec<u8>, UserIndex) = (Vec::new(), 0);
+    let mut ids = PendingIds::new(&file.name, &names[cols.user]);
     loop {
         if rows % PROGRESS_ROWS == PROGRESS_ROWS - 1 {
             sink.report(records.position() as f64 / total_bytes);
         }
-        let Some(rec) = records.next()? else {
-            break;
+        // Errors come in the order of the rows: the ids before a bad
+        // record are interned (and may fail) first.
+        let rec = match records.next() {
+            Ok(Some(rec)) => rec,
+            Ok(None) => break,
+            Err(e) => {
+                ids.flush(sink)?;
+                return Err(e);
+            }
         };
         rows += 1;
-        let line = || rec.line();
         let user = match rec.get(cols.user) {
             b"" => None,
-            raw if previous.0 == raw => Some(previous.1),
-            raw => {
-                let s = std::str::from_utf8(raw).map_err(|_| {
-                    Error::column(
-                        &file.name,
-                        &names[cols.user],
-                        format!("line {}: the user id is not valid UTF-8 text", line()),
-                    )
-                })?;
-                let user = sink.users().untyped(s).map_err(|m| {
-                    Error::column(
-                        &file.name,
-                        &names[cols.user],
-                        format!("line {}: {m}", line()),
-                    )
-                })?;
-                previous.0.clear();
-                previous.0.extend_from_slice(raw);
-                previous.1 = user;
-                Some(user)
-            }
+            raw => Some(ids.add(raw, rec.line())?),
         };
         let raw_time = rec.get(cols.time);
         let cell = reader.bytes(raw_time);
@@ -454,17 +435,154 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
             && !reader.reads_integers()
             && raw_time.iter().all(u8::is_ascii_digit)
         {
+            ids.flush(sink)?;
             return Err(integer_time_error(&file.name, &names[cols.time]));
         }
         let keep = cols.fact.is_none_or(|f| {
             let v = rec.get(f);
             opts.fact_values.iter().any(|x| x.as_bytes() == v)
         });
-        sink.row(user, cell, keep, || {
+        let known = user.map(|id| match id {
+            Id::Known(user) => user,
+            // Set when the id is interned.
+            Id::Pending(_) => 0,
+        });
+        let kept = sink.row(known, cell, keep, || {
             String::from_utf8_lossy(raw_time).into_owned()
         });
+        if let (Some(row), Some(Id::Pending(id))) = (kept, user) {
+            ids.wait(row, id);
+        }
+        if ids.is_full() {
+            ids.flush(sink)?;
+        }
     }
-    Ok(())
+    ids.flush(sink)
+}
+
+/// Distinct ids waiting to be interned together, and the kept rows that
+/// wait for them: a log in time order has a different id on almost every
+/// row, and interning a group at a time overlaps the id table's cache
+/// misses ([`crate::ids::Interner::untyped_many`]).
+struct PendingIds<'a> {
+    file: &'a str,
+    column: &'a str,
+    /// The ids, one after the other; id `i` ends at `ends[i]`.
+    text: String,
+    ends: Vec<usize>,
+    /// The line of each id's first row, for messages.
+    lines: Vec<u64>,
+    /// Runs of kept rows (their indexes in the sink) with one id, and the
+    /// id's position here: a run per row in a time-ordered log, a run per
+    /// user in a file grouped by user.
+    rows: Vec<(std::ops::Range<usize>, usize)>,
+    users: Vec<UserIndex>,
+    /// The last id added and, once interned, its user: facts grouped by
+    /// user (as many exports are) repeat an id row after row, and are then
+    /// read without a UTF-8 check or hashing.
+    last: (Vec<u8>, Option<UserIndex>),
+}
+
+/// Distinct ids per group: enough for the look-ups to overlap, few enough
+/// for the group's rows to stay in cache.
+const PENDING_IDS: usize = 256;
+
+/// A row's user: interned already, or the position of its pending id.
+#[derive(Clone, Copy)]
+enum Id {
+    Known(UserIndex),
+    Pending(usize),
+}
+
+impl<'a> PendingIds<'a> {
+    fn new(file: &'a str, column: &'a str) -> Self {
+        PendingIds {
+            file,
+            column,
+            text: String::new(),
+            ends: Vec::with_capacity(PENDING_IDS),
+            lines: Vec::with_capacity(PENDING_IDS),
+            rows: Vec::new(),
+            users: Vec::with_capacity(PENDING_IDS),
+            // No non-empty cell matches the empty id.
+            last: (Vec::new(), None),
+        }
+    }
+
+    /// Adds the id of a row at `line`.
+    fn add(&mut self, raw: &[u8], line: u64) -> Result<Id, Error> {
+        if self.last.0 == raw {
+            return Ok(match self.last.1 {
+                Some(user) => Id::Known(user),
+                None => Id::Pending(self.ends.len() - 1),
+            });
+        }
+        let id = std::str::from_utf8(raw).map_err(|_| {
+            Error::column(
+                self.file,
+                self.column,
+                format!("line {line}: the user id is not valid UTF-8 text"),
+            )
+        })?;
+        self.push(id, line);
+        self.last.0.clear();
+        self.last.0.extend_from_slice(raw);
+        self.last.1 = None;
+        Ok(Id::Pending(self.ends.len() - 1))
+    }
+
+    fn push(&mut self, id: &str, line: u64) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        self.lines.push(line);
+    }
+
+    /// Row `row` of the sink waits for id `id`.
+    fn wait(&mut self, row: usize, id: usize) {
+        match self.rows.last_mut() {
+            Some((run, i)) if *i == id && run.end == row => run.end += 1,
+            _ => self.rows.push((row..row + 1, id)),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.ends.len() >= PENDING_IDS
+    }
+
+    /// Interns the ids and gives the waiting rows their users.
+    fn flush(&mut self, sink: &mut Sink) -> Result<(), Error> {
+        let mut start = 0;
+        let ids: Vec<&str> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let id = &self.text[start..end];
+                start = end;
+                id
+            })
+            .collect();
+        self.users.clear();
+        sink.users()
+            .untyped_many(&ids, &mut self.users)
+            .map_err(|(i, m)| {
+                Error::column(
+                    self.file,
+                    self.column,
+                    format!("line {}: {m}", self.lines[i]),
+                )
+            })?;
+        for (rows, id) in &self.rows {
+            sink.set_user(rows.clone(), self.users[*id]);
+        }
+        if let Some(user) = self.users.last() {
+            self.last.1 = Some(*user);
+        }
+        self.text.clear();
+        self.ends.clear();
+        self.lines.clear();
+        self.rows.clear();
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -63,8 +63,9 @@ impl<'a> Sink<'a> {
         &mut self.facts.users
     }
 
-    /// Records one row. `user` is `None` for a null id; `keep` is the fact
-    /// filter's verdict; `show` renders the time cell for error messages.
+    /// Records one row and, if it is kept, returns its index (see
+    /// [`Sink::set_user`]). `user` is `None` for a null id; `keep` is the
+    /// fact filter's verdict; `show` renders the time cell for messages.
     #[inline]
     pub fn row(
         &mut self,
@@ -72,7 +73,7 @@ impl<'a> Sink<'a> {
         time: Cell,
         keep: bool,
         show: impl FnOnce() -> String,
-    ) {
+    ) -> Option<usize> {
         let stats = &mut self.facts.stats;
         stats.rows_read += 1;
         let value = match time {
@@ -85,7 +86,7 @@ impl<'a> Sink<'a> {
         let Some(user) = user else {
             stats.null_user += 1;
             stats.sample(|row| format!("a null user id (row {row})"));
-            return;
+            return None;
         };
         let Some((day, v)) = value else {
             if matches!(time, Cell::Null) {
@@ -95,15 +96,24 @@ impl<'a> Sink<'a> {
                 stats.unparseable_time += 1;
                 stats.sample(|row| format!("time {:?} (row {row})", show()));
             }
-            return;
+            return None;
         };
         if !keep {
             stats.filtered_out += 1;
-            return;
+            return None;
         }
         let ts = match v {
             TimeValue::Instant(us) | TimeValue::Local(us) => us,
         };
         self.facts.rows.push(FactRow { user, day, ts });
+        Some(self.facts.rows.len() - 1)
+    }
+
+    /// Sets the user of kept rows `rows`: a reader that interns ids a
+    /// group at a time records their rows first.
+    pub fn set_user(&mut self, rows: std::ops::Range<usize>, user: UserIndex) {
+        for r in &mut self.facts.rows[rows] {
+            r.user = user;
+        }
     }
 }
