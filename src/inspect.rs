@@ -84,8 +84,9 @@ pub fn inspect(file: &InputFile) -> Result<FileInfo, Error> {
     };
     let names = table.names();
     let schema = table.batch.schema();
-    let user = find_column(&names, None, &USER_COLUMNS);
-    let time = find_column(&names, None, &TIME_COLUMNS);
+    // Columns that clash by case suggest nothing: a run asks which is meant.
+    let user = find_column(&names, None, &USER_COLUMNS).ok().flatten();
+    let time = find_column(&names, None, &TIME_COLUMNS).ok().flatten();
     let time_is_integer = time.is_some_and(|i| {
         let dt = schema.field(i).data_type();
         dt.is_integer() || (format == Format::Csv && looks_integer(table.batch.column(i)))

@@ -9,7 +9,7 @@ use arrow_array::RecordBatch;
 use crate::dictionary;
 use crate::error::Error;
 use crate::read::{Format, InputFile, Table};
-use crate::write::{column_text, csv_bytes, parquet_bytes, write_atomic};
+use crate::write::{column_text, csv_bytes, parquet_bytes, remove_stale_temporaries, write_atomic};
 
 /// Upserts `run` into `history` by the columns of `key`: history rows whose
 /// key is in `run` are replaced, then rows are ordered by `period_start`
@@ -127,42 +127,88 @@ fn classify(name: &str) -> Option<RunFile> {
     Some(RunFile::Table(dictionary::table(table)?.key))
 }
 
-/// Merges every output of `run_dir` into `history_dir`; returns one line per file.
+/// The settings a run's tables depend on, as its quality report records
+/// them: runs that differ in one of them cannot share a history (Monday
+/// and Sunday weeks would interleave).
+const SETTINGS: [&str; 4] = ["fact", "grain", "timezone", "week_start"];
+
+/// Refuses to merge a run whose settings differ from the history's, as
+/// the quality reports of both record them.
+fn check_settings(run_report: &Path, history_report: &Path) -> Result<(), Error> {
+    if !history_report.exists() {
+        return Ok(());
+    }
+    let read = |p: &Path| -> Result<serde_json::Value, Error> {
+        let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::corrupt(
+                &p.display().to_string(),
+                format!("not a quality report: {e}"),
+            )
+        })
+    };
+    let (run, history) = (read(run_report)?, read(history_report)?);
+    for key in SETTINGS {
+        if run.get(key) != history.get(key) {
+            let show = |v: &serde_json::Value| v.get(key).map_or("none".into(), |x| x.to_string());
+            return Err(Error::Usage(format!(
+                "{}: the run's {key} {} differs from the history's {} ({}): a history holds runs of one {}",
+                run_report.display(),
+                show(&run),
+                show(&history),
+                history_report.display(),
+                SETTINGS.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Merges every output of `run_dir` into `history_dir`; returns one line per
+/// file. Everything is read, checked and merged in memory first: a
+/// mismatch or an unreadable file leaves every history file as it was.
 pub fn merge_dirs(history_dir: &Path, run_dir: &Path) -> Result<Vec<String>, Error> {
-    std::fs::create_dir_all(history_dir).map_err(|e| Error::io(history_dir, e))?;
     let mut entries: Vec<PathBuf> = std::fs::read_dir(run_dir)
         .map_err(|e| Error::io(run_dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
-    let mut report = Vec::new();
-    for path in entries {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let Some(kind) = classify(&name) else {
-            continue;
-        };
-        let target = history_dir.join(&name);
-        let bytes = match kind {
-            RunFile::Latest => std::fs::read(&path).map_err(|e| Error::io(&path, e))?,
-            RunFile::Table(key) => {
-                if target.exists() {
-                    merge_files(&InputFile::path(&target), &InputFile::path(&path), key)?
-                } else {
-                    std::fs::read(&path).map_err(|e| Error::io(&path, e))?
-                }
-            }
-        };
-        write_atomic(&target, &bytes)?;
-        report.push(target.display().to_string());
-    }
-    if report.is_empty() {
+    let named: Vec<(String, PathBuf, RunFile)> = entries
+        .into_iter()
+        .filter_map(|path| {
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            let kind = classify(&name)?;
+            Some((name, path, kind))
+        })
+        .collect();
+    if named.is_empty() {
         return Err(Error::Usage(format!(
             "{}: no activation outputs to merge",
             run_dir.display()
         )));
+    }
+    for (name, path, _) in &named {
+        if name.ends_with("_quality.json") {
+            check_settings(path, &history_dir.join(name))?;
+        }
+    }
+    let mut merged = Vec::with_capacity(named.len());
+    for (name, path, kind) in &named {
+        let target = history_dir.join(name);
+        let bytes = match kind {
+            RunFile::Table(key) if target.exists() => {
+                merge_files(&InputFile::path(&target), &InputFile::path(path), key)?
+            }
+            _ => std::fs::read(path).map_err(|e| Error::io(path, e))?,
+        };
+        merged.push((target, bytes));
+    }
+    std::fs::create_dir_all(history_dir).map_err(|e| Error::io(history_dir, e))?;
+    remove_stale_temporaries(history_dir);
+    let mut report = Vec::with_capacity(merged.len());
+    for (target, bytes) in merged {
+        write_atomic(&target, &bytes)?;
+        report.push(target.display().to_string());
     }
     Ok(report)
 }

@@ -241,39 +241,58 @@ impl RunOptions {
     }
 }
 
-/// A text option: `None` when absent or blank.
-fn text(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+/// A text option's value, trimmed: `None` when absent. A blank value is an
+/// error: a mistake (an unset shell variable, an empty form field) must not
+/// silently mean the default.
+fn text(opt: Opt, v: &Option<String>) -> Result<Option<&str>, Error> {
+    match v.as_deref().map(str::trim) {
+        Some("") => Err(Error::invalid_option(
+            opt,
+            v.as_deref().unwrap_or_default(),
+            "a value (leave the option out for its default)",
+        )),
+        t => Ok(t),
+    }
 }
 
-fn parse<T>(v: &Option<String>, f: impl Fn(&str) -> Result<T, Error>) -> Result<Option<T>, Error> {
-    text(v).map(f).transpose()
+fn parse<T>(
+    opt: Opt,
+    v: &Option<String>,
+    f: impl Fn(&str) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    text(opt, v)?.map(f).transpose()
+}
+
+/// A name option (a column, the fact's name) as given, untrimmed.
+fn name(opt: Opt, v: &Option<String>) -> Result<Option<String>, Error> {
+    text(opt, v).map(|t| t.and(v.clone()))
 }
 
 impl Settings {
     /// The run options these settings describe.
     pub fn to_options(&self) -> Result<RunOptions, Error> {
-        let grain = parse(&self.grain, str::parse::<Grain>)?.unwrap_or(Grain::Week);
-        let owned = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        let grain = parse(Opt::Grain, &self.grain, str::parse::<Grain>)?.unwrap_or(Grain::Week);
         Ok(RunOptions {
             facts: FactOptions {
-                user_column: owned(&self.user_column),
-                time_column: owned(&self.time_column),
-                time_unit: parse(&self.time_unit, str::parse::<TimeUnit>)?,
-                time_format: parse(&self.time_format, TimeFormat::new)?,
-                fact_column: owned(&self.fact_column),
+                user_column: name(Opt::UserColumn, &self.user_column)?,
+                time_column: name(Opt::TimeColumn, &self.time_column)?,
+                time_unit: parse(Opt::TimeUnit, &self.time_unit, str::parse::<TimeUnit>)?,
+                time_format: parse(Opt::TimeFormat, &self.time_format, TimeFormat::new)?,
+                fact_column: name(Opt::FactColumn, &self.fact_column)?,
                 fact_values: self.fact_values.clone(),
             },
             grain,
-            week_start: parse(&self.week_start, str::parse::<Weekday>)?,
-            timezone: parse(&self.timezone, str::parse::<Zone>)?,
-            name: owned(&self.name),
-            through: parse(&self.through, |d| parse_day(Opt::Through, d))?,
-            report_from: parse(&self.report_from, |d| parse_day(Opt::ReportFrom, d))?,
-            as_of: parse(&self.as_of, |d| parse_day(Opt::AsOf, d))?,
+            week_start: parse(Opt::WeekStart, &self.week_start, str::parse::<Weekday>)?,
+            timezone: parse(Opt::Timezone, &self.timezone, str::parse::<Zone>)?,
+            name: name(Opt::Name, &self.name)?,
+            through: parse(Opt::Through, &self.through, |d| parse_day(Opt::Through, d))?,
+            report_from: parse(Opt::ReportFrom, &self.report_from, |d| {
+                parse_day(Opt::ReportFrom, d)
+            })?,
+            as_of: parse(Opt::AsOf, &self.as_of, |d| parse_day(Opt::AsOf, d))?,
             skip_overlap: self.skip_overlap,
             max_rejected: self.max_rejected.unwrap_or(0.01),
-            rows: parse(&self.rows, str::parse::<Rows>)?.unwrap_or_default(),
+            rows: parse(Opt::Rows, &self.rows, str::parse::<Rows>)?.unwrap_or_default(),
         })
     }
 }
@@ -306,7 +325,6 @@ mod tests {
             grain: Some("month".into()),
             timezone: Some("Asia/Seoul".into()),
             through: Some("2024-02-04".into()),
-            user_column: Some("".into()),
             ..Settings::default()
         };
         let o = s.to_options().unwrap();
@@ -322,5 +340,11 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("someday"));
+        // Given blank, an option is a mistake, not a request for the default.
+        let blank = Settings {
+            user_column: Some(" ".into()),
+            ..Settings::default()
+        };
+        assert!(blank.to_options().is_err());
     }
 }

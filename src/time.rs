@@ -305,7 +305,13 @@ pub fn parse_iso(text: &[u8]) -> Option<TimeValue> {
     let mut i = 5;
     let mut ss = 0;
     if t.get(i) == Some(&b':') {
-        ss = two(i + 1)?.min(59);
+        ss = two(i + 1)?;
+        if ss > 60 {
+            return None;
+        }
+        // A leap second (`23:59:60`) is read as the second before it, on
+        // the same date.
+        ss = ss.min(59);
         i += 3;
         if matches!(t.get(i), Some(b'.') | Some(b',')) {
             i += 1;

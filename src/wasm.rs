@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
-use crate::options::{Settings, Spelling, OPTIONS};
+use crate::options::{Opt, Settings, Spelling, OPTIONS};
 use crate::output::TableKind;
 use crate::read::InputFile;
 use crate::run::{run_with_progress, Activation};
@@ -46,6 +46,18 @@ fn to_js<T: Serialize>(v: &T) -> WasmResult<JsValue> {
 
 fn usage(message: String) -> JsValue {
     Error::Usage(message).into()
+}
+
+/// A string argument, checked here: the bindings' own conversion of a
+/// value that is not a string reads memory it should not, instead of
+/// throwing.
+fn text_arg(v: &JsValue, what: &str) -> WasmResult<String> {
+    v.as_string().ok_or_else(|| {
+        usage(format!(
+            "{what} must be a string, not {}",
+            v.js_typeof().as_string().unwrap_or_default()
+        ))
+    })
 }
 
 /// Bytes written into one JS array, so that a large table never sits whole
@@ -194,8 +206,12 @@ pub fn options() -> WasmResult<JsValue> {
 /// `activation merge`. Both files are CSV or both Parquet; the result has
 /// their format.
 #[wasm_bindgen(js_name = mergeTables)]
-pub fn merge_tables(which: &str, history: JsValue, run: JsValue) -> WasmResult<Vec<u8>> {
-    let kind: TableKind = which.parse()?;
+pub fn merge_tables(
+    #[wasm_bindgen(unchecked_param_type = "string")] which: JsValue,
+    history: JsValue,
+    run: JsValue,
+) -> WasmResult<Vec<u8>> {
+    let kind: TableKind = text_arg(&which, "the table")?.parse()?;
     let history = input_file(&history, "history")?;
     let run = input_file(&run, "run")?;
     Ok(crate::merge::merge_files(&history, &run, kind.doc().key)?)
@@ -204,8 +220,11 @@ pub fn merge_tables(which: &str, history: JsValue, run: JsValue) -> WasmResult<V
 /// A table file (`{ name, bytes }`, Parquet or CSV, such as an earlier
 /// output) as `parquet`, `csv` or `arrow` bytes.
 #[wasm_bindgen(js_name = convertTable)]
-pub fn convert_table(file: JsValue, format: &str) -> WasmResult<Vec<u8>> {
-    let format: OutputFormat = format.parse()?;
+pub fn convert_table(
+    file: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] format: JsValue,
+) -> WasmResult<Vec<u8>> {
+    let format: OutputFormat = text_arg(&format, "the format")?.parse()?;
     Ok(crate::write::convert(&input_file(&file, "file")?, format)?)
 }
 
@@ -218,6 +237,9 @@ pub fn compute(
     options: JsValue,
     on_progress: Option<Function>,
 ) -> WasmResult<Computation> {
+    if on_progress.as_ref().is_some_and(|f| !f.is_function()) {
+        return Err(usage("onProgress must be a function".into()));
+    }
     let files: Array = files
         .dyn_into()
         .map_err(|_| usage("files must be an array of { name, bytes }".into()))?;
@@ -252,6 +274,18 @@ pub fn compute(
         return Err(usage(format!(
             "invalid options: unknown option `{k}`, expected one of {}",
             known().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    // The bindings' own conversion reports a list given as text as an
+    // internal TypeError: the one list option is checked here.
+    let list = Opt::FactValues.spelt(Spelling::Js);
+    let values = Reflect::get(&plain, &list.into()).unwrap_or(JsValue::UNDEFINED);
+    if !values.is_undefined()
+        && !(Array::is_array(&values) && Array::from(&values).iter().all(|v| v.is_string()))
+    {
+        return Err(usage(format!(
+            "invalid options: {list} must be a list of strings, not {}",
+            values.js_typeof().as_string().unwrap_or_default()
         )));
     }
     let settings: Settings = serde_wasm_bindgen::from_value(plain.into())
@@ -307,9 +341,13 @@ impl Computation {
     /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`)
     /// as `parquet`, `csv` or `arrow` (IPC stream) bytes. The array may be a
     /// view on a slightly larger buffer (its `byteLength` is the table's).
-    pub fn table(&self, which: &str, format: &str) -> WasmResult<Uint8Array> {
-        let kind: TableKind = which.parse()?;
-        let format: OutputFormat = format.parse()?;
+    pub fn table(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] which: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] format: JsValue,
+    ) -> WasmResult<Uint8Array> {
+        let kind: TableKind = text_arg(&which, "the table")?.parse()?;
+        let format: OutputFormat = text_arg(&format, "the format")?.parse()?;
         let bound = match format {
             OutputFormat::Arrow => kind.arrow_size_bound(&self.inner),
             _ => None,
@@ -319,8 +357,11 @@ impl Computation {
 
     /// The file name (without extension) of a table, as the CLI writes it.
     #[wasm_bindgen(js_name = tableName)]
-    pub fn table_name(&self, which: &str) -> WasmResult<String> {
-        let kind: TableKind = which.parse()?;
+    pub fn table_name(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] which: JsValue,
+    ) -> WasmResult<String> {
+        let kind: TableKind = text_arg(&which, "the table")?.parse()?;
         Ok(kind.file_stem(&self.inner))
     }
 
@@ -331,8 +372,12 @@ impl Computation {
 
     /// One user's state in every reported period (null for an unknown id).
     #[wasm_bindgen(js_name = userTimeline)]
-    pub fn user_timeline(&self, user_id: &str) -> WasmResult<JsValue> {
-        match crate::timeline::timeline(&self.inner, user_id) {
+    pub fn user_timeline(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] user_id: JsValue,
+    ) -> WasmResult<JsValue> {
+        let user_id = text_arg(&user_id, "the user id")?;
+        match crate::timeline::timeline(&self.inner, &user_id) {
             Some(t) => to_js(&t),
             None => Ok(JsValue::NULL),
         }
@@ -340,12 +385,20 @@ impl Computation {
 
     /// A few user ids in output order, for the lookup's suggestions.
     #[wasm_bindgen(js_name = sampleUsers)]
-    pub fn sample_users(&self, limit: usize) -> Vec<String> {
+    pub fn sample_users(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] limit: JsValue,
+    ) -> WasmResult<Vec<String>> {
+        let limit = limit
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+            .ok_or_else(|| usage("the limit must be a whole number of users".into()))?;
         let ids = self.inner.ids();
-        ids.sorted_order()
+        Ok(ids
+            .sorted_order()
             .into_iter()
-            .take(limit)
+            .take(limit as usize)
             .map(|u| ids.display(u))
-            .collect()
+            .collect())
     }
 }

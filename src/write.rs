@@ -318,7 +318,7 @@ pub fn write_atomic_with(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = dir.join(temporary_name(&name, std::process::id()));
     let result = File::create(&tmp)
         .map_err(|e| Error::io(path, e))
         .and_then(|f| write(BufWriter::with_capacity(1 << 20, f)))
@@ -335,6 +335,50 @@ pub fn write_atomic_with(
     result
 }
 
+/// The temporary file a process writes `name` through.
+fn temporary_name(name: &str, pid: u32) -> String {
+    format!(".{name}.tmp-{pid}")
+}
+
+/// Removes the temporary files that runs killed while writing left in
+/// `dir` (a failed write removes its own). A temporary file is stale when
+/// the process that made it is gone (Linux) or, where that cannot be
+/// known, when it is more than a day old: a live run's file is never
+/// touched. Cleaning is best effort; what cannot be removed stays.
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temporary_pid(&name) else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid, &e) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The process id in a temporary file's name, if it is one.
+fn temporary_pid(name: &str) -> Option<u32> {
+    let (target, pid) = name.strip_prefix('.')?.rsplit_once(".tmp-")?;
+    let pid: u32 = pid.parse().ok()?;
+    (temporary_name(target, pid) == name).then_some(pid)
+}
+
+fn process_alive(pid: u32, file: &std::fs::DirEntry) -> bool {
+    if cfg!(target_os = "linux") {
+        return Path::new(&format!("/proc/{pid}")).exists();
+    }
+    let age = file
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    age.is_none_or(|a| a < std::time::Duration::from_secs(24 * 3600))
+}
+
 /// Writes every output of a run into `dir` with the names of SPEC section 4:
 /// tables in `format`, the snapshot always as Parquet, the quality report as
 /// JSON. Returns the paths written.
@@ -345,6 +389,7 @@ pub fn write_outputs(
 ) -> Result<Vec<std::path::PathBuf>, Error> {
     use crate::output::TableKind;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    remove_stale_temporaries(dir);
     let mut written = Vec::new();
     for kind in TableKind::ALL {
         // The snapshot is always Parquet: it carries its metadata there.

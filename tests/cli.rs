@@ -1114,6 +1114,80 @@ fn incremental(format: &str, cut: &str) {
     assert_eq!(dir_files(&hist), before, "{ctx}: merge is idempotent");
 }
 
+/// A merge checks every file before it writes one: a run made with other
+/// settings, or an unreadable history file, leaves the history as it was;
+/// temporary files of killed runs are cleaned up by the next merge.
+#[test]
+fn merge_checks_everything_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let facts = t.join("in/spec_example.csv");
+    write_facts(&facts, |d| d <= "2024-01-17");
+    let monday = t.join("monday");
+    success(&run_weekly(
+        &[&facts],
+        &monday,
+        &["--through", "2024-01-17", "--format", "csv"],
+    ));
+    let hist = t.join("hist");
+    merge(&hist, &monday);
+    let before = dir_files(&hist);
+
+    let sunday = t.join("sunday");
+    success(&run_weekly(
+        &[&facts],
+        &sunday,
+        &[
+            "--through",
+            "2024-01-17",
+            "--format",
+            "csv",
+            "--week-start",
+            "sunday",
+        ],
+    ));
+    let o = activation([OsStr::new("merge"), hist.as_os_str(), sunday.as_os_str()]);
+    let err = failure(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(r#"the run's week_start "sunday" differs from the history's "monday""#),
+        "{err}"
+    );
+    assert_eq!(dir_files(&hist), before, "a refused merge writes nothing");
+
+    // One unreadable history table: no other file is rewritten either.
+    let summary = hist.join(format!("{}.csv", TABLE_FILES[1]));
+    std::fs::write(&summary, "period_start,active\n2024-01-01\n").unwrap();
+    let broken = dir_files(&hist);
+    let err = failure(&activation([
+        OsStr::new("merge"),
+        hist.as_os_str(),
+        monday.as_os_str(),
+    ]));
+    assert!(err.contains(TABLE_FILES[1]), "{err}");
+    assert_eq!(dir_files(&hist), broken, "a failed merge writes nothing");
+    std::fs::write(&summary, &before[&format!("{}.csv", TABLE_FILES[1])]).unwrap();
+
+    // A killed run's temporary file goes (no process has that id); a live
+    // process's and other files stay.
+    let dead = hist.join(".x.csv.tmp-4294967295");
+    let live = hist.join(format!(".x.csv.tmp-{}", std::process::id()));
+    let other = hist.join(".notes.tmp-draft");
+    for f in [&dead, &live, &other] {
+        std::fs::write(f, "partial").unwrap();
+    }
+    merge(&hist, &monday);
+    assert!(!dead.exists() && live.exists() && other.exists());
+    for f in [&live, &other] {
+        std::fs::remove_file(f).unwrap();
+    }
+    assert_eq!(
+        dir_files(&hist),
+        before,
+        "merging the same run again changes nothing"
+    );
+}
+
 #[test]
 fn incremental_workflow_csv() {
     incremental("csv", "2024-01-17");

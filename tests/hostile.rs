@@ -11,7 +11,7 @@ use std::sync::Arc;
 use activation_layer::grain::{format_day, parse_day, FIRST_DAY, LAST_DAY};
 use activation_layer::output::TableKind;
 use activation_layer::write::{csv_bytes, parquet_bytes};
-use activation_layer::{run, Activation, Grain, InputFile, RunOptions, TimeUnit};
+use activation_layer::{run, Activation, Grain, InputFile, RunOptions, Settings, TimeUnit};
 use arrow_array::{
     ArrayRef, Date32Array, Date64Array, Float64Array, Int64Array, RecordBatch, StringArray,
 };
@@ -299,4 +299,319 @@ fn snapshot_dates_outside_the_calendar_are_errors() {
         Edit::Date64(i64::MAX),
     ));
     assert!(e.contains("outside the calendar"), "Date64: {e}");
+}
+
+/// The example as CSV with these times: `{d}` is each row's date.
+fn example_times(header: &str, time: &str) -> InputFile {
+    let mut s = format!("{header}\n");
+    for (u, d) in spec::facts() {
+        s.push_str(&format!("{u},{}\n", time.replace("{d}", d)));
+    }
+    InputFile::bytes("hostile.csv", s.into_bytes())
+}
+
+#[test]
+fn seconds_beyond_60_are_unreadable_not_clamped() {
+    let a = run(
+        &[example_times("user_id,ts", "{d}T10:00:59Z")],
+        None,
+        &weekly(),
+    )
+    .unwrap();
+    assert_eq!(a.quality.rows_rejected.total(), 0);
+    // A leap second is the second before it, on the same date.
+    let leap = run(
+        &[example_times("user_id,ts", "{d}T23:59:60Z")],
+        None,
+        &weekly(),
+    )
+    .unwrap();
+    assert_eq!(states_csv(&leap), states_csv(&clean()));
+    // `10:00:99` was read as `10:00:59`: now every row is unreadable.
+    let e = run(
+        &[example_times("user_id,ts", "{d}T10:00:99Z")],
+        None,
+        &weekly(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("10:00:99"), "{e}");
+    assert!(e.to_string().contains("rejected"), "{e}");
+}
+
+#[test]
+fn columns_differing_only_by_case_are_ambiguous() {
+    let mut s = String::from("USER_ID,user_id,event_date\n");
+    for (u, d) in spec::facts() {
+        s.push_str(&format!("x{u},{u},{d}\n"));
+    }
+    let f = InputFile::bytes("clash.csv", s.into_bytes());
+    let e = run(std::slice::from_ref(&f), None, &weekly()).unwrap_err();
+    let m = e.to_string();
+    assert!(
+        m.starts_with("clash.csv")
+            && m.contains(r#""USER_ID" and "user_id" differ only by case"#)
+            && m.contains("--user-col"),
+        "{m}"
+    );
+    assert_eq!(e.kind().exit_code(), 65);
+    // Named exactly, the column is the one meant.
+    let mut o = weekly();
+    o.facts.user_column = Some("user_id".into());
+    let a = run(&[f], None, &o).unwrap();
+    assert_eq!(states_csv(&a), states_csv(&clean()));
+}
+
+#[test]
+fn blank_options_are_errors_not_defaults() {
+    for (field, flag) in [
+        ("timezone", "--timezone"),
+        ("weekStart", "--week-start"),
+        ("through", "--through"),
+        ("userColumn", "--user-col"),
+        ("name", "--name"),
+    ] {
+        for blank in ["", "  "] {
+            let s: Settings = serde_json::from_value(serde_json::json!({ field: blank })).unwrap();
+            let e = s.to_options().unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("invalid {flag} {blank:?}: expected a value (leave the option out for its default)"),
+                "{field}"
+            );
+            assert_eq!(e.kind().exit_code(), 2);
+        }
+    }
+    assert!(Settings::default().to_options().is_ok());
+}
+
+/// An endless input without line ends stops at the record bound with an
+/// error, instead of doubling a buffer until memory runs out.
+#[cfg(unix)]
+#[test]
+fn endless_input_stops_with_an_error() {
+    let e = run(&[InputFile::path("/dev/zero")], None, &weekly()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "/dev/zero: line 1: a record longer than 64 MiB: expected lines of delimited text (is this a CSV file?)"
+    );
+    assert_eq!(e.kind().exit_code(), 66);
+}
+
+/// The worked example written by pyarrow with page checksums
+/// (scripts/checksummed_fixture.py).
+fn checksummed() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/spec_example_crc.parquet"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn parquet_page_checksums_are_verified() {
+    let bytes = checksummed();
+    let a = run(
+        &[InputFile::bytes("crc.parquet", bytes.clone())],
+        None,
+        &weekly(),
+    )
+    .unwrap();
+    assert_eq!(states_csv(&a), states_csv(&clean()));
+    // The last byte of the dictionary page (user ids), which a flip would
+    // turn into another id.
+    let mut bad = bytes;
+    bad[DICTIONARY_PAGE_END - 1] ^= 0x20;
+    let e = run(&[InputFile::bytes("crc.parquet", bad)], None, &weekly()).unwrap_err();
+    assert!(
+        e.to_string().starts_with("crc.parquet: ")
+            && e.to_string().contains("CRC checksum mismatch"),
+        "{e}"
+    );
+    assert_eq!(e.kind().exit_code(), 66);
+}
+
+/// Where the fixture's dictionary page ends (its first data page starts).
+const DICTIONARY_PAGE_END: usize = 58;
+
+/// A small xorshift generator: the mutants are the same on every run.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// Every byte of the checksummed file flipped in turn (a seeded bit or
+/// byte value): each mutant is read as a clean error or as the example's
+/// own numbers, never as other numbers, a panic or an internal error.
+#[test]
+fn byte_flips_of_a_checksummed_parquet_file() {
+    let original = checksummed();
+    let clean = states_csv(&clean());
+    let mut seed = 0x9e37_79b9_7f4a_7c15;
+    let mut outcomes = [0usize; 2];
+    for at in 0..original.len() {
+        let mut bytes = original.clone();
+        let flip = (xorshift(&mut seed) % 255 + 1) as u8;
+        bytes[at] ^= flip;
+        match run(
+            &[InputFile::bytes("mutant.parquet", bytes)],
+            None,
+            &weekly(),
+        ) {
+            Ok(a) => {
+                assert_eq!(
+                    states_csv(&a),
+                    clean,
+                    "byte {at} ^ {flip:#04x}: other numbers"
+                );
+                outcomes[0] += 1;
+            }
+            Err(e) => {
+                assert_ne!(e.kind().exit_code(), 70, "byte {at} ^ {flip:#04x}: {e}");
+                outcomes[1] += 1;
+            }
+        }
+    }
+    // Most flips are caught; some fall where nothing is read.
+    assert!(outcomes[1] > outcomes[0], "{outcomes:?}");
+}
+
+/// Seeded mutations of the example as CSV (a byte replaced, removed or
+/// repeated): text has no checksum, so a mutant may mean other facts, but
+/// every one is a clean error or a run whose counts add up.
+#[test]
+fn byte_mutations_of_a_csv_file() {
+    let original = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/spec_example.csv"
+    ))
+    .unwrap();
+    let mut seed = 0x2545_f491_4f6c_dd1d;
+    for i in 0..600 {
+        let mut bytes = original.clone();
+        let at = (xorshift(&mut seed) % bytes.len() as u64) as usize;
+        let value = (xorshift(&mut seed) % 256) as u8;
+        match i % 3 {
+            0 => bytes[at] = value,
+            1 => {
+                bytes.remove(at);
+            }
+            _ => bytes.insert(at, bytes[at]),
+        }
+        let mut o = weekly();
+        o.max_rejected = 1.0;
+        match run(&[InputFile::bytes("mutant.csv", bytes.clone())], None, &o) {
+            Ok(a) => {
+                let q = &a.quality;
+                assert_eq!(
+                    q.rows_read,
+                    q.rows_used + q.rows_rejected.total() + q.rows_filtered_out,
+                    "mutant {i}: {:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+            Err(e) => assert_ne!(e.kind().exit_code(), 70, "mutant {i}: {e}"),
+        }
+    }
+}
+
+/// Thrift's compact varint of a zigzag-encoded i64.
+fn varint(v: i64) -> Vec<u8> {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut out = Vec::new();
+    loop {
+        let b = (z & 0x7f) as u8;
+        z >>= 7;
+        if z == 0 {
+            out.push(b);
+            return out;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// `bytes` with every i64 field of the footer that follows its previous
+/// field and holds `rows` (the row counts of the file and of its row
+/// groups, and the columns' value counts) set to `claimed`.
+fn claim_rows(bytes: &[u8], rows: i64, claimed: i64) -> Vec<u8> {
+    let end = bytes.len() - 8;
+    let len = u32::from_le_bytes(bytes[end..end + 4].try_into().unwrap()) as usize;
+    let footer = &bytes[end - len..end];
+    let (from, to) = (
+        [[0x16].as_slice(), &varint(rows)].concat(),
+        [[0x16].as_slice(), &varint(claimed)].concat(),
+    );
+    let mut edited = Vec::new();
+    let mut i = 0;
+    let mut edits = 0;
+    while i < footer.len() {
+        if footer[i..].starts_with(&from) {
+            edited.extend_from_slice(&to);
+            i += from.len();
+            edits += 1;
+        } else {
+            edited.push(footer[i]);
+            i += 1;
+        }
+    }
+    assert!(edits >= 2, "the footer's row counts were not found");
+    let mut out = bytes[..end - len].to_vec();
+    out.extend_from_slice(&edited);
+    out.extend_from_slice(&(edited.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"PAR1");
+    out
+}
+
+/// A footer that claims far more rows than the file holds allocates
+/// nothing for them (it aborted the process): fact file or snapshot.
+#[test]
+fn footer_row_counts_are_not_trusted() {
+    for claimed in [1_000_000_000_000, 1 << 62, i64::MAX] {
+        let facts = claim_rows(&checksummed(), 11, claimed);
+        // The pages hold the true rows: the true numbers, or a clean error.
+        match run(
+            &[InputFile::bytes("claims.parquet", facts)],
+            None,
+            &weekly(),
+        ) {
+            Ok(a) => assert_eq!(states_csv(&a), states_csv(&clean()), "{claimed}"),
+            Err(e) => {
+                assert!(
+                    e.to_string().starts_with("claims.parquet: "),
+                    "{claimed}: {e}"
+                );
+                assert_ne!(e.kind().exit_code(), 70, "{claimed}: {e}");
+            }
+        }
+
+        let mut o = RunOptions::new(Grain::Week);
+        o.through = Some(day("2024-01-17"));
+        let a = run(&[example_csv(|d| d <= day("2024-01-17"))], None, &o).unwrap();
+        let b = activation_layer::output::snapshot(&a.snapshot).unwrap();
+        let bytes = parquet_bytes(&b, &a.snapshot.meta.to_pairs()).unwrap();
+        let snap = InputFile::bytes(
+            "snap.parquet",
+            claim_rows(&bytes, b.num_rows() as i64, claimed),
+        );
+        let rest = || example_csv(|d| d > day("2024-01-17"));
+        let mut o = RunOptions::new(Grain::Week);
+        o.through = Some(day("2024-02-04"));
+        let true_run = run(
+            &[rest()],
+            Some(&InputFile::bytes("snap.parquet", bytes)),
+            &o,
+        )
+        .unwrap();
+        match run(&[rest()], Some(&snap), &o) {
+            Ok(a) => assert_eq!(states_csv(&a), states_csv(&true_run), "{claimed}"),
+            Err(e) => {
+                assert!(
+                    e.to_string().starts_with("snap.parquet: "),
+                    "{claimed}: {e}"
+                );
+                assert_ne!(e.kind().exit_code(), 70, "{claimed}: {e}");
+            }
+        }
+    }
 }

@@ -26,21 +26,32 @@ pub const TIME_COLUMNS: [&str; 7] = [
 ];
 
 /// Finds a column by its given name (exact, then case-insensitive) or by
-/// the first present candidate.
+/// the first present candidate (case-insensitive). Two columns that match
+/// alike (`USER_ID` and `user_id`) are ambiguous: `Err` holds both.
 pub(crate) fn find_column(
     names: &[String],
     wanted: Option<&str>,
     candidates: &[&str],
-) -> Option<usize> {
-    match wanted {
-        Some(w) => names
-            .iter()
-            .position(|n| n == w)
-            .or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(w))),
-        None => candidates
-            .iter()
-            .find_map(|c| names.iter().position(|n| n.eq_ignore_ascii_case(c))),
+) -> Result<Option<usize>, (usize, usize)> {
+    let folded = |w: &str| {
+        let mut hits = (0..names.len()).filter(|i| names[*i].eq_ignore_ascii_case(w));
+        match (hits.next(), hits.next()) {
+            (Some(a), Some(b)) => Err((a, b)),
+            (a, _) => Ok(a),
+        }
+    };
+    if let Some(w) = wanted {
+        return match names.iter().position(|n| n == w) {
+            Some(i) => Ok(Some(i)),
+            None => folded(w),
+        };
     }
+    for c in candidates {
+        if let Some(i) = folded(c)? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
 }
 
 /// The positions of the user, time and (optional) fact columns in a file.
@@ -58,7 +69,17 @@ pub(crate) fn resolve_columns(
 ) -> Result<Columns, Error> {
     // A column named by an option, else the first present candidate.
     let find = |role: &str, wanted: &Option<String>, candidates: &[&str], opt: Opt| {
-        find_column(names, wanted.as_deref(), candidates).ok_or_else(|| Error::MissingColumn {
+        let found = find_column(names, wanted.as_deref(), candidates).map_err(|(a, b)| {
+            Error::column(
+                file,
+                &names[a],
+                format!(
+                    "columns {:?} and {:?} differ only by case, so which one is the {role} column is ambiguous: name it exactly with {opt}",
+                    names[a], names[b]
+                ),
+            )
+        })?;
+        found.ok_or_else(|| Error::MissingColumn {
             file: file.to_string(),
             role: role.to_string(),
             wanted: wanted.clone(),
@@ -88,9 +109,17 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(find_column(&names, None, &USER_COLUMNS), Some(1));
-        assert_eq!(find_column(&names, None, &TIME_COLUMNS), Some(3));
-        assert_eq!(find_column(&names, Some("date"), &[]), Some(0));
-        assert_eq!(find_column(&names, Some("nope"), &[]), None);
+        assert_eq!(find_column(&names, None, &USER_COLUMNS), Ok(Some(1)));
+        assert_eq!(find_column(&names, None, &TIME_COLUMNS), Ok(Some(3)));
+        assert_eq!(find_column(&names, Some("date"), &[]), Ok(Some(0)));
+        assert_eq!(find_column(&names, Some("nope"), &[]), Ok(None));
+        let clash: Vec<String> = ["USER_ID", "ts", "user_id"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(find_column(&clash, None, &USER_COLUMNS), Err((0, 2)));
+        // Named exactly, either one is meant.
+        assert_eq!(find_column(&clash, Some("user_id"), &[]), Ok(Some(2)));
+        assert_eq!(find_column(&clash, Some("User_Id"), &[]), Err((0, 2)));
     }
 }

@@ -44,6 +44,12 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
 /// Bytes read from a file at a time; a record longer than this doubles it.
 const CHUNK: usize = 1 << 20;
 
+/// The longest record a file read in chunks may hold: an
+/// endless input without line ends (`/dev/zero`, a binary stream on a
+/// pipe) stops here with an error instead of doubling the buffer until
+/// memory runs out.
+const MAX_RECORD_BYTES: usize = 64 << 20;
+
 /// Where the records come from: the whole file in memory, or a file read
 /// a chunk at a time.
 enum Input {
@@ -377,6 +383,16 @@ impl Records {
         *len -= self.pos;
         self.pos = 0;
         if *len == buf.len() {
+            if buf.len() >= MAX_RECORD_BYTES {
+                return Err(Error::corrupt(
+                    &self.name,
+                    format!(
+                        "line {}: a record longer than {} MiB: expected lines of delimited text (is this a CSV file?)",
+                        self.line,
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                ));
+            }
             buf.resize(buf.len() * 2, 0);
         }
         loop {

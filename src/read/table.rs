@@ -55,7 +55,8 @@ impl Table {
     /// A column by name (exact, then case-insensitive).
     pub fn column(&self, name: &str) -> Option<&ArrayRef> {
         let names = self.names();
-        super::find_column(&names, Some(name), &[]).map(|i| self.batch.column(i))
+        let found = super::find_column(&names, Some(name), &[]).ok().flatten();
+        found.map(|i| self.batch.column(i))
     }
 
     /// A metadata value.
@@ -91,22 +92,40 @@ fn read_parquet(file: &InputFile, limit: Option<usize>) -> Result<Table, Error> 
         .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
         .sum();
     let wanted = limit.map_or(rows, |l| l.min(rows));
+    // The declared count sizes the batch only up to a bound from the file's
+    // real length (8 rows a byte: more is only possible in long runs of one
+    // value); a footer claiming 10^12 rows must not allocate them. Beyond
+    // the bound, batches are read and joined.
+    let plausible = usize::try_from(file.len())
+        .unwrap_or(usize::MAX)
+        .saturating_mul(8);
     let mut reader = builder
-        .with_batch_size(wanted.max(1))
+        .with_batch_size(wanted.min(plausible).max(1))
         .build()
         .map_err(|e| unreadable(name, e))?;
-    let batch = match reader.next() {
-        Some(b) => {
-            b.map_err(|e| Error::corrupt(name, format!("cannot decode the Parquet data: {e}")))?
-        }
-        None => RecordBatch::new_empty(schema),
+    let decode = |e: arrow_schema::ArrowError| {
+        Error::corrupt(name, format!("cannot decode the Parquet data: {e}"))
     };
-    if limit.is_none() && reader.next().is_some() {
+    let mut batches = Vec::new();
+    let mut read = 0;
+    while read < wanted {
+        let Some(b) = reader.next() else { break };
+        let b = b.map_err(decode)?;
+        read += b.num_rows();
+        batches.push(b);
+    }
+    if limit.is_none() && (read > rows || reader.next().is_some()) {
         return Err(Error::corrupt(
             name,
             format!("holds more rows than its row groups declare ({rows})"),
         ));
     }
+    let batch = match batches.len() {
+        0 => RecordBatch::new_empty(schema),
+        1 => batches.pop().expect("one batch"),
+        _ => arrow_select::concat::concat_batches(&schema, &batches)
+            .map_err(|e| Error::Internal(format!("joining batches: {e}")))?,
+    };
     Ok(Table {
         file: name.to_string(),
         format: Format::Parquet,

@@ -85,6 +85,18 @@ impl Admitted {
             Some(t) => {
                 let before = rows.len();
                 rows.retain(|r| r.day <= t);
+                // With nothing left and no date to report from, say why.
+                let nothing_left = rows.is_empty() && before > 0;
+                if nothing_left && plan.as_of.is_none() && plan.opts.report_from.is_none() {
+                    return Err(Error::Data(format!(
+                        "{}: every one of the {before} fact rows (column {}) is dated after {} {}; the first is on {}",
+                        plan.file_names(),
+                        time_columns(&stats),
+                        Opt::Through,
+                        format_day(t),
+                        format_day(range.map_or(t, |r| r.0)),
+                    )));
+                }
                 if rows.len() < before {
                     rejected.dated_after_through = (before - rows.len()) as u64;
                     range = day_range(&rows);
@@ -104,8 +116,18 @@ impl Admitted {
         .min()
         .unwrap_or(report_from);
         if through - earliest > MAX_SPAN_DAYS {
+            // Name where the earliest date comes from.
+            let source = match (&plan.snapshot, range) {
+                (_, Some((first, _))) if first == earliest => {
+                    format!("column {}", time_columns(&stats))
+                }
+                (Some(s), _) if Some(earliest) != plan.opts.report_from => {
+                    format!("snapshot {} column first_active_date", s.name())
+                }
+                _ => Opt::ReportFrom.to_string(),
+            };
             return Err(Error::Data(format!(
-                "{}: dates span from {} to {}, more than 50 years: such dates are usually placeholders (1970-01-01, 9999-12-31); remove those rows or set {} / {}",
+                "{} ({source}): dates span from {} to {}, more than 50 years: such dates are usually placeholders (1970-01-01, 9999-12-31); remove those rows or set {} / {}",
                 plan.file_names(),
                 format_day(earliest),
                 format_day(through),
@@ -209,6 +231,18 @@ fn last_day(plan: &Plan, range: Option<(i32, i32)>) -> Result<i32, Error> {
         ))),
         None => Err(no_rows(plan)),
     }
+}
+
+/// The time columns read, quoted: `"ts"` or `"ts", "event_time"`.
+fn time_columns(stats: &ReadStats) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for (_, time) in &stats.columns {
+        let quoted = format!("{time:?}");
+        if !names.contains(&quoted) {
+            names.push(quoted);
+        }
+    }
+    names.join(", ")
 }
 
 fn no_rows(plan: &Plan) -> Error {

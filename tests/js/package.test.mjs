@@ -116,6 +116,21 @@ test('bad input throws Errors with the CLI messages, named by kind, and leaves t
   assert.equal(out.unknownOption.name, 'UsageError');
   assert.deepEqual(out.tables, ['states', 'summary', 'transitions', 'cohorts', 'snapshot']);
   assert.equal(out.inspect, 'event_date');
+  const messages = [
+    /invalid options: factValues must be a list of strings, not string/,
+    /invalid timezone "": expected a value \(leave the option out for its default\)/,
+    /onProgress must be a function/,
+    /the user id must be a string, not number/,
+    /the table must be a string, not object/,
+    /the format must be a string, not number/,
+    /the table must be a string, not object/,
+    /the limit must be a whole number of users/,
+  ];
+  out.wrongTypes.forEach((e, i) => {
+    assert.equal(e?.name, 'UsageError', JSON.stringify(e));
+    assert.match(e.message, messages[i]);
+  });
+  assert.deepEqual(out.stillUsable, [5, 2, 'events_activation_weekly']);
 });
 
 test('Arrow IPC tables are readable by apache-arrow, with column descriptions', async () => {
