@@ -84,22 +84,26 @@ fn spec_example_through_the_facade() {
         get(&summary.get(4), "period_start").as_string().unwrap(),
         want[4].text("period_start")
     );
-    let states = String::from_utf8(r.table("states", "csv").unwrap().to_vec()).unwrap();
+    let states =
+        String::from_utf8(r.table("states".into(), "csv".into()).unwrap().to_vec()).unwrap();
     assert_eq!(states.lines().count(), spec::STATES_CSV.lines().count());
     let dave = spec::STATES_CSV
         .lines()
         .find(|l| l.starts_with("dave,2024-01-22,"))
         .unwrap();
     assert!(states.contains(dave));
-    let snapshot = r.table("snapshot", "parquet").unwrap().to_vec();
+    let snapshot = r
+        .table("snapshot".into(), "parquet".into())
+        .unwrap()
+        .to_vec();
     assert_eq!(&snapshot[..4], b"PAR1");
     assert_eq!(
-        r.table_name("summary").unwrap(),
+        r.table_name("summary".into()).unwrap(),
         "spec_example_activation_weekly_summary"
     );
-    let timeline: Array = r.user_timeline("alice").unwrap().dyn_into().unwrap();
+    let timeline: Array = r.user_timeline("alice".into()).unwrap().dyn_into().unwrap();
     assert_eq!(timeline.length(), 5);
-    assert!(r.user_timeline("nobody").unwrap().is_null());
+    assert!(r.user_timeline("nobody".into()).unwrap().is_null());
     let quality = r.quality().unwrap();
     assert_eq!(get(&quality, "rows_read").as_f64(), Some(11.0));
 }
@@ -189,7 +193,10 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
         &"snapshot".into(),
         &file(
             "snap.parquet",
-            &day1.table("snapshot", "parquet").unwrap().to_vec(),
+            &day1
+                .table("snapshot".into(), "parquet".into())
+                .unwrap()
+                .to_vec(),
         ),
     )
     .unwrap();
@@ -202,23 +209,35 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
     let full = spec_weekly(file("spec_example.csv", SPEC)).unwrap();
     for which in ["summary", "transitions", "cohorts", "states"] {
         let merged = merge_tables(
-            which,
-            file("history.csv", &day1.table(which, "csv").unwrap().to_vec()),
-            file("run.csv", &day2.table(which, "csv").unwrap().to_vec()),
+            which.into(),
+            file(
+                "history.csv",
+                &day1.table(which.into(), "csv".into()).unwrap().to_vec(),
+            ),
+            file(
+                "run.csv",
+                &day2.table(which.into(), "csv".into()).unwrap().to_vec(),
+            ),
         )
         .unwrap();
         assert_eq!(
             String::from_utf8(merged).unwrap(),
-            String::from_utf8(full.table(which, "csv").unwrap().to_vec()).unwrap(),
+            String::from_utf8(full.table(which.into(), "csv".into()).unwrap().to_vec()).unwrap(),
             "{which}"
         );
     }
     let mixed = merge_tables(
-        "summary",
-        file("h.csv", &day1.table("summary", "csv").unwrap().to_vec()),
+        "summary".into(),
+        file(
+            "h.csv",
+            &day1.table("summary".into(), "csv".into()).unwrap().to_vec(),
+        ),
         file(
             "r.parquet",
-            &day2.table("summary", "parquet").unwrap().to_vec(),
+            &day2
+                .table("summary".into(), "parquet".into())
+                .unwrap()
+                .to_vec(),
         ),
     );
     assert!(message(mixed.err().unwrap()).contains("different formats"));
