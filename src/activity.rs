@@ -103,13 +103,14 @@ fn group_by_user(mut rows: Vec<FactRow>, rank: &[UserIndex]) -> (Vec<FactRow>, V
     });
     drop(rows);
     let mut offsets = Vec::with_capacity(users + 1);
-    let mut scratch = Vec::new();
+    let (mut scratch, mut inner) = (Vec::new(), Vec::new());
     for b in 0..buckets {
         let base = b * BUCKET_USERS;
         let n = BUCKET_USERS.min(users - base);
         let bucket = &mut grouped[starts[b] as usize..starts[b + 1] as usize];
         let key = |r: &FactRow| r.user as usize - base;
-        let mut inner = vec![0u32; n + 1];
+        inner.clear();
+        inner.resize(n + 1, 0);
         for r in bucket.iter() {
             inner[key(r) + 1] += 1;
         }

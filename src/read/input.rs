@@ -160,6 +160,15 @@ impl InputFile {
         Ok((bytes, metadata))
     }
 
+    /// How many of the rows a footer declares to make room for up front: at
+    /// most 8 per byte of the file (more is possible only in long runs of
+    /// one value, and then the rows grow as they come), so a footer
+    /// claiming 10^12 rows allocates nothing for them.
+    pub(crate) fn rows_to_allocate(&self, declared: usize) -> usize {
+        let len = usize::try_from(self.len()).unwrap_or(usize::MAX);
+        declared.min(len.saturating_mul(8))
+    }
+
     /// The size of the file in bytes (0 when it cannot be known).
     pub(crate) fn len(&self) -> u64 {
         match &self.source {

@@ -95,12 +95,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     roots.extend(layout.fact);
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
     let rows = builder.metadata().file_metadata().num_rows();
-    // The footer's count sizes the reservation only up to a bound taken
-    // from the file's real length (a row takes about a byte or more, except
-    // in runs; rows beyond the bound grow the vector as they come): a
-    // footer claiming 10^12 rows must not allocate them.
-    let plausible = usize::try_from(file.len()).unwrap_or(usize::MAX);
-    sink.reserve(usize::try_from(rows).unwrap_or(0).min(plausible));
+    sink.reserve(file.rows_to_allocate(usize::try_from(rows).unwrap_or(0)));
     let batches = builder
         .with_projection(mask)
         .with_batch_size(BATCH_ROWS)

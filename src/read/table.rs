@@ -92,15 +92,10 @@ fn read_parquet(file: &InputFile, limit: Option<usize>) -> Result<Table, Error> 
         .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
         .sum();
     let wanted = limit.map_or(rows, |l| l.min(rows));
-    // The declared count sizes the batch only up to a bound from the file's
-    // real length (8 rows a byte: more is only possible in long runs of one
-    // value); a footer claiming 10^12 rows must not allocate them. Beyond
-    // the bound, batches are read and joined.
-    let plausible = usize::try_from(file.len())
-        .unwrap_or(usize::MAX)
-        .saturating_mul(8);
+    // One batch when the declared count is plausible; beyond the bound,
+    // batches are read and joined.
     let mut reader = builder
-        .with_batch_size(wanted.min(plausible).max(1))
+        .with_batch_size(file.rows_to_allocate(wanted).max(1))
         .build()
         .map_err(|e| unreadable(name, e))?;
     let decode = |e: arrow_schema::ArrowError| {
