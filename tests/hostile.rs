@@ -615,3 +615,76 @@ fn footer_row_counts_are_not_trusted() {
         }
     }
 }
+
+/// 200,000 events of five users over the example's weeks, Snappy
+/// compressed, the times in one plain page of 1.6 MB (so its size in the
+/// page header takes four bytes), and that page header's offset.
+fn one_big_page() -> (Vec<u8>, usize) {
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::schema::types::ColumnPath;
+    let n = 200_000;
+    let users: Vec<String> = (0..n).map(|i| format!("u{}", i % 5)).collect();
+    let start = i64::from(day("2024-01-01")) * DAY_MS * 1000;
+    let times: Vec<i64> = (0..n).map(|i| start + i * 10_000_000).collect();
+    let b = RecordBatch::try_from_iter(vec![
+        ("user_id", Arc::new(StringArray::from(users)) as ArrayRef),
+        (
+            "event_time",
+            Arc::new(arrow_array::TimestampMicrosecondArray::from(times)) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let time = ColumnPath::from("event_time");
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_column_dictionary_enabled(time.clone(), false)
+        .set_data_page_size_limit(8 << 20)
+        .set_data_page_row_count_limit(usize::MAX)
+        .set_write_batch_size(n as usize)
+        .build();
+    let mut out = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut out, b.schema(), Some(props)).unwrap();
+    w.write(&b).unwrap();
+    w.close().unwrap();
+    let r = SerializedFileReader::new(bytes::Bytes::from(out.clone())).unwrap();
+    let chunk = r.metadata().row_group(0).column(1);
+    assert_eq!(chunk.column_path(), &time);
+    (out, chunk.data_page_offset() as usize)
+}
+
+/// A page header claiming far more bytes than its codec can make of the
+/// page is an error naming the column, before any buffer is sized from it
+/// (a 2 GB claim grew the WASM memory by 2 GB or trapped).
+#[test]
+fn page_headers_claiming_impossible_sizes_are_errors() {
+    let (bytes, at) = one_big_page();
+    let facts = |b: &[u8]| [InputFile::bytes("pages.parquet", b.to_vec())];
+    let mut o = RunOptions::new(Grain::Week);
+    o.through = Some(day("2024-02-04"));
+    let a = run(&facts(&bytes), None, &o).unwrap();
+    assert_eq!(a.quality.rows_read, 200_000);
+
+    // Field 1 (the page type, 0: a data page), then field 2, the
+    // uncompressed size in four bytes, set to the most four bytes hold.
+    assert_eq!(&bytes[at..at + 3], &[0x15, 0x00, 0x15]);
+    let size = &bytes[at + 3..at + 7];
+    assert!(size[..3].iter().all(|b| b & 0x80 != 0) && size[3] & 0x80 == 0);
+    let mut edited = bytes.clone();
+    edited[at + 3..at + 7].copy_from_slice(&[0xfe, 0xff, 0xff, 0x7f]);
+    let e = run(&facts(&edited), None, &o).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.starts_with("pages.parquet: ")
+            && text.contains("column \"event_time\" in row group 0")
+            && text.contains("claiming 134217727 bytes once decompressed"),
+        "{text}"
+    );
+    assert_ne!(e.kind().exit_code(), 70, "{text}");
+    // The same file read as a table (a snapshot's path) checks it too.
+    let Err(e) = activation_layer::read::Table::read(&facts(&edited)[0]) else {
+        panic!("the edited page was read as a table");
+    };
+    assert!(e.to_string().contains("claiming 134217727 bytes"), "{e}");
+}

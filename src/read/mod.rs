@@ -9,6 +9,7 @@ mod columns;
 mod csv;
 mod days;
 mod input;
+mod pages;
 mod parquet;
 mod sink;
 mod table;

@@ -13,6 +13,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::basic::{Encoding, PageType, Type as PhysicalType};
 
 use super::input::unreadable;
+use super::pages;
 use super::{integer_time_error, resolve_columns, Cell, FactOptions, InputFile, Sink, TimeReader};
 use crate::arrays::{dictionary_keys, for_each_str, integers, is_text, plain_strs};
 use crate::error::Error;
@@ -80,6 +81,12 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     let name = file.name.as_str();
     let (bytes, metadata) = file.open_parquet()?;
     let layout = layout(name, &metadata, opts, sink)?;
+    let mut roots = vec![layout.user, layout.time];
+    roots.extend(layout.fact);
+    let schema = metadata.parquet_schema();
+    pages::check(name, &bytes, metadata.metadata(), |leaf| {
+        roots.contains(&schema.get_column_root_idx(leaf))
+    })?;
     let user_type = metadata.schema().field(layout.user).data_type().clone();
     // String ids are read as a dictionary when the file stores every page
     // so: then each distinct id is interned once per dictionary, not per
@@ -91,8 +98,6 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
         metadata
     };
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata);
-    let mut roots = vec![layout.user, layout.time];
-    roots.extend(layout.fact);
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
     let rows = builder.metadata().file_metadata().num_rows();
     sink.reserve(file.rows_to_allocate(usize::try_from(rows).unwrap_or(0)));
