@@ -3,6 +3,8 @@
 //! data dictionary, error exits, `--help`, and the incremental
 //! run + merge workflow.
 
+#[path = "common/corpus.rs"]
+mod corpus;
 #[path = "common/spec.rs"]
 mod spec;
 
@@ -1336,5 +1338,74 @@ fn exit_codes_tell_the_kind_of_error() {
             help.contains(code),
             "--help documents exit code {code}: {help}"
         );
+    }
+}
+
+/// The hostile corpus (tests/common/corpus.rs) through the real binary:
+/// each case's exit code and message, or the example's own states.
+#[test]
+fn the_hostile_corpus_through_the_cli() {
+    use activation_layer::options::OPTIONS;
+    use activation_layer::read::Source;
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |dir: &Path, f: &activation_layer::InputFile| {
+        let Source::Bytes(b) = &f.source else {
+            unreachable!("the corpus is in memory")
+        };
+        let path = dir.join(&f.name);
+        std::fs::write(&path, b).unwrap();
+        path
+    };
+    for (i, case) in corpus::cases().iter().enumerate() {
+        let dir = tmp.path().join(i.to_string());
+        std::fs::create_dir(&dir).unwrap();
+        let facts = write(&dir, &case.facts);
+        let out = dir.join("out");
+        let mut args = vec![
+            "run".to_string(),
+            facts.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+            "--format".into(),
+            "csv".into(),
+        ];
+        if let Some(snap) = &case.snapshot {
+            args.extend(["--snapshot".into(), write(&dir, snap).display().to_string()]);
+        }
+        for (name, value) in case.options.as_object().unwrap() {
+            let flag = OPTIONS.iter().find(|o| o.name == name).unwrap().flag;
+            let value = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_string);
+            args.extend([flag.to_string(), value]);
+        }
+        let o = activation(&args);
+        match case.outcome {
+            corpus::Outcome::Example { rejected } => {
+                success(&o);
+                let stem = case.facts.stem();
+                let states = read(&out.join(format!("{stem}_activation_weekly.csv")));
+                assert_eq!(states, STATES_CSV, "{}", case.what);
+                let q: serde_json::Value = serde_json::from_str(&read(
+                    &out.join(format!("{stem}_activation_weekly_quality.json")),
+                ))
+                .unwrap();
+                assert_eq!(
+                    q["rows_rejected"]["unparseable_time"], rejected,
+                    "{}",
+                    case.what
+                );
+            }
+            corpus::Outcome::Error(kind, text) => {
+                let err = failure(&o);
+                assert_eq!(
+                    o.status.code(),
+                    Some(i32::from(kind.exit_code())),
+                    "{}: {err}",
+                    case.what
+                );
+                assert!(err.contains(text), "{}: {err}", case.what);
+            }
+        }
     }
 }

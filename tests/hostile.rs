@@ -3,6 +3,8 @@
 //! date that wraps to another one, a saturated epoch or a narrowed count
 //! that changes the states.
 
+#[path = "common/corpus.rs"]
+mod corpus;
 #[path = "common/spec.rs"]
 mod spec;
 
@@ -12,36 +14,8 @@ use activation_layer::grain::{format_day, parse_day, FIRST_DAY, LAST_DAY};
 use activation_layer::output::TableKind;
 use activation_layer::write::{csv_bytes, parquet_bytes};
 use activation_layer::{run, Activation, Grain, InputFile, RunOptions, Settings, TimeUnit};
-use arrow_array::{
-    ArrayRef, Date32Array, Date64Array, Float64Array, Int64Array, RecordBatch, StringArray,
-};
-use parquet::arrow::ArrowWriter;
-
-fn day(s: &str) -> i32 {
-    parse_day("test", s).unwrap()
-}
-
-const DAY_MS: i64 = 86_400_000;
-
-fn parquet(cols: Vec<(&str, ArrayRef)>) -> InputFile {
-    let b = RecordBatch::try_from_iter(cols).unwrap();
-    let mut out = Vec::new();
-    let mut w = ArrowWriter::try_new(&mut out, b.schema(), None).unwrap();
-    w.write(&b).unwrap();
-    w.close().unwrap();
-    InputFile::bytes("hostile.parquet", out)
-}
-
-/// The example's users followed by one `intruder{i}` per extra value.
-fn users(extra: usize) -> ArrayRef {
-    let mut v: Vec<String> = spec::facts().iter().map(|(u, _)| u.to_string()).collect();
-    v.extend((0..extra).map(|i| format!("intruder{i}")));
-    Arc::new(StringArray::from(v))
-}
-
-fn example_days() -> Vec<i32> {
-    spec::facts().iter().map(|(_, d)| day(d)).collect()
-}
+use arrow_array::{Date32Array, Date64Array, Float64Array, Int64Array};
+use corpus::*;
 
 fn weekly() -> RunOptions {
     let mut o = RunOptions::new(Grain::Week);
@@ -168,90 +142,6 @@ fn text_times_outside_the_calendar_are_unreadable() {
     assert_rejected_only(&a, 2, "year 0 in text");
 }
 
-/// A new value for row 0 of a snapshot column.
-enum Edit {
-    Int(i64),
-    Date32(i32),
-    Date64(i64),
-}
-
-/// Every value of an integer or Date32 column, widened.
-fn widen(a: &ArrayRef) -> Vec<Option<i64>> {
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::{Date32Type, Int32Type, Int64Type, UInt32Type};
-    use arrow_schema::DataType;
-    match a.data_type() {
-        DataType::UInt32 => a
-            .as_primitive::<UInt32Type>()
-            .iter()
-            .map(|v| v.map(i64::from))
-            .collect(),
-        DataType::Int32 => a
-            .as_primitive::<Int32Type>()
-            .iter()
-            .map(|v| v.map(i64::from))
-            .collect(),
-        DataType::Int64 => a.as_primitive::<Int64Type>().iter().collect(),
-        DataType::Date32 => a
-            .as_primitive::<Date32Type>()
-            .iter()
-            .map(|v| v.map(i64::from))
-            .collect(),
-        other => panic!("no edit for a {other} column"),
-    }
-}
-
-/// The example's snapshot at 2024-01-17 with row 0 of one column
-/// replaced, written as Parquet with the snapshot's metadata.
-fn edited_snapshot(column: &str, edit: Edit) -> InputFile {
-    let mut o = RunOptions::new(Grain::Week);
-    o.through = Some(day("2024-01-17"));
-    let a = run(&[example_csv(|d| d <= day("2024-01-17"))], None, &o).unwrap();
-    let b = activation_layer::output::snapshot(&a.snapshot).unwrap();
-    let i = b.schema().index_of(column).unwrap();
-    let mut values = widen(b.column(i));
-    let col: ArrayRef = match edit {
-        Edit::Int(v) => {
-            values[0] = Some(v);
-            Arc::new(Int64Array::from(values))
-        }
-        Edit::Date32(v) => {
-            let mut days: Vec<Option<i32>> = values.iter().map(|d| d.map(|d| d as i32)).collect();
-            days[0] = Some(v);
-            Arc::new(Date32Array::from(days))
-        }
-        Edit::Date64(v) => {
-            let mut ms: Vec<Option<i64>> = values.iter().map(|d| d.map(|d| d * DAY_MS)).collect();
-            ms[0] = Some(v);
-            Arc::new(Date64Array::from(ms))
-        }
-    };
-    let mut fields: Vec<arrow_schema::Field> = b
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.as_ref().clone())
-        .collect();
-    fields[i] = arrow_schema::Field::new(column, col.data_type().clone(), true);
-    let mut cols = b.columns().to_vec();
-    cols[i] = col;
-    let schema = arrow_schema::Schema::new_with_metadata(fields, b.schema().metadata().clone());
-    let edited = RecordBatch::try_new(Arc::new(schema), cols).unwrap();
-    let bytes = parquet_bytes(&edited, &a.snapshot.meta.to_pairs()).unwrap();
-    InputFile::bytes("snap.parquet", bytes)
-}
-
-/// The example's facts whose day passes `keep`, as CSV.
-fn example_csv(keep: impl Fn(i32) -> bool) -> InputFile {
-    let mut s = String::from("user_id,event_date\n");
-    for (u, d) in spec::facts() {
-        if keep(day(d)) {
-            s.push_str(&format!("{u},{d}\n"));
-        }
-    }
-    InputFile::bytes("spec_example.csv", s.into_bytes())
-}
-
 fn resume(snap: &InputFile) -> String {
     let mut o = RunOptions::new(Grain::Week);
     o.through = Some(day("2024-02-04"));
@@ -299,15 +189,6 @@ fn snapshot_dates_outside_the_calendar_are_errors() {
         Edit::Date64(i64::MAX),
     ));
     assert!(e.contains("outside the calendar"), "Date64: {e}");
-}
-
-/// The example as CSV with these times: `{d}` is each row's date.
-fn example_times(header: &str, time: &str) -> InputFile {
-    let mut s = format!("{header}\n");
-    for (u, d) in spec::facts() {
-        s.push_str(&format!("{u},{}\n", time.replace("{d}", d)));
-    }
-    InputFile::bytes("hostile.csv", s.into_bytes())
 }
 
 #[test]
@@ -397,16 +278,6 @@ fn endless_input_stops_with_an_error() {
     assert_eq!(e.kind().exit_code(), 66);
 }
 
-/// The worked example written by pyarrow with page checksums
-/// (scripts/checksummed_fixture.py).
-fn checksummed() -> Vec<u8> {
-    std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/spec_example_crc.parquet"
-    ))
-    .unwrap()
-}
-
 #[test]
 fn parquet_page_checksums_are_verified() {
     let bytes = checksummed();
@@ -429,9 +300,6 @@ fn parquet_page_checksums_are_verified() {
     );
     assert_eq!(e.kind().exit_code(), 66);
 }
-
-/// Where the fixture's dictionary page ends (its first data page starts).
-const DICTIONARY_PAGE_END: usize = 58;
 
 /// A small xorshift generator: the mutants are the same on every run.
 fn xorshift(state: &mut u64) -> u64 {
@@ -516,53 +384,6 @@ fn byte_mutations_of_a_csv_file() {
     }
 }
 
-/// Thrift's compact varint of a zigzag-encoded i64.
-fn varint(v: i64) -> Vec<u8> {
-    let mut z = ((v << 1) ^ (v >> 63)) as u64;
-    let mut out = Vec::new();
-    loop {
-        let b = (z & 0x7f) as u8;
-        z >>= 7;
-        if z == 0 {
-            out.push(b);
-            return out;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-/// `bytes` with every i64 field of the footer that follows its previous
-/// field and holds `rows` (the row counts of the file and of its row
-/// groups, and the columns' value counts) set to `claimed`.
-fn claim_rows(bytes: &[u8], rows: i64, claimed: i64) -> Vec<u8> {
-    let end = bytes.len() - 8;
-    let len = u32::from_le_bytes(bytes[end..end + 4].try_into().unwrap()) as usize;
-    let footer = &bytes[end - len..end];
-    let (from, to) = (
-        [[0x16].as_slice(), &varint(rows)].concat(),
-        [[0x16].as_slice(), &varint(claimed)].concat(),
-    );
-    let mut edited = Vec::new();
-    let mut i = 0;
-    let mut edits = 0;
-    while i < footer.len() {
-        if footer[i..].starts_with(&from) {
-            edited.extend_from_slice(&to);
-            i += from.len();
-            edits += 1;
-        } else {
-            edited.push(footer[i]);
-            i += 1;
-        }
-    }
-    assert!(edits >= 2, "the footer's row counts were not found");
-    let mut out = bytes[..end - len].to_vec();
-    out.extend_from_slice(&edited);
-    out.extend_from_slice(&(edited.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"PAR1");
-    out
-}
-
 /// A footer that claims far more rows than the file holds allocates
 /// nothing for them (it aborted the process): fact file or snapshot.
 #[test]
@@ -585,11 +406,8 @@ fn footer_row_counts_are_not_trusted() {
             }
         }
 
-        let mut o = RunOptions::new(Grain::Week);
-        o.through = Some(day("2024-01-17"));
-        let a = run(&[example_csv(|d| d <= day("2024-01-17"))], None, &o).unwrap();
-        let b = activation_layer::output::snapshot(&a.snapshot).unwrap();
-        let bytes = parquet_bytes(&b, &a.snapshot.meta.to_pairs()).unwrap();
+        let (b, meta) = example_snapshot();
+        let bytes = parquet_bytes(&b, &meta).unwrap();
         let snap = InputFile::bytes(
             "snap.parquet",
             claim_rows(&bytes, b.num_rows() as i64, claimed),
@@ -614,44 +432,6 @@ fn footer_row_counts_are_not_trusted() {
             }
         }
     }
-}
-
-/// 200,000 events of five users over the example's weeks, Snappy
-/// compressed, the times in one plain page of 1.6 MB (so its size in the
-/// page header takes four bytes), and that page header's offset.
-fn one_big_page() -> (Vec<u8>, usize) {
-    use parquet::basic::Compression;
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::reader::{FileReader, SerializedFileReader};
-    use parquet::schema::types::ColumnPath;
-    let n = 200_000;
-    let users: Vec<String> = (0..n).map(|i| format!("u{}", i % 5)).collect();
-    let start = i64::from(day("2024-01-01")) * DAY_MS * 1000;
-    let times: Vec<i64> = (0..n).map(|i| start + i * 10_000_000).collect();
-    let b = RecordBatch::try_from_iter(vec![
-        ("user_id", Arc::new(StringArray::from(users)) as ArrayRef),
-        (
-            "event_time",
-            Arc::new(arrow_array::TimestampMicrosecondArray::from(times)) as ArrayRef,
-        ),
-    ])
-    .unwrap();
-    let time = ColumnPath::from("event_time");
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_column_dictionary_enabled(time.clone(), false)
-        .set_data_page_size_limit(8 << 20)
-        .set_data_page_row_count_limit(usize::MAX)
-        .set_write_batch_size(n as usize)
-        .build();
-    let mut out = Vec::new();
-    let mut w = ArrowWriter::try_new(&mut out, b.schema(), Some(props)).unwrap();
-    w.write(&b).unwrap();
-    w.close().unwrap();
-    let r = SerializedFileReader::new(bytes::Bytes::from(out.clone())).unwrap();
-    let chunk = r.metadata().row_group(0).column(1);
-    assert_eq!(chunk.column_path(), &time);
-    (out, chunk.data_page_offset() as usize)
 }
 
 /// A page header claiming far more bytes than its codec can make of the
@@ -687,4 +467,33 @@ fn page_headers_claiming_impossible_sizes_are_errors() {
         panic!("the edited page was read as a table");
     };
     assert!(e.to_string().contains("claiming 134217727 bytes"), "{e}");
+}
+
+/// Every case of the corpus through the library, its options read as the
+/// interfaces read them.
+#[test]
+fn the_corpus_through_the_library() {
+    let example = states_csv(&clean());
+    for case in cases() {
+        let settings: Settings = serde_json::from_value(case.options.clone()).unwrap();
+        let result = settings.to_options().and_then(|o| {
+            run(
+                std::slice::from_ref(&case.facts),
+                case.snapshot.as_ref(),
+                &o,
+            )
+        });
+        match (case.outcome, result) {
+            (Outcome::Example { rejected }, Ok(a)) => {
+                assert_eq!(a.quality.rows_rejected.total(), rejected, "{}", case.what);
+                assert_eq!(states_csv(&a), example, "{}", case.what);
+            }
+            (Outcome::Error(kind, text), Err(e)) => {
+                assert_eq!(e.kind(), kind, "{}: {e}", case.what);
+                assert!(e.to_string().contains(text), "{}: {e}", case.what);
+            }
+            (want, Ok(_)) => panic!("{}: a run, not {want:?}", case.what),
+            (want, Err(e)) => panic!("{}: {e}, not {want:?}", case.what),
+        }
+    }
 }

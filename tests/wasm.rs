@@ -4,6 +4,8 @@
 
 #[path = "common/codecs.rs"]
 mod codecs;
+#[path = "common/corpus.rs"]
+mod corpus;
 #[path = "common/spec.rs"]
 mod spec;
 
@@ -325,4 +327,52 @@ fn errors_are_named_by_kind() {
         .collect();
     assert_eq!(names.len(), 16);
     assert!(names.contains(&"maxRejected".to_string()));
+}
+
+/// The hostile corpus (tests/common/corpus.rs) through the façade: each
+/// case's error name and message, or the example's numbers, and after each
+/// the module still computes the example.
+#[wasm_bindgen_test]
+fn the_hostile_corpus_through_the_facade() {
+    let as_js = |f: &activation_layer::InputFile| {
+        let activation_layer::read::Source::Bytes(b) = &f.source else {
+            unreachable!("the corpus is in memory")
+        };
+        file(&f.name, b)
+    };
+    for case in corpus::cases() {
+        let opts = js_sys::JSON::parse(&case.options.to_string()).unwrap();
+        if let Some(s) = &case.snapshot {
+            Reflect::set(&opts, &"snapshot".into(), &as_js(s)).unwrap();
+        }
+        let result = compute(Array::of1(&as_js(&case.facts)).into(), opts, None);
+        match (case.outcome, result) {
+            (corpus::Outcome::Example { rejected }, Ok(r)) => {
+                for k in ["active", "new", "churned", "dormant"] {
+                    assert_eq!(summary_column(&r, k), spec_column(k), "{}: {k}", case.what);
+                }
+                let q = get(&r.quality().unwrap(), "rows_rejected");
+                assert_eq!(
+                    get(&q, "unparseable_time").as_f64(),
+                    Some(rejected as f64),
+                    "{}",
+                    case.what
+                );
+            }
+            (corpus::Outcome::Error(kind, text), Err(e)) => {
+                assert_eq!(
+                    get(&e, "name").as_string().as_deref(),
+                    Some(kind.js_name()),
+                    "{}",
+                    case.what
+                );
+                let m = message(e);
+                assert!(m.contains(text), "{}: {m}", case.what);
+            }
+            (want, Ok(_)) => panic!("{}: a run, not {want:?}", case.what),
+            (want, Err(e)) => panic!("{}: {}, not {want:?}", case.what, message(e)),
+        }
+        let ok = spec_weekly(file("s.csv", SPEC)).unwrap();
+        assert_eq!(summary_column(&ok, "active"), spec_column("active"));
+    }
 }
