@@ -3,6 +3,7 @@
 #   make test   every test (installs what it needs on a fresh Debian machine)
 #   make pkg    the npm package in pkg/ (npm pack ./pkg gives the tarball)
 #   make lint   formatting, clippy, the JS type check (part of make test)
+#   make fuzz   coverage-guided fuzzing of the readers, FUZZ_SECONDS per target
 # Every target installs its own prerequisites and is idempotent.
 
 SHELL := /bin/bash
@@ -11,7 +12,7 @@ CARGO ?= cargo
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo site test pkg setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
+.PHONY: demo site test pkg fuzz setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
 
 # Native prerequisites: a C compiler for zstd (clang also serves the wasm32
 # build). Debian's packages only; skipped when already there.
@@ -67,6 +68,12 @@ test: lint pkg site setup-browser setup-bench
 	  $(CARGO) test --locked --target wasm32-unknown-unknown --no-default-features --features wasm,zstd --profile wasm --test wasm
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
+
+# Coverage-guided fuzzing of the fact and snapshot readers, FUZZ_SECONDS
+# per target (default 60); findings become regression cases that cargo test
+# replays (scripts/fuzz.sh). Not part of make test: it runs until its time.
+fuzz: setup-native
+	scripts/fuzz.sh
 
 # The habits the code keeps, enforced: formatting, clippy with warnings as
 # errors (missing_docs is denied in the library), and the JS type check.

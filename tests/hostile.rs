@@ -5,6 +5,8 @@
 
 #[path = "common/corpus.rs"]
 mod corpus;
+#[path = "common/fuzzed.rs"]
+mod fuzzed;
 #[path = "common/spec.rs"]
 mod spec;
 
@@ -13,7 +15,7 @@ use std::sync::Arc;
 use activation_layer::grain::{format_day, parse_day, FIRST_DAY, LAST_DAY};
 use activation_layer::output::TableKind;
 use activation_layer::write::{csv_bytes, parquet_bytes};
-use activation_layer::{run, Activation, Grain, InputFile, RunOptions, Settings, TimeUnit};
+use activation_layer::{run, Activation, Grain, InputFile, Kind, RunOptions, Settings, TimeUnit};
 use arrow_array::{Date32Array, Date64Array, Float64Array, Int64Array};
 use corpus::*;
 
@@ -496,4 +498,40 @@ fn the_corpus_through_the_library() {
             (want, Err(e)) => panic!("{}: {e}, not {want:?}", case.what),
         }
     }
+}
+
+/// Every input kept for the fuzz targets (their seeds, and whatever
+/// `make fuzz` found) replayed: numbers or an error, never an internal
+/// error, nor a panic even where the reader catches it (as the fuzzer
+/// counts it: the WASM build cannot catch one).
+#[test]
+fn fuzz_findings_are_replayed() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static PANICKED: AtomicBool = AtomicBool::new(false);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        PANICKED.store(true, Ordering::SeqCst);
+        eprintln!("{info}");
+    }));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let mut replayed = 0;
+    for (target, run_one) in fuzzed::TARGETS {
+        for entry in std::fs::read_dir(root.join(target)).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            PANICKED.store(false, Ordering::SeqCst);
+            let result = run_one(&bytes);
+            assert!(
+                !PANICKED.load(Ordering::SeqCst),
+                "{}: a panic",
+                path.display()
+            );
+            if let Err(e) = result {
+                assert_ne!(e.kind(), Kind::Internal, "{}: {e}", path.display());
+            }
+            replayed += 1;
+        }
+    }
+    std::panic::set_hook(previous);
+    assert!(replayed >= 4, "the seeds and findings are there");
 }

@@ -416,7 +416,9 @@ impl Interner {
                 );
                 found.unwrap_or_else(|new| {
                     values.push(id);
-                    self.len += 1;
+                    // Saturates: a run past the last index is refused by
+                    // its length (`run::admit`), never wrapped.
+                    self.len = self.len.saturating_add(1);
                     new
                 })
             }
@@ -484,7 +486,9 @@ impl Interner {
                         *all_canonical = false;
                     }
                     texts.push(id);
-                    self.len += 1;
+                    // Saturates: a run past the last index is refused by
+                    // its length (`run::admit`), never wrapped.
+                    self.len = self.len.saturating_add(1);
                     new
                 })
             }

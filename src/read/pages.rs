@@ -56,9 +56,10 @@ pub(crate) fn check(
                     ),
                 )
             };
+            // Where the decoder will start (`ColumnChunkMetaData::byte_range`,
+            // which panics on a negative offset).
             let start = chunk
                 .dictionary_page_offset()
-                .filter(|&o| o > 0)
                 .unwrap_or(chunk.data_page_offset());
             let size = chunk.compressed_size();
             let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(size)) else {

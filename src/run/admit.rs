@@ -68,6 +68,7 @@ impl Admitted {
             )?,
             None => Vec::new(),
         };
+        capacity(&plan.file_names(), rows.len(), users.len())?;
         let (ids, rank) = users.finish().into_sorted();
         let mut seed_of: Vec<Option<UserHistory>> = vec![None; ids.len()];
         for (u, h) in &seeds {
@@ -152,6 +153,24 @@ impl Admitted {
             },
         })
     }
+}
+
+/// The most kept rows one run holds: rows and days are indexed by `u32`.
+const MAX_ROWS: usize = u32::MAX as usize;
+/// The most users one run holds: the two highest indexes mark null and
+/// unseen ids.
+const MAX_USERS: usize = UserIndex::MAX as usize - 1;
+
+/// Refuses a run beyond [`MAX_ROWS`] or [`MAX_USERS`] rather than let an
+/// index wrap.
+fn capacity(files: &str, rows: usize, users: usize) -> Result<(), Error> {
+    if rows <= MAX_ROWS && users <= MAX_USERS {
+        return Ok(());
+    }
+    Err(Error::Data(format!(
+        "{files}: {rows} fact rows of {users} users, more than one run holds ({MAX_ROWS} rows, {MAX_USERS} users): run the facts in parts by time, each resuming from the previous part's snapshot ({})",
+        Opt::Snapshot
+    )))
 }
 
 /// The checks of what was read: some rows, few rejected, some kept.
@@ -332,4 +351,22 @@ fn rejection_hint(stats: &ReadStats) -> String {
         ));
     }
     format!("Expected: {}", hints.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_past_its_indexes_is_refused_not_wrapped() {
+        assert!(capacity("f", MAX_ROWS, MAX_USERS).is_ok());
+        let e = capacity("f", MAX_ROWS + 1, 10).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("f: 4294967296 fact rows of 10 users, more than one run holds"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("--snapshot"), "{e}");
+        assert!(capacity("f", 10, MAX_USERS + 1).is_err());
+    }
 }

@@ -1,0 +1,9 @@
+//! Any bytes as the snapshot a run resumes from (tests/common/fuzzed.rs).
+#![no_main]
+
+#[path = "../../tests/common/fuzzed.rs"]
+mod fuzzed;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = fuzzed::snapshot(data);
+});
