@@ -8,6 +8,7 @@ use arrow_array::RecordBatch;
 
 use crate::dictionary;
 use crate::error::Error;
+use crate::quality::SETTINGS;
 use crate::read::{Format, InputFile, Table};
 use crate::write::{column_text, csv_bytes, parquet_bytes, remove_stale_temporaries, write_atomic};
 
@@ -91,10 +92,24 @@ pub fn merge_files(history: &InputFile, run: &InputFile, key: &[&str]) -> Result
             history.name, run.name
         )));
     }
+    // Runs that differ in a setting cannot share a history (Monday and
+    // Sunday weeks would interleave); Parquet tables carry them.
+    for key in SETTINGS {
+        if let (Some(was), Some(is)) = (old.meta(key), new.meta(key)) {
+            if was != is {
+                return Err(Error::Usage(format!(
+                    "{}: the run's {key} {is:?} differs from the history's {was:?} ({}): a history holds runs of one {}",
+                    run.name,
+                    history.name,
+                    SETTINGS.join(", ")
+                )));
+            }
+        }
+    }
     let merged = merge_tables(&old.batch, &new.batch, key)
         .map_err(|e| Error::Data(format!("{}: {e}", history.name)))?;
     match new.format {
-        Format::Parquet => parquet_bytes(&merged, &[]),
+        Format::Parquet => parquet_bytes(&merged, &new.metadata),
         Format::Csv => csv_bytes(&merged),
     }
 }
@@ -126,11 +141,6 @@ fn classify(name: &str) -> Option<RunFile> {
         })?;
     Some(RunFile::Table(dictionary::table(table)?.key))
 }
-
-/// The settings a run's tables depend on, as its quality report records
-/// them: runs that differ in one of them cannot share a history (Monday
-/// and Sunday weeks would interleave).
-const SETTINGS: [&str; 4] = ["fact", "grain", "timezone", "week_start"];
 
 /// Refuses to merge a run whose settings differ from the history's, as
 /// the quality reports of both record them.

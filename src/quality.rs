@@ -42,6 +42,11 @@ impl Serialize for Rejected {
     }
 }
 
+/// The settings a history holds one value of (a merge refuses a run with
+/// another): the quality report's fields, and the key-value metadata of
+/// every Parquet table a run writes.
+pub const SETTINGS: [&str; 4] = ["fact", "grain", "timezone", "week_start"];
+
 /// The quality report of one run.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Quality {
@@ -93,4 +98,16 @@ pub struct Quality {
     pub empty_days: Vec<String>,
     /// Human-readable warnings.
     pub warnings: Vec<String>,
+}
+
+impl Quality {
+    /// The run's [`SETTINGS`] as key-value metadata.
+    pub fn settings(&self) -> Vec<(String, String)> {
+        let values = [&self.fact, &self.grain, &self.timezone, &self.week_start];
+        SETTINGS
+            .iter()
+            .zip(values)
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
 }

@@ -169,7 +169,8 @@ pub fn csv_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
 }
 
 /// Writes one output table of a run to `out` in a format, a batch at a
-/// time (the snapshot keeps its key-value metadata in Parquet).
+/// time. In Parquet, the snapshot keeps its own key-value metadata and
+/// every other table the run's settings, which `merge` checks.
 pub fn write_table<W: Write + Send>(
     a: &crate::run::Activation,
     kind: crate::output::TableKind,
@@ -178,6 +179,7 @@ pub fn write_table<W: Write + Send>(
 ) -> Result<W, Error> {
     let metadata = match (kind, format) {
         (crate::output::TableKind::Snapshot, OutputFormat::Parquet) => a.snapshot.meta.to_pairs(),
+        (_, OutputFormat::Parquet) => a.quality.settings(),
         _ => Vec::new(),
     };
     let mut out = Some(out);

@@ -243,6 +243,46 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
         ),
     );
     assert!(message(mixed.err().unwrap()).contains("different formats"));
+
+    // Parquet tables carry the run's settings: a run of Sunday weeks is
+    // refused, and a merged table keeps them.
+    let sunday = compute(
+        Array::of1(&file("later.csv", csv(&late).as_bytes())).into(),
+        options(&[
+            ("grain", "week"),
+            ("through", "2024-02-04"),
+            ("weekStart", "sunday"),
+            ("name", "spec_example"),
+        ]),
+        None,
+    )
+    .unwrap();
+    let parquet = |r: &Computation| {
+        r.table("summary".into(), "parquet".into())
+            .unwrap()
+            .to_vec()
+    };
+    let merged = merge_tables(
+        "summary".into(),
+        file("h.parquet", &parquet(&day1)),
+        file("r.parquet", &parquet(&day2)),
+    )
+    .unwrap();
+    for history in [parquet(&day1), merged] {
+        let e = merge_tables(
+            "summary".into(),
+            file("h.parquet", &history),
+            file("r.parquet", &parquet(&sunday)),
+        )
+        .err()
+        .expect("Sunday weeks refused");
+        assert_eq!(get(&e, "name").as_string().as_deref(), Some("UsageError"));
+        let m = message(e);
+        assert!(
+            m.starts_with(r#"r.parquet: the run's week_start "sunday" differs from the history's "monday" (h.parquet)"#),
+            "{m}"
+        );
+    }
 }
 
 /// The package reads Parquet in every codec (the size budget of the `.wasm`
