@@ -80,12 +80,19 @@ const fn cat(
     }
 }
 
+/// What a run's Parquet tables (all but the snapshot) say of their run.
+macro_rules! run_metadata {
+    () => {
+        " Parquet metadata: fact, grain, timezone, week_start (merge refuses a run whose values differ)."
+    };
+}
+
 /// Every output table.
 pub const TABLES: &[TableDoc] = &[
     TableDoc {
         table: "states",
         name: "{fact}_activation_{g}",
-        description: "One row per user and reported period: every user active in the period plus each user who churned in it (rows = changes), or every user from their first period on (rows = all).",
+        description: concat!("One row per user and reported period: every user active in the period plus each user who churned in it (rows = changes), or every user from their first period on (rows = all).", run_metadata!()),
         key: &["user_id", "period_start"],
         columns: &[
             col("user_id", "user_id", false, "The user, with the id type of the facts (string or integer)."),
@@ -105,7 +112,7 @@ pub const TABLES: &[TableDoc] = &[
     TableDoc {
         table: "summary",
         name: "{fact}_activation_{g}_summary",
-        description: "One row per reported period: users by state and the rates between periods. active = new + retained + reactivated; active(p-1) = retained + churned; total_users = active + inactive.",
+        description: concat!("One row per reported period: users by state and the rates between periods. active = new + retained + reactivated; active(p-1) = retained + churned; total_users = active + inactive.", run_metadata!()),
         key: &["period_start"],
         columns: &[
             col("period_start", "date", false, "First day of the period."),
@@ -128,7 +135,7 @@ pub const TABLES: &[TableDoc] = &[
     TableDoc {
         table: "transitions",
         name: "{fact}_activation_{g}_transitions",
-        description: "Nine rows per reported period: how many users moved from each state in the previous period to each state in this one, zeros included.",
+        description: concat!("Nine rows per reported period: how many users moved from each state in the previous period to each state in this one, zeros included.", run_metadata!()),
         key: &["period_start", "from_state", "to_state"],
         columns: &[
             col("period_start", "date", false, "First day of the period."),
@@ -140,7 +147,7 @@ pub const TABLES: &[TableDoc] = &[
     TableDoc {
         table: "cohorts",
         name: "{fact}_activation_{g}_cohorts",
-        description: "One row per reported period and cohort (users grouped by their first active period) that has users: how many of the cohort are active.",
+        description: concat!("One row per reported period and cohort (users grouped by their first active period) that has users: how many of the cohort are active.", run_metadata!()),
         key: &["cohort_period", "period_start"],
         columns: &[
             col("cohort_period", "date", false, "period_start of the cohort's first active period."),

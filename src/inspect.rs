@@ -14,6 +14,9 @@ use crate::read::{find_column, Format, InputFile, Table, TIME_COLUMNS, USER_COLU
 const SAMPLE_ROWS: usize = 200_000;
 /// Columns with more distinct values than this are not offered as fact filters.
 const MAX_FACT_VALUES: usize = 100;
+/// Columns with more distinct values than this are not offered as segments
+/// (the default `max_segments` of SPEC section 11).
+pub const MAX_SEGMENT_VALUES: usize = 1000;
 
 /// One column of an inspected file.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -23,6 +26,11 @@ pub struct ColumnInfo {
     /// Arrow type (CSV columns are `Utf8`).
     #[serde(rename = "type")]
     pub data_type: String,
+    /// Its distinct non-null values among the rows read (the sampled rows
+    /// of a Parquet file) when it could segment a run: a text or integer
+    /// column, other than the user and time columns, with at most
+    /// [`MAX_SEGMENT_VALUES`] of them; `None` otherwise.
+    pub segment_values: Option<u64>,
 }
 
 /// A value of a candidate fact column and its row count in the sample.
@@ -92,11 +100,17 @@ pub fn inspect(file: &InputFile) -> Result<FileInfo, Error> {
         dt.is_integer() || (format == Format::Csv && looks_integer(table.batch.column(i)))
     });
     let mut fact_columns = Vec::new();
+    let mut segment_values = vec![None; names.len()];
     for (i, name) in names.iter().enumerate() {
         if Some(i) == user || Some(i) == time {
             continue;
         }
-        if let Some(values) = distinct_values(table.batch.column(i)) {
+        let column = table.batch.column(i);
+        let Some(counts) = value_counts(column, MAX_SEGMENT_VALUES) else {
+            continue;
+        };
+        segment_values[i] = Some(counts.len() as u64);
+        if let Some(values) = fact_values(column, counts) {
             fact_columns.push(FactColumn {
                 column: name.clone(),
                 values,
@@ -109,9 +123,11 @@ pub fn inspect(file: &InputFile) -> Result<FileInfo, Error> {
         columns: schema
             .fields()
             .iter()
-            .map(|f| ColumnInfo {
+            .zip(segment_values)
+            .map(|(f, segment_values)| ColumnInfo {
                 name: f.name().clone(),
                 data_type: f.data_type().to_string(),
+                segment_values,
             })
             .collect(),
         rows,
@@ -140,16 +156,17 @@ fn looks_integer(a: &ArrayRef) -> bool {
     any && all
 }
 
-fn distinct_values(a: &ArrayRef) -> Option<Vec<FactValue>> {
+/// Rows per distinct non-null value of a text or integer column; `None`
+/// for other types or beyond `limit` values.
+fn value_counts(a: &ArrayRef, limit: usize) -> Option<HashMap<String, u64>> {
     let mut counts: HashMap<String, u64> = HashMap::new();
     let mut too_many = false;
     let mut add = |v: String| {
         if too_many {
             return;
         }
-        let n = counts.len();
         *counts.entry(v).or_insert(0) += 1;
-        too_many = n > MAX_FACT_VALUES;
+        too_many = counts.len() > limit;
     };
     if is_text(a.data_type()) {
         for_each_str(a, |_, v| {
@@ -164,7 +181,16 @@ fn distinct_values(a: &ArrayRef) -> Option<Vec<FactValue>> {
     } else {
         return None;
     }
-    if too_many || counts.is_empty() || counts.len() == a.len() - a.null_count() && a.len() > 1 {
+    (!too_many).then_some(counts)
+}
+
+/// A column's values as fact filter choices, most frequent first: at most
+/// [`MAX_FACT_VALUES`] of them, and not one per row (an id).
+fn fact_values(a: &ArrayRef, counts: HashMap<String, u64>) -> Option<Vec<FactValue>> {
+    if counts.len() > MAX_FACT_VALUES
+        || counts.is_empty()
+        || counts.len() == a.len() - a.null_count() && a.len() > 1
+    {
         return None;
     }
     let mut values: Vec<FactValue> = counts
@@ -173,4 +199,47 @@ fn distinct_values(a: &ArrayRef) -> Option<Vec<FactValue>> {
         .collect();
     values.sort_by(|x, y| y.rows.cmp(&x.rows).then_with(|| x.value.cmp(&y.value)));
     Some(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_that_could_segment_a_run_count_their_values() {
+        let mut csv = String::from("user_id,event_date,platform,plan_id,amount,order_id\n");
+        for i in 0..1500 {
+            let platform = ["web", "ios", "android"][i % 3];
+            csv.push_str(&format!(
+                "u{},2024-01-01,{platform},{},{}.5,o{i}\n",
+                i % 40,
+                i % 7,
+                i
+            ));
+        }
+        let info = inspect(&InputFile::bytes("f.csv", csv.into_bytes())).unwrap();
+        let counts: Vec<(&str, Option<u64>)> = info
+            .columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.segment_values))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("user_id", None),
+                ("event_date", None),
+                ("platform", Some(3)),
+                ("plan_id", Some(7)),
+                ("amount", None),
+                ("order_id", None),
+            ]
+        );
+        let facts: Vec<&str> = info
+            .fact_columns
+            .iter()
+            .map(|f| f.column.as_str())
+            .collect();
+        assert_eq!(facts, ["platform", "plan_id"]);
+        assert_eq!(info.fact_columns[0].values[0].rows, 500);
+    }
 }

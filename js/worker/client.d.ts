@@ -92,8 +92,13 @@ export interface SummaryRow {
 export interface FileInfo {
   name: string;
   format: 'parquet' | 'csv';
-  /** Every column with its Arrow type (CSV columns are `Utf8`). */
-  columns: { name: string; type: string }[];
+  /**
+   * Every column with its Arrow type (CSV columns are `Utf8`) and, when it
+   * could segment a run (text or integer, not the user or time column, at
+   * most 1,000 distinct values among the rows read), its distinct non-null
+   * value count; `null` otherwise.
+   */
+  columns: { name: string; type: string; segment_values: number | null }[];
   rows: number;
   /** The user column a run would pick. */
   user_column: string | null;

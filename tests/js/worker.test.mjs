@@ -119,6 +119,8 @@ test('the worker cancels a long run, survives bad input, and serves results on r
   assert.deepEqual(out.dist.churn_duration, [{ periods: 2, count: 2 }]);
   assert.equal(out.states, 16);
   assert.equal(out.info.time_column, 'event_date');
+  // The user and time columns are never offered as segments.
+  assert.deepEqual(out.info.columns.map((c) => [c.name, c.segment_values]), [['user_id', null], ['event_date', null]]);
   assert.match(out.freed, /freed/);
   sameOrigin(requests);
   await page.close();
