@@ -1409,3 +1409,19 @@ fn the_hostile_corpus_through_the_cli() {
         }
     }
 }
+
+/// A reader that closes the pipe early (`activation dictionary | head`)
+/// ends the program quietly and successfully, not as an internal error.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = Command::new(env!("CARGO_BIN_EXE_activation"))
+        .arg("dictionary")
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert!(o.stdout.is_empty(), "stdout went to the closed pipe");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stderr), "");
+}

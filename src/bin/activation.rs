@@ -113,7 +113,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 eprintln!("warning: {w}");
             }
             for p in written {
-                println!("{}", p.display());
+                say(p.display())?;
             }
             Ok(())
         }
@@ -123,7 +123,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
         } => {
             let report = activation_layer::merge::merge_dirs(&history_dir, &run_dir)?;
             for line in report {
-                println!("{line}");
+                say(line)?;
             }
             Ok(())
         }
@@ -148,15 +148,28 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 parquet_bytes(&batch, &[])?
             };
             write_atomic(&g.out, &bytes)?;
-            println!("{} ({} events)", g.out.display(), batch.num_rows());
-            Ok(())
+            say(format_args!(
+                "{} ({} events)",
+                g.out.display(),
+                batch.num_rows()
+            ))
         }
         Command::Dictionary => {
             let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
                 .map_err(|e| Error::Internal(e.to_string()))?;
-            println!("{json}");
-            Ok(())
+            say(json)
         }
+    }
+}
+
+/// Prints one line on standard output. A reader that closed the pipe
+/// (`activation dictionary | head`) has what it wanted: the program ends
+/// quietly and successfully, as ripgrep does, instead of reporting a bug.
+fn say(line: impl std::fmt::Display) -> Result<(), Error> {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{line}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        r => r.map_err(|e| Error::io("standard output", e)),
     }
 }
 
