@@ -1425,3 +1425,45 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(text(&o.stderr), "");
 }
+
+/// `activation inspect`: what a run would read, for a person and as the
+/// package's JSON.
+#[test]
+fn inspect_shows_what_a_run_would_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("events.csv");
+    let mut csv = String::from("user_id,event_date,platform\n");
+    for (i, (u, d)) in spec::facts().iter().enumerate() {
+        csv.push_str(&format!("{u},{d},{}\n", ["web", "ios"][i % 2]));
+    }
+    std::fs::write(&f, csv).unwrap();
+    let o = activation([OsStr::new("inspect"), f.as_os_str()]);
+    success(&o);
+    let name = f.display().to_string();
+    assert_eq!(
+        text(&o.stdout),
+        format!(
+            "{name} (csv, 11 rows)
+  user column: user_id (the first of user_id, userid, user, customer_id, member_id, account_id present)
+  time column: event_date (the first of event_time, timestamp, ts, time, event_date, date, created_at present)
+  column      type  segment values
+  user_id     Utf8  -
+  event_date  Utf8  -
+  platform    Utf8  2
+  fact values of platform: web (6), ios (5)
+"
+        )
+    );
+    let o = activation([OsStr::new("inspect"), OsStr::new("--json"), f.as_os_str()]);
+    success(&o);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["rows"], 11);
+    assert_eq!(v[0]["columns"][2]["segment_values"], 2);
+    assert_eq!(v[0]["user_column"], "user_id");
+    // A file that cannot be read is its error and exit code.
+    let bad = tmp.path().join("bad.parquet");
+    std::fs::write(&bad, b"nope").unwrap();
+    let o = activation([OsStr::new("inspect"), bad.as_os_str()]);
+    assert!(failure(&o).contains("bad.parquet: not a Parquet file"));
+    assert_eq!(o.status.code(), Some(66));
+}

@@ -49,6 +49,17 @@ enum Command {
         /// Directory written by `activation run`.
         run_dir: PathBuf,
     },
+    /// Show what a run would read from fact files: columns and types, rows,
+    /// the user and time columns it would pick, fact values and the columns
+    /// that could segment a run.
+    Inspect {
+        /// Fact files: Parquet or CSV.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print what the package's `inspect` returns, as a JSON array (one object per file).
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the data dictionary (every output table and column) as JSON.
     Dictionary,
     /// Write a synthetic, realistic fact file (for demos and benchmarks).
@@ -154,12 +165,102 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 batch.num_rows()
             ))
         }
+        Command::Inspect { files, json } => {
+            let infos = files
+                .iter()
+                .map(|f| activation_layer::inspect::inspect(&InputFile::path(f)))
+                .collect::<Result<Vec<_>, _>>()?;
+            if json {
+                let text = serde_json::to_string_pretty(&infos)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                return say(text);
+            }
+            infos.iter().try_for_each(describe)
+        }
         Command::Dictionary => {
             let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
                 .map_err(|e| Error::Internal(e.to_string()))?;
             say(json)
         }
     }
+}
+
+/// Prints what `inspect` found in one file, for a person.
+fn describe(info: &activation_layer::inspect::FileInfo) -> Result<(), Error> {
+    use activation_layer::read::{TIME_COLUMNS, USER_COLUMNS};
+    let format = serde_json::to_value(info.format).map_err(|e| Error::Internal(e.to_string()))?;
+    say(format_args!(
+        "{} ({}, {} rows{})",
+        info.name,
+        format.as_str().unwrap_or("?"),
+        info.rows,
+        if info.sampled {
+            "; values counted on the first rows"
+        } else {
+            ""
+        }
+    ))?;
+    let picked = |what: &str, col: &Option<String>, names: &[&str], flag: &str| match col {
+        Some(c) => format!(
+            "  {what} column: {c} (the first of {} present)",
+            names.join(", ")
+        ),
+        None => format!(
+            "  {what} column: none of {} (give {flag})",
+            names.join(", ")
+        ),
+    };
+    say(picked(
+        "user",
+        &info.user_column,
+        &USER_COLUMNS,
+        "--user-col",
+    ))?;
+    say(picked(
+        "time",
+        &info.time_column,
+        &TIME_COLUMNS,
+        "--time-col",
+    ))?;
+    if info.time_is_integer {
+        say("  the time column holds integers: give --time-unit or --time-format")?;
+    }
+    let widest = |f: fn(&activation_layer::inspect::ColumnInfo) -> usize, title: &str| {
+        info.columns
+            .iter()
+            .map(f)
+            .max()
+            .unwrap_or(0)
+            .max(title.len())
+    };
+    let (name_w, type_w) = (
+        widest(|c| c.name.len(), "column"),
+        widest(|c| c.data_type.len(), "type"),
+    );
+    say(format_args!(
+        "  {:name_w$}  {:type_w$}  segment values",
+        "column", "type"
+    ))?;
+    for c in &info.columns {
+        let segments = c.segment_values.map_or("-".to_string(), |n| n.to_string());
+        say(format_args!(
+            "  {:name_w$}  {:type_w$}  {segments}",
+            c.name, c.data_type
+        ))?;
+    }
+    for f in &info.fact_columns {
+        let values: Vec<String> = f
+            .values
+            .iter()
+            .map(|v| format!("{} ({})", v.value, v.rows))
+            .collect();
+        say(format_args!(
+            "  fact values of {}: {}",
+            f.column,
+            values.join(", ")
+        ))?;
+    }
+    Ok(())
 }
 
 /// Prints one line on standard output. A reader that closed the pipe
