@@ -1467,3 +1467,18 @@ fn inspect_shows_what_a_run_would_read() {
     assert!(failure(&o).contains("bad.parquet: not a Parquet file"));
     assert_eq!(o.status.code(), Some(66));
 }
+
+/// `--version` names the engine and the snapshot format it writes.
+#[test]
+fn version_names_the_snapshot_format() {
+    let o = activation(["--version"]);
+    success(&o);
+    assert_eq!(
+        text(&o.stdout),
+        format!(
+            "activation {} (writes FirstLast snapshot format {})\n",
+            env!("CARGO_PKG_VERSION"),
+            activation_layer::firstlast::FORMAT_VERSION
+        )
+    );
+}

@@ -9,7 +9,7 @@ use activation_layer::write::{
 };
 use activation_layer::Settings;
 use activation_layer::{run, Error, InputFile, Kind};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// User activation states (new, retained, reactivated, inactive) from activity facts.
 ///
@@ -275,7 +275,18 @@ fn say(line: impl std::fmt::Display) -> Result<(), Error> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The version names the snapshot format it writes too: a pipeline that
+    // keeps snapshots learns whether an upgrade changes them. Built once, so
+    // leaking it for clap's 'static str costs nothing.
+    let version = format!(
+        "{} (writes FirstLast snapshot format {})",
+        env!("CARGO_PKG_VERSION"),
+        activation_layer::firstlast::FORMAT_VERSION
+    );
+    let matches = Cli::command()
+        .version(&*Box::leak(version.into_boxed_str()))
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // A panic is a bug, but it must still end as a message and a non-zero
     // exit, not a backtrace: the default hook is silenced and the payload
     // reported as an internal error.
