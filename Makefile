@@ -4,6 +4,7 @@
 #   make pkg    the npm package in pkg/ (npm pack ./pkg gives the tarball)
 #   make lint   formatting, clippy, the JS type check (part of make test)
 #   make fuzz   coverage-guided fuzzing of the readers, FUZZ_SECONDS per target
+#   make install  the CLI, its shell completions and man page under PREFIX
 # Every target installs its own prerequisites and is idempotent.
 
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ CARGO ?= cargo
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo site test pkg fuzz setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
+.PHONY: demo site test pkg fuzz install setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
 
 # Native prerequisites: a C compiler for zstd (clang also serves the wasm32
 # build). Debian's packages only; skipped when already there.
@@ -68,6 +69,19 @@ test: lint pkg site setup-browser setup-bench
 	  $(CARGO) test --locked --target wasm32-unknown-unknown --no-default-features --features wasm,zstd --profile wasm --test wasm
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
+
+# The CLI with its completions (bash, zsh, fish) and man page, generated
+# from the same argument definitions, under PREFIX (and DESTDIR for packagers).
+PREFIX ?= /usr/local
+INSTALL_TO = $(DESTDIR)$(PREFIX)
+install: build
+	install -Dm755 target/release/activation $(INSTALL_TO)/bin/activation
+	install -d $(INSTALL_TO)/share/bash-completion/completions $(INSTALL_TO)/share/zsh/site-functions \
+	  $(INSTALL_TO)/share/fish/vendor_completions.d $(INSTALL_TO)/share/man/man1
+	target/release/activation completions bash > $(INSTALL_TO)/share/bash-completion/completions/activation
+	target/release/activation completions zsh > $(INSTALL_TO)/share/zsh/site-functions/_activation
+	target/release/activation completions fish > $(INSTALL_TO)/share/fish/vendor_completions.d/activation.fish
+	target/release/activation man --out $(INSTALL_TO)/share/man/man1 >/dev/null
 
 # Coverage-guided fuzzing of the fact and snapshot readers, FUZZ_SECONDS
 # per target (default 60); findings become regression cases that cargo test

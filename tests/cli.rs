@@ -1482,3 +1482,61 @@ fn version_names_the_snapshot_format() {
         )
     );
 }
+
+/// Completions for each shell and the man page come from the same
+/// argument definitions as `--help`.
+#[test]
+fn completions_and_man_page() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef activation"),
+        ("fish", "complete -c activation"),
+    ] {
+        let o = activation(["completions", shell]);
+        success(&o);
+        let script = text(&o.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["run", "merge", "inspect", "week-start", "max-rejected"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    let o = activation(["completions", "powershell"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let o = activation(["man"]);
+    success(&o);
+    let page = text(&o.stdout);
+    assert!(page.contains(".TH activation 1"), "{page}");
+    assert!(page.contains("Exit codes: 0 success; 2 usage"), "{page}");
+    // One page per subcommand beside it, as the top page refers to them.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("man1");
+    success(&activation([
+        OsStr::new("man"),
+        OsStr::new("--out"),
+        dir.as_os_str(),
+    ]));
+    let run = read(&dir.join("activation-run.1"));
+    assert!(
+        run.contains(".TH activation-run 1") && run.contains("week\\-start"),
+        "{run}"
+    );
+    assert!(page.contains("activation\\-run(1)"), "{page}");
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "activation-completions.1",
+            "activation-dictionary.1",
+            "activation-generate.1",
+            "activation-inspect.1",
+            "activation-man.1",
+            "activation-merge.1",
+            "activation-run.1",
+            "activation.1"
+        ]
+    );
+}

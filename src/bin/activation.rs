@@ -64,6 +64,24 @@ enum Command {
     Dictionary,
     /// Write a synthetic, realistic fact file (for demos and benchmarks).
     Generate(GenerateArgs),
+    /// Print the shell completion script for bash, zsh or fish.
+    ///
+    /// Example:
+    ///   activation completions bash > ~/.local/share/bash-completion/completions/activation
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell.
+        #[arg(value_parser = ["bash", "zsh", "fish"])]
+        shell: String,
+    },
+    /// Print the man page (roff), e.g. `activation man | man -l -`, or
+    /// write it and one page per subcommand (activation-run.1, ...) to a
+    /// directory.
+    Man {
+        /// Directory for every page (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -177,6 +195,38 @@ fn execute(cli: Cli) -> Result<(), Error> {
             }
             infos.iter().try_for_each(describe)
         }
+        Command::Completions { shell } => {
+            use clap_complete::Shell;
+            let shell = match shell.as_str() {
+                "bash" => Shell::Bash,
+                "zsh" => Shell::Zsh,
+                _ => Shell::Fish,
+            };
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli_command(), "activation", &mut script);
+            say(String::from_utf8_lossy(&script).trim_end())
+        }
+        Command::Man { out } => {
+            let top = cli_command();
+            let Some(dir) = out else {
+                return say(String::from_utf8_lossy(&man_page(top)?).trim_end());
+            };
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            let subcommands: Vec<clap::Command> = top
+                .get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .map(|c| {
+                    let name = format!("activation-{}", c.get_name());
+                    c.clone().name(&*Box::leak(name.into_boxed_str()))
+                })
+                .collect();
+            for page in std::iter::once(top).chain(subcommands) {
+                let path = dir.join(format!("{}.1", page.get_name()));
+                write_atomic(&path, &man_page(page)?)?;
+                say(path.display())?;
+            }
+            Ok(())
+        }
         Command::Dictionary => {
             let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
                 .map_err(|e| Error::Internal(e.to_string()))?;
@@ -263,6 +313,15 @@ fn describe(info: &activation_layer::inspect::FileInfo) -> Result<(), Error> {
     Ok(())
 }
 
+/// A command's man page in roff.
+fn man_page(command: clap::Command) -> Result<Vec<u8>, Error> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|e| Error::Internal(format!("rendering the man page: {e}")))?;
+    Ok(page)
+}
+
 /// Prints one line on standard output. A reader that closed the pipe
 /// (`activation dictionary | head`) has what it wanted: the program ends
 /// quietly and successfully, as ripgrep does, instead of reporting a bug.
@@ -274,18 +333,22 @@ fn say(line: impl std::fmt::Display) -> Result<(), Error> {
     }
 }
 
-fn main() -> ExitCode {
-    // The version names the snapshot format it writes too: a pipeline that
-    // keeps snapshots learns whether an upgrade changes them. Built once, so
-    // leaking it for clap's 'static str costs nothing.
+/// The argument definitions, as `--help`, the completions and the man page
+/// show them. The version names the snapshot format it writes too: a
+/// pipeline that keeps snapshots learns whether an upgrade changes them.
+fn cli_command() -> clap::Command {
     let version = format!(
         "{} (writes FirstLast snapshot format {})",
         env!("CARGO_PKG_VERSION"),
         activation_layer::firstlast::FORMAT_VERSION
     );
-    let matches = Cli::command()
-        .version(&*Box::leak(version.into_boxed_str()))
-        .get_matches();
+    // Built once or twice per process: leaking it for clap's 'static str
+    // costs nothing.
+    Cli::command().version(&*Box::leak(version.into_boxed_str()))
+}
+
+fn main() -> ExitCode {
+    let matches = cli_command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // A panic is a bug, but it must still end as a message and a non-zero
     // exit, not a backtrace: the default hook is silenced and the payload
