@@ -70,8 +70,9 @@ test: lint pkg site setup-browser setup-bench
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
 
-# The CLI with its completions (bash, zsh, fish) and man page, generated
-# from the same argument definitions, under PREFIX (and DESTDIR for packagers).
+# The CLI with its completions (bash, zsh, fish) and man pages, generated
+# from the same argument definitions, under PREFIX (and DESTDIR for
+# packagers): PREFIX=~/.local needs no root, the default /usr/local does.
 PREFIX ?= /usr/local
 INSTALL_TO = $(DESTDIR)$(PREFIX)
 install: build

@@ -20,11 +20,11 @@ for target in facts snapshot; do
   corpus=fuzz/corpus/$target artifacts=fuzz/artifacts/$target
   mkdir -p "$corpus" "$artifacts"
   echo "fuzzing $target for ${seconds}s"
-  # A file may claim what it likes; allocating more than 512 MB for a file of
-  # at most 64 KB is a finding, as is a run over 10 s.
+  # A file may claim what it likes; one allocation beyond 512 MB for a file of
+  # at most 64 KB aborts (the targets' allocator, tests/common/fuzzed.rs), and
+  # that is a finding, as are 2 GB resident and a run over 10 s.
   if ! "fuzz/target/$triple/release/$target" "$corpus" "tests/data/fuzz/$target" \
-      -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-      -rss_limit_mb=2048 -malloc_limit_mb=512 \
+      -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$artifacts/" -print_final_stats=1 2> "$artifacts/log.txt"; then
     tail -n 30 "$artifacts/log.txt"
     for f in "$artifacts"/crash-* "$artifacts"/oom-* "$artifacts"/timeout-* "$artifacts"/leak-*; do

@@ -29,7 +29,8 @@ pub struct ColumnInfo {
     /// Its distinct non-null values among the rows read (the sampled rows
     /// of a Parquet file) when it could segment a run: a text or integer
     /// column, other than the user and time columns, with at most
-    /// [`MAX_SEGMENT_VALUES`] of them; `None` otherwise.
+    /// [`MAX_SEGMENT_VALUES`] of them and not one per row (an id); `None`
+    /// otherwise.
     pub segment_values: Option<u64>,
 }
 
@@ -109,7 +110,9 @@ pub fn inspect(file: &InputFile) -> Result<FileInfo, Error> {
         let Some(counts) = value_counts(column, MAX_SEGMENT_VALUES) else {
             continue;
         };
-        segment_values[i] = Some(counts.len() as u64);
+        if !one_per_row(column, counts.len()) {
+            segment_values[i] = Some(counts.len() as u64);
+        }
         if let Some(values) = fact_values(column, counts) {
             fact_columns.push(FactColumn {
                 column: name.clone(),
@@ -184,13 +187,16 @@ fn value_counts(a: &ArrayRef, limit: usize) -> Option<HashMap<String, u64>> {
     (!too_many).then_some(counts)
 }
 
+/// Whether a column of `distinct` values has one per non-null row (more
+/// than one row): an id, neither a fact nor a segment.
+fn one_per_row(a: &ArrayRef, distinct: usize) -> bool {
+    a.len() > 1 && distinct == a.len() - a.null_count()
+}
+
 /// A column's values as fact filter choices, most frequent first: at most
 /// [`MAX_FACT_VALUES`] of them, and not one per row (an id).
 fn fact_values(a: &ArrayRef, counts: HashMap<String, u64>) -> Option<Vec<FactValue>> {
-    if counts.len() > MAX_FACT_VALUES
-        || counts.is_empty()
-        || counts.len() == a.len() - a.null_count() && a.len() > 1
-    {
+    if counts.len() > MAX_FACT_VALUES || counts.is_empty() || one_per_row(a, counts.len()) {
         return None;
     }
     let mut values: Vec<FactValue> = counts
@@ -208,7 +214,8 @@ mod tests {
     #[test]
     fn columns_that_could_segment_a_run_count_their_values() {
         let mut csv = String::from("user_id,event_date,platform,plan_id,amount,order_id\n");
-        for i in 0..1500 {
+        let rows = 1500;
+        for i in 0..rows {
             let platform = ["web", "ios", "android"][i % 3];
             csv.push_str(&format!(
                 "u{},2024-01-01,{platform},{},{}.5,o{i}\n",
@@ -241,5 +248,13 @@ mod tests {
             .collect();
         assert_eq!(facts, ["platform", "plan_id"]);
         assert_eq!(info.fact_columns[0].values[0].rows, 500);
+    }
+
+    #[test]
+    fn an_id_per_row_is_no_segment() {
+        let csv = "user_id,event_date,order_id\na,2024-01-01,o1\nb,2024-01-02,o2\n";
+        let info = inspect(&InputFile::bytes("f.csv", csv.as_bytes().to_vec())).unwrap();
+        assert_eq!(info.columns[2].segment_values, None);
+        assert!(info.fact_columns.is_empty());
     }
 }

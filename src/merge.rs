@@ -93,12 +93,13 @@ pub fn merge_files(history: &InputFile, run: &InputFile, key: &[&str]) -> Result
         )));
     }
     // Runs that differ in a setting cannot share a history (Monday and
-    // Sunday weeks would interleave); Parquet tables carry them.
-    for key in SETTINGS {
-        if let (Some(was), Some(is)) = (old.meta(key), new.meta(key)) {
+    // Sunday weeks would interleave); Parquet tables carry them (tables
+    // written before they did, and CSV, carry none).
+    for setting in SETTINGS {
+        if let (Some(was), Some(is)) = (old.meta(setting), new.meta(setting)) {
             if was != is {
                 return Err(Error::Usage(format!(
-                    "{}: the run's {key} {is:?} differs from the history's {was:?} ({}): a history holds runs of one {}",
+                    "{}: the run's {setting} {is:?} differs from the history's {was:?} ({}): a history holds runs of one {}",
                     run.name,
                     history.name,
                     SETTINGS.join(", ")
@@ -108,8 +109,15 @@ pub fn merge_files(history: &InputFile, run: &InputFile, key: &[&str]) -> Result
     }
     let merged = merge_tables(&old.batch, &new.batch, key)
         .map_err(|e| Error::Data(format!("{}: {e}", history.name)))?;
+    // The merged table keeps the settings of whichever side has them.
+    let has_settings = |t: &Table| SETTINGS.iter().all(|k| t.meta(k).is_some());
+    let metadata = if has_settings(&new) || !has_settings(&old) {
+        &new.metadata
+    } else {
+        &old.metadata
+    };
     match new.format {
-        Format::Parquet => parquet_bytes(&merged, &new.metadata),
+        Format::Parquet => parquet_bytes(&merged, metadata),
         Format::Csv => csv_bytes(&merged),
     }
 }

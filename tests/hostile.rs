@@ -507,11 +507,21 @@ fn the_corpus_through_the_library() {
 #[test]
 fn fuzz_findings_are_replayed() {
     use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
     static PANICKED: AtomicBool = AtomicBool::new(false);
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|info| {
-        PANICKED.store(true, Ordering::SeqCst);
-        eprintln!("{info}");
+    // Only this thread's panics count: the other tests of this binary run
+    // beside it, and their hook is passed on.
+    let me = std::thread::current().id();
+    let previous: Arc<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync> =
+        Arc::from(std::panic::take_hook());
+    let others = previous.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == me {
+            PANICKED.store(true, Ordering::SeqCst);
+            eprintln!("{info}");
+        } else {
+            others(info);
+        }
     }));
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
     let mut replayed = 0;
@@ -532,6 +542,6 @@ fn fuzz_findings_are_replayed() {
             replayed += 1;
         }
     }
-    std::panic::set_hook(previous);
+    std::panic::set_hook(Box::new(move |info| previous(info)));
     assert!(replayed >= 4, "the seeds and findings are there");
 }

@@ -95,8 +95,8 @@ export interface FileInfo {
   /**
    * Every column with its Arrow type (CSV columns are `Utf8`) and, when it
    * could segment a run (text or integer, not the user or time column, at
-   * most 1,000 distinct values among the rows read), its distinct non-null
-   * value count; `null` otherwise.
+   * most 1,000 distinct values among the rows read, not one per row), its
+   * distinct non-null value count; `null` otherwise.
    */
   columns: { name: string; type: string; segment_values: number | null }[];
   rows: number;

@@ -256,7 +256,7 @@ fn describe(info: &activation_layer::inspect::FileInfo) -> Result<(), Error> {
             names.join(", ")
         ),
         None => format!(
-            "  {what} column: none of {} (give {flag})",
+            "  {what} column: none of {} (or two differing only by case): give {flag}",
             names.join(", ")
         ),
     };

@@ -110,6 +110,10 @@ pub(crate) fn check(
     Ok(())
 }
 
+/// The longest page header read: real ones take bytes, or kilobytes with
+/// long statistics.
+const MAX_HEADER: u64 = 16 << 20;
+
 /// The sizes of one page header and how many bytes the header takes.
 struct Header {
     len: u64,
@@ -121,13 +125,12 @@ struct Header {
 /// and 3 are the uncompressed and compressed sizes; the rest is skipped.
 fn read_header(bytes: &ParquetBytes, at: u64, end: u64) -> Result<Header, String> {
     // Headers are small unless they carry long statistics: read a window
-    // and widen it while the struct runs past it.
+    // and widen it while the struct runs past it, up to a bound.
     let mut window = 256u64;
     loop {
-        let take = window.min(end - at);
-        let buf = bytes
-            .get_bytes(at, take as usize)
-            .map_err(|e| e.to_string())?;
+        let take = window.min(end - at).min(MAX_HEADER);
+        let len = usize::try_from(take).map_err(|e| e.to_string())?;
+        let buf = bytes.get_bytes(at, len).map_err(|e| e.to_string())?;
         let mut r = Compact { buf: &buf, at: 0 };
         match r.header() {
             Ok((uncompressed, compressed)) => {
@@ -137,7 +140,8 @@ fn read_header(bytes: &ParquetBytes, at: u64, end: u64) -> Result<Header, String
                     compressed,
                 })
             }
-            Err(Short) if take < end - at => window = window.saturating_mul(4),
+            Err(Short) if take < (end - at).min(MAX_HEADER) => window = window.saturating_mul(4),
+            Err(Short) if take == MAX_HEADER => return Err("it is longer than 16 MiB".into()),
             Err(Short) => return Err("it runs past its column chunk".into()),
             Err(Bad(why)) => return Err(why.into()),
         }
@@ -209,6 +213,10 @@ impl Compact<'_> {
                 0 => self.zigzag()?,
                 delta => id + i64::from(delta),
             };
+            // Field ids are i16: one outside would make the next sum overflow.
+            if i16::try_from(id).is_err() {
+                return Err(Bad("a field id beyond 16 bits"));
+            }
             match (id, kind) {
                 (2, 5) => uncompressed = Some(self.zigzag()?),
                 (3, 5) => compressed = Some(self.zigzag()?),
@@ -273,5 +281,42 @@ impl Compact<'_> {
             },
             _ => Err(Bad("an unknown Thrift type")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(bytes: &[u8]) -> Result<(i64, i64), &'static str> {
+        Compact { buf: bytes, at: 0 }.header().map_err(|f| match f {
+            Short => "short",
+            Bad(why) => why,
+        })
+    }
+
+    #[test]
+    fn reads_the_sizes_and_skips_the_rest() {
+        // type 0, uncompressed 100, compressed 50, a data page header
+        // struct (field 5) holding an i32 and a list of two booleans.
+        let h = [
+            0x15, 0x00, 0x15, 0xc8, 0x01, 0x15, 0x64, 0x2c, 0x15, 0x02, 0x19, 0x21, 1, 2, 0x00,
+            0x00,
+        ];
+        assert_eq!(header(&h), Ok((100, 50)));
+        assert_eq!(header(&h[..5]), Err("short"));
+    }
+
+    #[test]
+    fn hostile_headers_are_errors() {
+        // A long-form field id far beyond 16 bits, then a delta: the sum
+        // overflowed i64.
+        let h = [
+            0x05, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00, 0x15,
+        ];
+        assert_eq!(header(&h), Err("a field id beyond 16 bits"));
+        let deep = [0x1c; 64];
+        assert_eq!(header(&deep), Err("it nests too deeply"));
+        assert_eq!(header(&[0x15, 0x00, 0x00]), Err("it has no page sizes"));
     }
 }

@@ -35,3 +35,33 @@ pub type Target = fn(&[u8]) -> Result<(), Error>;
 
 /// The targets by name, as `fuzz/` and `tests/data/fuzz/` name them.
 pub const TARGETS: [(&str, Target); 2] = [("facts", facts), ("snapshot", snapshot)];
+
+/// The largest single allocation a fuzz input may cause.
+const MAX_ALLOCATION: usize = 512 << 20;
+
+/// The fuzz targets' allocator: the system's, aborting (a finding) on any
+/// single allocation beyond [`MAX_ALLOCATION`]. libFuzzer's own
+/// `-malloc_limit_mb` needs a sanitizer, which the stable toolchain lacks,
+/// and its RSS limit misses a reservation never touched.
+pub struct Capped;
+
+// SAFETY: every call is passed to `System` unchanged, or aborts.
+unsafe impl std::alloc::GlobalAlloc for Capped {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if layout.size() > MAX_ALLOCATION {
+            std::process::abort();
+        }
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        if size > MAX_ALLOCATION {
+            std::process::abort();
+        }
+        unsafe { std::alloc::System.realloc(ptr, layout, size) }
+    }
+}
