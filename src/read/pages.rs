@@ -39,7 +39,7 @@ pub(crate) fn check(
     file: &str,
     bytes: &ParquetBytes,
     metadata: &ParquetMetaData,
-    wanted: impl Fn(usize) -> bool,
+    wanted: &dyn Fn(usize) -> bool,
 ) -> Result<(), Error> {
     let len = bytes.len();
     for (g, group) in metadata.row_groups().iter().enumerate() {

@@ -84,7 +84,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     let mut roots = vec![layout.user, layout.time];
     roots.extend(layout.fact);
     let schema = metadata.parquet_schema();
-    pages::check(name, &bytes, metadata.metadata(), |leaf| {
+    pages::check(name, &bytes, metadata.metadata(), &|leaf| {
         roots.contains(&schema.get_column_root_idx(leaf))
     })?;
     let user_type = metadata.schema().field(layout.user).data_type().clone();

@@ -71,7 +71,7 @@ impl Table {
 fn read_parquet(file: &InputFile, limit: Option<usize>) -> Result<Table, Error> {
     let name = file.name.as_str();
     let (bytes, metadata) = file.open_parquet()?;
-    super::pages::check(name, &bytes, metadata.metadata(), |_| true)?;
+    super::pages::check(name, &bytes, metadata.metadata(), &|_| true)?;
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata);
     let metadata = builder
         .metadata()
