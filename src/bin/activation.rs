@@ -238,11 +238,10 @@ fn execute(cli: Cli) -> Result<(), Error> {
 /// Prints what `inspect` found in one file, for a person.
 fn describe(info: &activation_layer::inspect::FileInfo) -> Result<(), Error> {
     use activation_layer::read::{TIME_COLUMNS, USER_COLUMNS};
-    let format = serde_json::to_value(info.format).map_err(|e| Error::Internal(e.to_string()))?;
     say(format_args!(
         "{} ({}, {} rows{})",
         info.name,
-        format.as_str().unwrap_or("?"),
+        info.format.name(),
         info.rows,
         if info.sampled {
             "; values counted on the first rows"

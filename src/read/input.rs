@@ -106,6 +106,16 @@ pub enum Format {
     Csv,
 }
 
+impl Format {
+    /// Its name, as messages and JSON spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Parquet => "parquet",
+            Format::Csv => "csv",
+        }
+    }
+}
+
 /// A Parquet file's bytes, on disk or in memory, for the Parquet decoder.
 pub(crate) enum ParquetBytes {
     /// A file on disk.

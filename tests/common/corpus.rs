@@ -93,9 +93,7 @@ pub fn cases() -> Vec<Case> {
     epochs.extend(bad_secs);
     let mut flipped = checksummed();
     flipped[DICTIONARY_PAGE_END - 1] ^= 0x20;
-    let (big, at) = one_big_page();
-    let mut claims = big.clone();
-    claims[at + 3..at + 7].copy_from_slice(&[0xfe, 0xff, 0xff, 0x7f]);
+    let claims = claiming_page(&one_big_page());
     let mut clash = String::from("USER_ID,user_id,event_date\n");
     for (u, d) in spec::facts() {
         clash.push_str(&format!("x{u},{u},{d}\n"));
@@ -396,4 +394,18 @@ pub fn one_big_page() -> (Vec<u8>, usize) {
     let chunk = r.metadata().row_group(0).column(1);
     assert_eq!(chunk.column_path(), &time);
     (out, chunk.data_page_offset() as usize)
+}
+
+/// [`one_big_page`]'s file with its page header claiming the most four
+/// bytes hold: 134,217,727 bytes uncompressed.
+pub fn claiming_page((bytes, at): &(Vec<u8>, usize)) -> Vec<u8> {
+    let at = *at;
+    // Field 1 (the page type, 0: a data page), then field 2, the
+    // uncompressed size in four bytes.
+    assert_eq!(&bytes[at..at + 3], &[0x15, 0x00, 0x15]);
+    let size = &bytes[at + 3..at + 7];
+    assert!(size[..3].iter().all(|b| b & 0x80 != 0) && size[3] & 0x80 == 0);
+    let mut edited = bytes.clone();
+    edited[at + 3..at + 7].copy_from_slice(&[0xfe, 0xff, 0xff, 0x7f]);
+    edited
 }
