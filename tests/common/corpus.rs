@@ -303,7 +303,7 @@ pub fn example_times(header: &str, time: &str) -> InputFile {
 }
 
 /// The worked example written by pyarrow with page checksums
-/// (scripts/checksummed_fixture.py).
+/// (scripts/parquet_fixtures.py).
 pub fn checksummed() -> Vec<u8> {
     include_bytes!("../data/spec_example_crc.parquet").to_vec()
 }
