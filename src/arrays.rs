@@ -48,6 +48,29 @@ pub fn for_each_str(a: &ArrayRef, mut f: impl FnMut(usize, Option<&str>)) {
     }
 }
 
+/// One cell as text, for messages and previews: text and integers as
+/// written, other types as Arrow prints them, "" for a null.
+pub fn cell_text(a: &ArrayRef, i: usize) -> String {
+    let one = a.slice(i, 1);
+    if is_text(a.data_type()) {
+        let mut s = String::new();
+        for_each_str(&one, |_, v| s = v.unwrap_or("").to_string());
+        return s;
+    }
+    if let Ok(v) = integers(&one) {
+        return v[0].map(|x| x.to_string()).unwrap_or_default();
+    }
+    // Arrow prints a one-value array as `Type`, `[`, `  value,`, `]`.
+    let printed = format!("{one:?}");
+    match printed.lines().collect::<Vec<_>>()[..] {
+        [_, "[", value, "]"] if value.trim() != "null," => {
+            value.trim().trim_end_matches(',').to_string()
+        }
+        [_, "[", _, "]"] => String::new(),
+        _ => printed,
+    }
+}
+
 /// The cells of a plain string array (not a dictionary), borrowed.
 pub fn plain_strs(a: &ArrayRef) -> Option<Vec<Option<&str>>> {
     Some(match a.data_type() {

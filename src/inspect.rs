@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use arrow_array::{Array, ArrayRef};
 use serde::Serialize;
 
-use crate::arrays::{for_each_str, integers, is_text};
+use crate::arrays::{cell_text, for_each_str, integers, is_text};
 use crate::error::Error;
 use crate::read::{find_column, Format, InputFile, Table, TIME_COLUMNS, USER_COLUMNS};
 
@@ -14,6 +14,10 @@ use crate::read::{find_column, Format, InputFile, Table, TIME_COLUMNS, USER_COLU
 const SAMPLE_ROWS: usize = 200_000;
 /// Columns with more distinct values than this are not offered as fact filters.
 const MAX_FACT_VALUES: usize = 100;
+/// Distinct values shown per column, the first ones met.
+const SAMPLE_VALUES: usize = 3;
+/// Rows looked at for those values.
+const SAMPLE_SCAN: usize = 10_000;
 /// Columns with more distinct values than this are not offered as segments
 /// (the default `max_segments` of SPEC section 11).
 pub const MAX_SEGMENT_VALUES: usize = 1000;
@@ -32,6 +36,9 @@ pub struct ColumnInfo {
     /// [`MAX_SEGMENT_VALUES`] of them and not one per row (an id); `None`
     /// otherwise.
     pub segment_values: Option<u64>,
+    /// Its first distinct non-null values (up to three, among the first
+    /// rows), as text: what the column holds at a glance.
+    pub sample: Vec<String>,
 }
 
 /// A value of a candidate fact column and its row count in the sample.
@@ -127,10 +134,12 @@ pub fn inspect(file: &InputFile) -> Result<FileInfo, Error> {
             .fields()
             .iter()
             .zip(segment_values)
-            .map(|(f, segment_values)| ColumnInfo {
+            .zip(table.batch.columns())
+            .map(|((f, segment_values), column)| ColumnInfo {
                 name: f.name().clone(),
                 data_type: f.data_type().to_string(),
                 segment_values,
+                sample: sample(column),
             })
             .collect(),
         rows,
@@ -140,6 +149,33 @@ pub fn inspect(file: &InputFile) -> Result<FileInfo, Error> {
         fact_columns,
         sampled: sampled && format == Format::Parquet,
     })
+}
+
+/// A column's first [`SAMPLE_VALUES`] distinct non-null values, in row
+/// order, among its first [`SAMPLE_SCAN`] rows.
+fn sample(a: &ArrayRef) -> Vec<String> {
+    let head = a.slice(0, a.len().min(SAMPLE_SCAN));
+    let mut values: Vec<String> = Vec::new();
+    // Adds a value if new; true once the sample is full.
+    let mut add = |v: &str| {
+        if values.len() < SAMPLE_VALUES && !values.iter().any(|x| x == v) {
+            values.push(v.to_string());
+        }
+        values.len() == SAMPLE_VALUES
+    };
+    if is_text(head.data_type()) {
+        // One pass: a dictionary's values are decoded once, not per cell.
+        for_each_str(&head, |_, v| {
+            v.map(&mut add);
+        });
+    } else {
+        for i in (0..head.len()).filter(|&i| head.is_valid(i)) {
+            if add(&cell_text(&head, i)) {
+                break;
+            }
+        }
+    }
+    values
 }
 
 fn parquet_rows(file: &InputFile) -> Result<u64, Error> {
@@ -248,6 +284,18 @@ mod tests {
             .collect();
         assert_eq!(facts, ["platform", "plan_id"]);
         assert_eq!(info.fact_columns[0].values[0].rows, 500);
+        let samples: Vec<&[String]> = info.columns.iter().map(|c| &c.sample[..]).collect();
+        assert_eq!(
+            samples,
+            [
+                &["u0", "u1", "u2"][..],
+                &["2024-01-01"],
+                &["web", "ios", "android"],
+                &["0", "1", "2"],
+                &["0.5", "1.5", "2.5"],
+                &["o0", "o1", "o2"],
+            ]
+        );
     }
 
     #[test]

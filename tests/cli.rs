@@ -1426,6 +1426,69 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(text(&o.stderr), "");
 }
 
+/// The progress bar is drawn on a terminal only, and `--quiet` silences it
+/// and the summary line; pipes and logs get the summary line alone.
+#[test]
+fn progress_on_a_terminal_and_a_summary_unless_quiet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let summary =
+        "11 rows read (11 used), 4 users, 5 weeks (2024-01-01 to 2024-02-04), 6 files written in ";
+    let through = ["--through", "2024-02-04"];
+    let o = run_weekly(&[&example()], &out, &through);
+    success(&o);
+    let err = text(&o.stderr);
+    let last = err.lines().last().unwrap_or("");
+    assert!(last.starts_with(summary) && last.ends_with(" s"), "{err}");
+    assert!(
+        !err.contains('\x1b') && !err.contains("reading file"),
+        "{err}"
+    );
+    let quiet = run_weekly(&[&example()], &out, &[&through[..], &["--quiet"]].concat());
+    success(&quiet);
+    assert!(
+        !text(&quiet.stderr).contains("rows read"),
+        "{}",
+        text(&quiet.stderr)
+    );
+    assert_eq!(
+        quiet.stdout, o.stdout,
+        "the files written are listed either way"
+    );
+
+    // Under a pseudo-terminal (util-linux `script`), the bar is drawn.
+    let on_terminal = |extra: &str| {
+        let cmd = format!(
+            "{} run {} --grain week --through 2024-02-04 --out {} {extra}",
+            env!("CARGO_BIN_EXE_activation"),
+            example().display(),
+            out.display()
+        );
+        let o = Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .expect("util-linux `script` runs");
+        success(&o);
+        text(&o.stdout)
+    };
+    let shown = on_terminal("");
+    for part in [
+        "reading file 1/1",
+        "computing states, 11 rows",
+        "writing the tables",
+        "100%",
+        summary,
+    ] {
+        assert!(shown.contains(part), "{part:?} in {shown}");
+    }
+    let quiet = on_terminal("--quiet");
+    assert!(
+        !quiet.contains("reading file") && !quiet.contains("rows read"),
+        "{quiet}"
+    );
+    assert!(quiet.contains("spec_example_firstlast.parquet"), "{quiet}");
+}
+
 /// `activation inspect`: what a run would read, for a person and as the
 /// package's JSON.
 #[test]
@@ -1446,12 +1509,31 @@ fn inspect_shows_what_a_run_would_read() {
             "{name} (csv, 11 rows)
   user column: user_id (the first of user_id, userid, user, customer_id, member_id, account_id present)
   time column: event_date (the first of event_time, timestamp, ts, time, event_date, date, created_at present)
-  column      type  segment values
-  user_id     Utf8  -
-  event_date  Utf8  -
-  platform    Utf8  2
+  column      type  segment values  sample
+  user_id     Utf8  -               alice, bob, carol
+  event_date  Utf8  -               2024-01-01, 2024-01-09, 2024-01-30
+  platform    Utf8  2               web, ios
   fact values of platform: web (6), ios (5)
 "
+        )
+    );
+    // A Parquet file written by another writer: typed columns, a
+    // dictionary-encoded id column.
+    let parquet =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/spec_example_brotli_dict.parquet");
+    let o = activation([OsStr::new("inspect"), parquet.as_os_str()]);
+    success(&o);
+    assert_eq!(
+        text(&o.stdout),
+        format!(
+            "{} (parquet, 11 rows)
+  user column: user_id (the first of user_id, userid, user, customer_id, member_id, account_id present)
+  time column: event_date (the first of event_time, timestamp, ts, time, event_date, date, created_at present)
+  column      type                     segment values  sample
+  user_id     Dictionary(Int32, Utf8)  -               alice, bob, carol
+  event_date  Date32                   -               2024-01-01, 2024-01-09, 2024-01-30
+",
+            parquet.display()
         )
     );
     let o = activation([OsStr::new("inspect"), OsStr::new("--json"), f.as_os_str()]);
@@ -1459,6 +1541,10 @@ fn inspect_shows_what_a_run_would_read() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v[0]["rows"], 11);
     assert_eq!(v[0]["columns"][2]["segment_values"], 2);
+    assert_eq!(
+        v[0]["columns"][2]["sample"],
+        serde_json::json!(["web", "ios"])
+    );
     assert_eq!(v[0]["user_column"], "user_id");
     // A file that cannot be read is its error and exit code.
     let bad = tmp.path().join("bad.parquet");

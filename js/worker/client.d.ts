@@ -98,7 +98,7 @@ export interface FileInfo {
    * most 1,000 distinct values among the rows read, not one per row), its
    * distinct non-null value count; `null` otherwise.
    */
-  columns: { name: string; type: string; segment_values: number | null }[];
+  columns: { name: string; type: string; segment_values: number | null; sample: string[] }[];
   rows: number;
   /** The user column a run would pick. */
   user_column: string | null;

@@ -1,14 +1,17 @@
 //! `activation`: the command-line tool (SPEC section 9).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use activation_layer::grain::parse_day;
+use activation_layer::progress::Progress;
 use activation_layer::write::{
     csv_bytes, parquet_bytes, write_atomic, write_outputs, OutputFormat,
 };
 use activation_layer::Settings;
-use activation_layer::{run, Error, InputFile, Kind};
+use activation_layer::{run_with_progress, Activation, Error, InputFile, Kind};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// User activation states (new, retained, reactivated, inactive) from activity facts.
@@ -128,21 +131,34 @@ struct RunArgs {
     /// Table format (the snapshot is always Parquet).
     #[arg(long, value_parser = ["parquet", "csv"], default_value = "parquet")]
     format: String,
+    /// No progress bar and no summary line on standard error (warnings and
+    /// errors are still printed).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => {
+            let started = Instant::now();
             let opts = args.settings.to_options()?;
+            let format = args.format.parse::<OutputFormat>()?;
             let facts: Vec<InputFile> = args.facts.iter().map(InputFile::path).collect();
             let snapshot = args.snapshot.as_ref().map(InputFile::path);
-            let result = run(&facts, snapshot.as_ref(), &opts)?;
-            let written = write_outputs(&result, &args.out, args.format.parse::<OutputFormat>()?)?;
+            let bar = Bar::new(args.quiet);
+            let result = run_with_progress(&facts, snapshot.as_ref(), &opts, &mut |p| bar.show(p))?;
+            bar.writing();
+            let written = write_outputs(&result, &args.out, format);
+            bar.clear();
+            let written = written?;
             for w in &result.quality.warnings {
                 eprintln!("warning: {w}");
             }
-            for p in written {
+            for p in &written {
                 say(p.display())?;
+            }
+            if !args.quiet {
+                eprintln!("{}", summary(&result, written.len(), started.elapsed()));
             }
             Ok(())
         }
@@ -287,14 +303,16 @@ fn describe(info: &activation_layer::inspect::FileInfo) -> Result<(), Error> {
         widest(|c| c.data_type.len(), "type"),
     );
     say(format_args!(
-        "  {:name_w$}  {:type_w$}  segment values",
+        "  {:name_w$}  {:type_w$}  segment values  sample",
         "column", "type"
     ))?;
     for c in &info.columns {
         let segments = c.segment_values.map_or("-".to_string(), |n| n.to_string());
         say(format_args!(
-            "  {:name_w$}  {:type_w$}  {segments}",
-            c.name, c.data_type
+            "  {:name_w$}  {:type_w$}  {segments:14}  {}",
+            c.name,
+            c.data_type,
+            c.sample.join(", ")
         ))?;
     }
     for f in &info.fact_columns {
@@ -310,6 +328,75 @@ fn describe(info: &activation_layer::inspect::FileInfo) -> Result<(), Error> {
         ))?;
     }
     Ok(())
+}
+
+/// The progress bar of `activation run` on standard error: drawn only
+/// when standard error is a terminal and the run is not `--quiet`, so logs
+/// and pipes never receive control characters.
+struct Bar(Option<indicatif::ProgressBar>);
+
+/// Steps of the bar: fractions of a run in thousandths.
+const BAR_STEPS: u64 = 1000;
+
+impl Bar {
+    fn new(quiet: bool) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new(BAR_STEPS);
+        // The template is a constant: a typo in it is a bug the tests catch.
+        let style = indicatif::ProgressStyle::with_template(
+            "{spinner} {msg:30} {wide_bar} {percent:>3}% ETA {eta}",
+        )
+        .expect("a valid progress template")
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Bar(Some(bar))
+    }
+
+    /// Shows where the engine is: the file being read and the rows so far,
+    /// then computing.
+    fn show(&self, p: &Progress) {
+        let Some(bar) = &self.0 else { return };
+        bar.set_position((p.fraction * BAR_STEPS as f64) as u64);
+        bar.set_message(match p.phase {
+            "read" => format!("reading file {}/{}, {} rows", p.file + 1, p.files, p.rows),
+            "compute" => format!("computing states, {} rows", p.rows),
+            _ => "done".to_string(),
+        });
+    }
+
+    fn writing(&self) {
+        if let Some(bar) = &self.0 {
+            bar.set_message("writing the tables");
+        }
+    }
+
+    fn clear(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The line that ends a run, on standard error (standard output lists the
+/// files written, for scripts).
+fn summary(result: &Activation, files: usize, elapsed: Duration) -> String {
+    let q = &result.quality;
+    let periods = result.last_period() - result.first_period() + 1;
+    let plural = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{} read ({} used), {}, {} ({} to {}), {} written in {:.2} s",
+        plural(q.rows_read, "row"),
+        q.rows_used,
+        plural(q.total_users, "user"),
+        plural(periods.max(0) as u64, q.grain.as_str()),
+        q.report_from,
+        q.through,
+        plural(files as u64, "file"),
+        elapsed.as_secs_f64()
+    )
 }
 
 /// A command's man page in roff.

@@ -15,7 +15,7 @@ use parquet::basic::{Encoding, PageType, Type as PhysicalType};
 use super::input::unreadable;
 use super::pages;
 use super::{integer_time_error, resolve_columns, Cell, FactOptions, InputFile, Sink, TimeReader};
-use crate::arrays::{dictionary_keys, for_each_str, integers, is_text, plain_strs};
+use crate::arrays::{cell_text, dictionary_keys, for_each_str, integers, is_text, plain_strs};
 use crate::error::Error;
 use crate::ids::{Interner, UserIndex};
 use crate::time::{local_date, TimeValue};
@@ -251,7 +251,7 @@ fn read_batches(
         }
         for i in 0..batch.num_rows() {
             let user = (users[i] != NULL_USER).then_some(users[i]);
-            sink.row(user, cells[i], keep[i], || raw_text(time_col, i));
+            sink.row(user, cells[i], keep[i], || cell_text(time_col, i));
         }
         file_rows += batch.num_rows();
         sink.report(file_rows as f64 / total_rows);
@@ -437,19 +437,5 @@ fn fact_mask(a: &ArrayRef, values: &[String], out: &mut Vec<bool>) {
             ),
             Err(_) => out.resize(a.len(), false),
         }
-    }
-}
-
-/// One cell as text, for error messages.
-fn raw_text(a: &ArrayRef, i: usize) -> String {
-    if is_text(a.data_type()) {
-        let mut s = String::new();
-        let single = a.slice(i, 1);
-        for_each_str(&single, |_, v| s = v.unwrap_or("").to_string());
-        return s;
-    }
-    match integers(&a.slice(i, 1)) {
-        Ok(v) => v[0].map(|x| x.to_string()).unwrap_or_default(),
-        Err(_) => format!("{:?}", a.slice(i, 1)),
     }
 }
