@@ -185,8 +185,19 @@ pub fn table(name: &str) -> Option<&'static TableDoc> {
     TABLES.iter().find(|t| t.table == name)
 }
 
+/// The first column of every table of a segmented layer (SPEC section 11).
+pub const SEGMENT: ColumnDoc = col(
+    "segment",
+    "string or int64",
+    true,
+    "The segment of the row: a value of the segment column (kind fact_column) or of the users table's attribute (kind user_attribute), null for null cells and for users absent from the users table. Present only in segmented layers (fact name {fact}_by_{column}), whose table metadata names segment_kind and segment_column; it is the first part of every key.",
+);
+
 /// The description of a column of a table.
 pub fn describe(table_name: &str, column: &str) -> &'static str {
+    if column == SEGMENT.name {
+        return SEGMENT.description;
+    }
     table(table_name)
         .and_then(|t| t.columns.iter().find(|c| c.name == column))
         .map_or("", |c| c.description)
@@ -207,6 +218,7 @@ pub const QUALITY: &[ColumnDoc] = &[
     col("exact", "boolean", false, "Whether the written snapshot's values are exact."),
     col("empty_days", "date[]", false, "Days from the first reported day through `through` with no fact rows at all: missing data looks like churn."),
     col("warnings", "string[]", false, "Human-readable warnings."),
+    col("segments", "object[]", true, "In a segmented layer: each segment with its used rows and its users; absent otherwise."),
 ];
 
 /// The whole dictionary as JSON.
@@ -218,6 +230,7 @@ pub fn to_json() -> serde_json::Value {
             "description": "What was read, what was rejected and why, and what in the data could mislead.",
             "fields": QUALITY,
         },
+        "segment_column": SEGMENT,
         "states": STATES.iter().map(|s| serde_json::json!({"state": s, "description": state_description(s)})).collect::<Vec<_>>(),
         "transitions": TRANSITIONS,
     })

@@ -30,6 +30,7 @@ pub mod progress;
 pub mod quality;
 pub mod read;
 pub mod run;
+pub mod segment;
 pub mod states;
 pub mod summary;
 pub mod synth;

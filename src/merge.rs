@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::RecordBatch;
 
+use crate::arrays::{for_each_str, integers, is_text};
 use crate::dictionary;
+use crate::dictionary::SEGMENT;
 use crate::error::Error;
 use crate::quality::SETTINGS;
 use crate::read::{Format, InputFile, Table};
+use crate::segment::SegmentValue;
 use crate::write::{column_text, csv_bytes, parquet_bytes, remove_stale_temporaries, write_atomic};
 
 /// Upserts `run` into `history` by the columns of `key`: history rows whose
@@ -20,25 +23,6 @@ pub fn merge_tables(
     run: &RecordBatch,
     key: &[&str],
 ) -> Result<RecordBatch, Error> {
-    let keys = |b: &RecordBatch| -> Result<Vec<String>, Error> {
-        let cols: Vec<Vec<String>> = key
-            .iter()
-            .map(|k| {
-                let c = b
-                    .column_by_name(k)
-                    .ok_or_else(|| Error::Data(format!("the table has no key column {k:?}")))?;
-                column_text(c.as_ref())
-            })
-            .collect::<Result<_, _>>()?;
-        Ok((0..b.num_rows())
-            .map(|i| {
-                cols.iter()
-                    .map(|c| c[i].as_str())
-                    .collect::<Vec<_>>()
-                    .join("\u{1f}")
-            })
-            .collect())
-    };
     if history.schema().fields() != run.schema().fields() {
         let names = |b: &RecordBatch| {
             b.schema()
@@ -54,6 +38,15 @@ pub fn merge_tables(
             names(run)
         )));
     }
+    // A segmented layer's key and order begin with its segment (SPEC
+    // section 11).
+    let segmented = run.column_by_name(SEGMENT.name).is_some();
+    let key: Vec<&str> = segmented
+        .then_some(SEGMENT.name)
+        .into_iter()
+        .chain(key.iter().copied())
+        .collect();
+    let keys = |b: &RecordBatch| keys_of(b, &key);
     let run_keys: HashSet<String> = keys(run)?.into_iter().collect();
     // Rows as (table, row): history rows not replaced, then the run's rows.
     let mut rows: Vec<(usize, usize)> = keys(history)?
@@ -72,13 +65,68 @@ pub fn merge_tables(
         })
         .collect::<Option<Result<Vec<_>, _>>>()
         .transpose()?;
+    let segments = if segmented {
+        Some([segment_values(history)?, segment_values(run)?])
+    } else {
+        None
+    };
+    let segment = |(t, i): (usize, usize)| segments.as_ref().map(|s| &s[t][i]);
     if let Some(p) = periods {
-        rows.sort_by(|a, b| p[a.0][a.1].cmp(&p[b.0][b.1]));
+        rows.sort_by(|&a, &b| {
+            segment(a)
+                .cmp(&segment(b))
+                .then_with(|| p[a.0][a.1].cmp(&p[b.0][b.1]))
+        });
     }
     // One gather from both tables (interleave, which the readers need
     // anyway, rather than take: the WebAssembly module stays smaller).
     arrow_select::interleave::interleave_record_batch(&tables, &rows)
         .map_err(|e| Error::Internal(format!("merging tables: {e}")))
+}
+
+/// Each row's key: its `key` cells as text, joined.
+fn keys_of(b: &RecordBatch, key: &[&str]) -> Result<Vec<String>, Error> {
+    let cols: Vec<Vec<String>> = key
+        .iter()
+        .map(|k| {
+            let c = b
+                .column_by_name(k)
+                .ok_or_else(|| Error::Data(format!("the table has no key column {k:?}")))?;
+            column_text(c.as_ref())
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((0..b.num_rows())
+        .map(|i| {
+            cols.iter()
+                .map(|c| c[i].as_str())
+                .collect::<Vec<_>>()
+                .join("\u{1f}")
+        })
+        .collect())
+}
+
+/// The segment of each row of a segmented table, for its order.
+fn segment_values(b: &RecordBatch) -> Result<Vec<SegmentValue>, Error> {
+    let column = b
+        .column_by_name(SEGMENT.name)
+        .ok_or_else(|| Error::Data("the table has no segment column".into()))?;
+    if let Ok(ints) = integers(column) {
+        return Ok(ints
+            .into_iter()
+            .map(|v| v.map_or(SegmentValue::Null, SegmentValue::Int))
+            .collect());
+    }
+    if !is_text(column.data_type()) {
+        return Err(Error::Data(format!(
+            "the segment column has type {}: segments are text or integers",
+            column.data_type()
+        )));
+    }
+    let mut out = Vec::with_capacity(b.num_rows());
+    for_each_str(column, |_, v| {
+        out.push(v.map_or(SegmentValue::Null, |s| SegmentValue::Text(s.to_string())))
+    });
+    Ok(out)
 }
 
 /// Upserts the table in `run` into the table in `history` (both Parquet or

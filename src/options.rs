@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::grain::{parse_day, Grain, Weekday};
-use crate::read::FactOptions;
+use crate::read::{FactOptions, InputFile};
+use crate::segment::DEFAULT_MAX_SEGMENTS;
 use crate::states::Rows;
 use crate::time::{TimeFormat, TimeUnit, Zone};
 
@@ -41,6 +42,7 @@ impl Opt {
     pub fn info(self) -> &'static OptionInfo {
         match self {
             Opt::Snapshot => &SNAPSHOT,
+            Opt::Users => &USERS,
             o => &OPTIONS[o as usize],
         }
     }
@@ -53,9 +55,9 @@ impl Opt {
         }
     }
 
-    /// Every option, [`Opt::Snapshot`] last.
+    /// Every option, the two files ([`Opt::Snapshot`], [`Opt::Users`]) last.
     fn all() -> impl Iterator<Item = Opt> {
-        ALL.into_iter().chain([Opt::Snapshot])
+        ALL.into_iter().chain([Opt::Snapshot, Opt::Users])
     }
 }
 
@@ -89,6 +91,12 @@ pub fn spell(text: &str, spelling: Spelling) -> String {
     out.push_str(rest);
     out
 }
+
+const USERS: OptionInfo = OptionInfo {
+    name: "users",
+    flag: "--users",
+    description: "The users table whose attribute partitions a run (SPEC section 11).",
+};
 
 const SNAPSHOT: OptionInfo = OptionInfo {
     name: "snapshot",
@@ -126,6 +134,8 @@ macro_rules! options {
             )+
             /// The snapshot file to resume from.
             Snapshot,
+            /// The users table of a partition run.
+            Users,
         }
 
         const ALL: [Opt; [$(Opt::$variant),+].len()] = [$(Opt::$variant),+];
@@ -190,6 +200,16 @@ options! {
     /// Fail when more than this fraction of rows is rejected (null user,
     /// unreadable time) [default: 0.01].
     MaxRejected max_rejected: Option<f64> = "maxRejected", "max-rejected" [value_name = "FRACTION"];
+    /// Partition the layer by this attribute of the users table: each
+    /// user's segment is their value of it (null when absent), and every
+    /// aggregate is counted per segment.
+    SegmentBy segment_by: Option<String> = "segmentBy", "segment-by" [value_name = "A"];
+    /// User id column of the users table [default: first of user_id,
+    /// userid, user, customer_id, member_id, account_id].
+    UsersIdColumn users_id_column: Option<String> = "usersIdColumn", "users-id-col" [value_name = "C"];
+    /// Fail when a segmented run has more distinct segments than this
+    /// [default: 1000].
+    MaxSegments max_segments: Option<usize> = "maxSegments", "max-segments" [value_name = "N"];
 }
 
 /// Everything a run can be told, typed (SPEC section 9). Built from
@@ -220,6 +240,14 @@ pub struct RunOptions {
     pub max_rejected: f64,
     /// Which state rows to emit.
     pub rows: Rows,
+    /// The users table of a partition run (SPEC section 11).
+    pub users: Option<InputFile>,
+    /// Its id column; found by name when not given.
+    pub users_id_column: Option<String>,
+    /// The users table's attribute that partitions the layer.
+    pub segment_by: Option<String>,
+    /// The most distinct segments a run accepts.
+    pub max_segments: usize,
 }
 
 impl RunOptions {
@@ -237,6 +265,10 @@ impl RunOptions {
             report_from: None,
             max_rejected: 0.01,
             rows: Rows::Changes,
+            users: None,
+            users_id_column: None,
+            segment_by: None,
+            max_segments: DEFAULT_MAX_SEGMENTS,
         }
     }
 }
@@ -293,6 +325,10 @@ impl Settings {
             skip_overlap: self.skip_overlap,
             max_rejected: self.max_rejected.unwrap_or(0.01),
             rows: parse(Opt::Rows, &self.rows, str::parse::<Rows>)?.unwrap_or_default(),
+            users: None,
+            users_id_column: name(Opt::UsersIdColumn, &self.users_id_column)?,
+            segment_by: name(Opt::SegmentBy, &self.segment_by)?,
+            max_segments: self.max_segments.unwrap_or(DEFAULT_MAX_SEGMENTS),
         })
     }
 }
@@ -304,7 +340,7 @@ mod tests {
     #[test]
     fn options_are_the_settings_fields() {
         let names: Vec<&str> = OPTIONS.iter().map(|o| o.name).collect();
-        assert_eq!(names.len(), 16);
+        assert_eq!(names.len(), 19);
         for (o, info) in ALL.iter().zip(OPTIONS) {
             assert_eq!(o.info(), info);
             assert!(info.flag.starts_with("--") && !info.description.is_empty());

@@ -24,6 +24,7 @@ use crate::firstlast::FirstLast;
 use crate::grain::Calendar;
 use crate::ids::{UserIds, UserIndex};
 use crate::run::Activation;
+use crate::segment::{SegmentValue, Segments};
 use crate::states::{transition_index, transition_name, State, StateBatch, StoredRow, TRANSITIONS};
 
 /// An output table of a run.
@@ -86,6 +87,9 @@ impl TableKind {
         a: &Activation,
         f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
     ) -> Result<(), Error> {
+        if let Some(segments) = &a.segments {
+            return self.for_each_segmented_batch(a, segments, f);
+        }
         match self {
             TableKind::States => states(a, f),
             TableKind::Summary => f(summary(a)?),
@@ -93,6 +97,50 @@ impl TableKind {
             TableKind::Cohorts => f(cohorts(a)?),
             TableKind::Snapshot => f(snapshot(&a.snapshot)?),
         }
+    }
+
+    /// The segmented layer's table (SPEC section 11): each segment's
+    /// table after the other, with a first column `segment`. The snapshot
+    /// of a partition run is the unsegmented one.
+    fn for_each_segmented_batch(
+        self,
+        a: &Activation,
+        segments: &Segments,
+        f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if self == TableKind::Snapshot {
+            return f(snapshot(&a.snapshot)?);
+        }
+        let t = self.as_str();
+        let dt = if segments.is_int {
+            DataType::Int64
+        } else {
+            DataType::Utf8
+        };
+        let segment = Arc::new(field(t, "segment", dt, true));
+        let mut any = false;
+        for (value, layer) in &segments.layers {
+            self.for_each_batch(layer, &mut |b| {
+                any = true;
+                f(with_segment(&segment, segments, value, b)?)
+            })?;
+        }
+        if any {
+            return Ok(());
+        }
+        // No segment at all (a run without users): the schema, no rows.
+        let empty = Activation {
+            segments: None,
+            ..a.clone()
+        };
+        self.for_each_batch(&empty, &mut |b| {
+            f(with_segment(
+                &segment,
+                segments,
+                &SegmentValue::Null,
+                b.slice(0, 0),
+            )?)
+        })
     }
 
     /// An upper bound of the table's size as an Arrow IPC stream, known
@@ -132,6 +180,37 @@ impl FromStr for TableKind {
                 )
             })
     }
+}
+
+/// A layer's batch with the segment column first, and the segment kind
+/// and column in the schema's metadata.
+fn with_segment(
+    segment: &Arc<Field>,
+    segments: &Segments,
+    value: &SegmentValue,
+    b: RecordBatch,
+) -> Result<RecordBatch, Error> {
+    let n = b.num_rows();
+    let column: ArrayRef = match value {
+        SegmentValue::Int(v) => Arc::new(Int64Array::from(vec![*v; n])),
+        SegmentValue::Text(v) if !segments.is_int => {
+            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, n)))
+        }
+        _ => arrow_array::new_null_array(segment.data_type(), n),
+    };
+    let schema = b.schema();
+    let mut metadata = schema.metadata().clone();
+    metadata.insert("segment_kind".to_string(), segments.kind.to_string());
+    metadata.insert("segment_column".to_string(), segments.column.clone());
+    let fields: Vec<Arc<Field>> = std::iter::once(segment.clone())
+        .chain(schema.fields().iter().cloned())
+        .collect();
+    let columns = std::iter::once(column).chain(b.columns().iter().cloned());
+    RecordBatch::try_new(
+        Arc::new(Schema::new(fields).with_metadata(metadata)),
+        columns.collect(),
+    )
+    .map_err(|e| Error::Internal(format!("adding the segment column: {e}")))
 }
 
 /// The field of a documented column, with its description as metadata.

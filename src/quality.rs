@@ -98,6 +98,9 @@ pub struct Quality {
     pub empty_days: Vec<String>,
     /// Human-readable warnings.
     pub warnings: Vec<String>,
+    /// Rows and users per segment, in a segmented run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Vec<crate::segment::SegmentCounts>>,
 }
 
 impl Quality {

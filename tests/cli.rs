@@ -1626,3 +1626,162 @@ fn completions_and_man_page() {
         ]
     );
 }
+
+/// SPEC section 11's partition example through the binary: the files
+/// named `{fact}_by_plan`, a `segment` column first, the segments' active
+/// counts, and the errors of a users table that cannot partition a run.
+#[test]
+fn a_run_partitioned_by_a_users_attribute() {
+    let tmp = tempfile::tempdir().unwrap();
+    let users = tmp.path().join("users.csv");
+    std::fs::write(&users, spec::PLAN_USERS_CSV).unwrap();
+    let out = tmp.path().join("o");
+    let users_arg = users.to_str().unwrap();
+    let partitioned = &[
+        "--through",
+        "2024-02-04",
+        "--users",
+        users_arg,
+        "--segment-by",
+        "plan",
+    ];
+    let o = run_weekly(
+        &[&example()],
+        &out,
+        &[&partitioned[..], &["--format", "csv"]].concat(),
+    );
+    success(&o);
+    let names: Vec<String> = dir_files(&out).into_keys().collect();
+    assert_eq!(
+        names,
+        [
+            "spec_example_by_plan_activation_weekly.csv",
+            "spec_example_by_plan_activation_weekly_cohorts.csv",
+            "spec_example_by_plan_activation_weekly_quality.json",
+            "spec_example_by_plan_activation_weekly_summary.csv",
+            "spec_example_by_plan_activation_weekly_transitions.csv",
+            "spec_example_by_plan_firstlast.parquet",
+        ]
+    );
+    let summary = read(&out.join("spec_example_by_plan_activation_weekly_summary.csv"));
+    let mut lines = summary.lines();
+    assert!(lines.next().unwrap().starts_with("segment,period_start,"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    for (i, (segment, active)) in spec::PLAN_ACTIVE.iter().enumerate() {
+        let got: Vec<u64> = rows[5 * i..5 * i + 5]
+            .iter()
+            .map(|r| {
+                assert_eq!(r[0], *segment);
+                r[4].parse().unwrap()
+            })
+            .collect();
+        assert_eq!(&got, active, "segment {segment:?}");
+    }
+    let quality: serde_json::Value = serde_json::from_str(&read(
+        &out.join("spec_example_by_plan_activation_weekly_quality.json"),
+    ))
+    .unwrap();
+    assert_eq!(
+        quality["segments"],
+        serde_json::json!([
+            {"segment": "free", "rows": 1, "users": 1},
+            {"segment": "pro", "rows": 6, "users": 2},
+            {"segment": null, "rows": 4, "users": 1},
+        ])
+    );
+    // Parquet tables say which kind of segment and which column.
+    let o = run_weekly(&[&example()], &out, partitioned);
+    success(&o);
+    let file =
+        File::open(out.join("spec_example_by_plan_activation_weekly_summary.parquet")).unwrap();
+    let schema = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .schema()
+        .clone();
+    assert_eq!(schema.metadata()["segment_kind"], "user_attribute");
+    assert_eq!(schema.metadata()["segment_column"], "plan");
+    assert!(schema.field(0).metadata()["description"].starts_with("The segment of the row"));
+    // Errors, with their exit codes.
+    let dup = tmp.path().join("dup.csv");
+    std::fs::write(&dup, "user_id,plan\nalice,pro\nalice,free\n").unwrap();
+    let o = run_weekly(
+        &[&example()],
+        &out,
+        &["--users", dup.to_str().unwrap(), "--segment-by", "plan"],
+    );
+    assert!(failure(&o).contains("1 user ids appear on more than one row (such as alice)"));
+    assert_eq!(o.status.code(), Some(65));
+    let o = run_weekly(
+        &[&example()],
+        &out,
+        &[
+            "--users",
+            users_arg,
+            "--segment-by",
+            "plan",
+            "--max-segments",
+            "2",
+        ],
+    );
+    assert!(failure(&o).contains("has 3 distinct values"));
+    let o = run_weekly(&[&example()], &out, &["--segment-by", "plan"]);
+    assert!(failure(&o).contains("--segment-by plan needs the users table"));
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// A partitioned layer accumulates like any other: two runs (cut mid-week,
+/// the second resuming from the first's snapshot) merged by key, segment
+/// first, give the one-shot partitioned run's tables.
+#[test]
+fn partitioned_runs_merge_into_the_one_shot_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let users = t.join("users.csv");
+    std::fs::write(&users, spec::PLAN_USERS_CSV).unwrap();
+    let seg = [
+        "--users",
+        users.to_str().unwrap(),
+        "--segment-by",
+        "plan",
+        "--format",
+        "csv",
+        "--name",
+        "spec_example",
+    ];
+    let (d1, d2) = (t.join("d1.csv"), t.join("d2.csv"));
+    write_facts(&d1, |d| d <= "2024-01-17");
+    write_facts(&d2, |d| d > "2024-01-17");
+    success(&run_weekly(
+        &[&d1],
+        &t.join("r1"),
+        &[&seg[..], &["--through", "2024-01-17"]].concat(),
+    ));
+    let snap = t.join("r1/spec_example_by_plan_firstlast.parquet");
+    let resumed = [
+        &seg[..],
+        &[
+            "--through",
+            "2024-02-04",
+            "--snapshot",
+            snap.to_str().unwrap(),
+        ],
+    ]
+    .concat();
+    success(&run_weekly(&[&d2], &t.join("r2"), &resumed));
+    let history = t.join("history");
+    merge(&history, &t.join("r1"));
+    merge(&history, &t.join("r2"));
+    success(&run_weekly(
+        &[&example()],
+        &t.join("full"),
+        &[&seg[..], &["--through", "2024-02-04"]].concat(),
+    ));
+    for table in ["", "_summary", "_transitions", "_cohorts"] {
+        let name = format!("spec_example_by_plan_activation_weekly{table}.csv");
+        assert_eq!(
+            read(&history.join(&name)),
+            read(&t.join("full").join(&name)),
+            "{name}"
+        );
+    }
+}

@@ -53,6 +53,12 @@ export interface ComputeOptions {
   asOf?: string;
   skipOverlap?: boolean;
   maxRejected?: number;
+  /** The users table's attribute that partitions the run (SPEC section 11; the CLI's `--users FILE --segment-by A`; the package does not take a users table yet). */
+  segmentBy?: string;
+  /** The users table's id column. */
+  usersIdColumn?: string;
+  /** The most distinct segments a run accepts (default 1000). */
+  maxSegments?: number;
 }
 
 /** The name of a run option as `options()` gives it. */

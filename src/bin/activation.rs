@@ -125,6 +125,12 @@ struct RunArgs {
     /// FirstLast snapshot of an earlier run to resume from (or a minimal user_id, first_active_date, last_active_date table with --as-of).
     #[arg(long, value_name = "FILE")]
     snapshot: Option<PathBuf>,
+    /// Users table (Parquet or CSV, one row per user) whose --segment-by
+    /// attribute partitions the run: states are the unsegmented run's, and
+    /// every aggregate is counted per segment. Tables are named
+    /// {fact}_by_{A}_activation_... and gain a first column `segment`.
+    #[arg(long, value_name = "FILE")]
+    users: Option<PathBuf>,
     /// Output directory (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -141,7 +147,8 @@ fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => {
             let started = Instant::now();
-            let opts = args.settings.to_options()?;
+            let mut opts = args.settings.to_options()?;
+            opts.users = args.users.as_ref().map(InputFile::path);
             let format = args.format.parse::<OutputFormat>()?;
             let facts: Vec<InputFile> = args.facts.iter().map(InputFile::path).collect();
             let snapshot = args.snapshot.as_ref().map(InputFile::path);

@@ -222,14 +222,32 @@ impl UserIds {
         (ids, new_index)
     }
 
-    /// The index of a user given as text, if known.
+    /// The index of a user given as text, if known. The ids are in output
+    /// order (text bytewise, integers numerically), so this is a binary
+    /// search.
     pub fn find(&self, text: &str) -> Option<UserIndex> {
         match self {
-            UserIds::Text(v) => v.iter().position(|s| s == text).map(|i| i as UserIndex),
-            UserIds::Int(v) => {
-                let n: i64 = text.trim().parse().ok()?;
-                v.iter().position(|x| *x == n).map(|i| i as UserIndex)
+            UserIds::Text(v) => {
+                let (mut lo, mut hi) = (0, v.len());
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    match v.get(mid).cmp(text) {
+                        std::cmp::Ordering::Less => lo = mid + 1,
+                        std::cmp::Ordering::Greater => hi = mid,
+                        std::cmp::Ordering::Equal => return Some(mid as UserIndex),
+                    }
+                }
+                None
             }
+            UserIds::Int(_) => self.find_int(text.trim().parse().ok()?),
+        }
+    }
+
+    /// The index of an integer id, if known (`None` for text ids).
+    pub fn find_int(&self, id: i64) -> Option<UserIndex> {
+        match self {
+            UserIds::Int(v) => v.binary_search(&id).ok().map(|i| i as UserIndex),
+            UserIds::Text(_) => None,
         }
     }
 }

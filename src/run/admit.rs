@@ -30,6 +30,7 @@ pub(super) struct Admitted {
 }
 
 /// What the admission found: counts, the days with data and the run's dates.
+#[derive(Clone)]
 pub(super) struct Admission {
     /// Counts of the reading stage.
     pub stats: ReadStats,
@@ -152,6 +153,49 @@ impl Admitted {
                 earliest,
             },
         })
+    }
+}
+
+impl Admitted {
+    /// The admission of the users `keep` marks (by output index), for one
+    /// segment's layer: the run's dates, only those users' rows and
+    /// snapshot histories.
+    pub fn restrict(&self, keep: &[bool]) -> Admitted {
+        let (ids, new_index) = self.ids.retain(keep);
+        // Users are renumbered by appearance too, among the kept ones.
+        let mut appearance = vec![UserIndex::MAX; self.rank.len()];
+        let mut rank = Vec::with_capacity(ids.len());
+        for (a, &out) in self.rank.iter().enumerate() {
+            if keep[out as usize] {
+                appearance[a] = rank.len() as UserIndex;
+                rank.push(new_index[out as usize]);
+            }
+        }
+        let rows = self
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let user = appearance[r.user as usize];
+                (user != UserIndex::MAX).then_some(FactRow { user, ..*r })
+            })
+            .collect();
+        let seeds: Vec<Option<UserHistory>> = self
+            .seeds
+            .iter()
+            .zip(keep)
+            .filter_map(|(s, k)| k.then_some(*s))
+            .collect();
+        let admission = Admission {
+            snapshot_users: seeds.iter().flatten().count() as u64,
+            ..self.admission.clone()
+        };
+        Admitted {
+            rows,
+            rank,
+            ids,
+            seeds,
+            admission,
+        }
     }
 }
 

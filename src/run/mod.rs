@@ -17,6 +17,7 @@ use crate::options::RunOptions;
 use crate::progress::{ignore, Progress, Report, READ_SHARE};
 use crate::quality::Quality;
 use crate::read::{read_facts, InputFile};
+use crate::segment::{self, Segments};
 use crate::states::StateRows;
 use crate::summary::{aggregate, Aggregates};
 
@@ -41,6 +42,8 @@ pub struct Activation {
     pub quality: Quality,
     /// Streak, gap and churn-duration distributions.
     pub distributions: Distributions,
+    /// The segmented layer, when the run is segmented (SPEC section 11).
+    pub segments: Option<Segments>,
 }
 
 impl Activation {
@@ -98,11 +101,30 @@ pub fn run_with_progress(
         fraction,
     };
     progress(&at("compute", READ_SHARE));
-    let (walked, admission) = Walked::new(&plan, admitted)?;
+    let segments = segments(&plan, &admitted)?;
+    let mut activation = layer(&plan, admitted, plan.fact.clone())?;
+    if let Some(s) = segments {
+        // The segmented layer's files carry its own fact name.
+        activation.fact = s.layers.first().map_or_else(
+            || format!("{}_by_{}", plan.fact, s.column),
+            |(_, l)| l.fact.clone(),
+        );
+        activation.quality.fact = activation.fact.clone();
+        activation.quality.segments = Some(s.counts());
+        activation.segments = Some(s);
+    }
+    progress(&at("done", 1.0));
+    Ok(activation)
+}
+
+/// Walks, aggregates and reports the admitted users as one layer named
+/// `fact`.
+fn layer(plan: &Plan, admitted: Admitted, fact: String) -> Result<Activation, Error> {
+    let (walked, admission) = Walked::new(plan, admitted)?;
     let through = admission.through;
     let aggregates = aggregate(&walked.states, &walked.cohorts, &plan.calendar, through);
-    let quality = report::quality(&plan, admission, &walked, &aggregates);
-    progress(&at("done", 1.0));
+    let mut quality = report::quality(plan, admission, &walked, &aggregates);
+    quality.fact = fact.clone();
     let snapshot = FirstLast {
         meta: SnapshotMeta {
             as_of: through,
@@ -116,12 +138,51 @@ pub fn run_with_progress(
         users: walked.histories,
     };
     Ok(Activation {
-        fact: plan.fact,
+        fact,
         calendar: plan.calendar,
         states: walked.states,
         aggregates,
         snapshot,
         quality,
         distributions: walked.distributions,
+        segments: None,
     })
+}
+
+/// The segmented layer of a partition run (SPEC section 11): each
+/// segment's users walked as a layer of their own, with the run's dates.
+/// States are the unsegmented run's; every aggregate counts the segment's
+/// users only.
+fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<Segments>, Error> {
+    let opts = plan.opts;
+    let (Some(users), Some(attribute)) = (&opts.users, &opts.segment_by) else {
+        return Ok(None);
+    };
+    let assignment = segment::partition(
+        users,
+        opts.users_id_column.as_deref(),
+        attribute,
+        &admitted.ids,
+        opts.max_segments,
+    )?;
+    let fact = format!("{}_by_{attribute}", plan.fact);
+    let layers = assignment
+        .values
+        .into_iter()
+        .enumerate()
+        .map(|(s, value)| {
+            let keep: Vec<bool> = assignment
+                .segment
+                .iter()
+                .map(|&x| x as usize == s)
+                .collect();
+            Ok((value, layer(plan, admitted.restrict(&keep), fact.clone())?))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(Some(Segments {
+        kind: "user_attribute",
+        column: attribute.clone(),
+        is_int: assignment.is_int,
+        layers,
+    }))
 }

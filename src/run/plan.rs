@@ -106,6 +106,36 @@ fn check_options(opts: &RunOptions) -> Result<(), Error> {
             "a fraction between 0 and 1",
         ));
     }
+    match (&opts.users, &opts.segment_by) {
+        (Some(u), None) => {
+            return Err(Error::Usage(format!(
+                "a users table ({}) was given without the attribute that segments the run ({} A)",
+                u.name,
+                Opt::SegmentBy
+            )))
+        }
+        (None, Some(a)) => {
+            return Err(Error::Usage(format!(
+                "{} {a} needs the users table that holds it ({})",
+                Opt::SegmentBy,
+                Opt::Users
+            )))
+        }
+        (None, None) if opts.users_id_column.is_some() => {
+            return Err(Error::Usage(format!(
+                "{} names a column of the users table, but no users table was given",
+                Opt::UsersIdColumn
+            )))
+        }
+        _ => {}
+    }
+    if opts.max_segments == 0 {
+        return Err(Error::invalid_option(
+            Opt::MaxSegments,
+            "0",
+            "a number of segments of at least 1",
+        ));
+    }
     let facts = &opts.facts;
     match (&facts.fact_column, facts.fact_values.is_empty()) {
         (Some(_), true) => Err(Error::Usage(format!(

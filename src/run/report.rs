@@ -57,6 +57,7 @@ pub(super) fn quality(
         exact: snapshot_exact.unwrap_or(true),
         empty_days,
         warnings: Vec::new(),
+        segments: None,
     };
     q.warnings = warnings(&q, aggregates.summary.last().is_some_and(|s| s.complete));
     q

@@ -263,3 +263,19 @@ pub fn snapshot_columns(user: &str, grain: &str) -> (String, String, Option<Stri
         r.get(&format!("{grain}_active_periods")),
     )
 }
+
+// ---------------------------------------------------------------------------
+// SPEC section 11's worked example: the same facts partitioned by a users
+// table's `plan` (dave is absent from it, so his segment is null).
+// ---------------------------------------------------------------------------
+
+/// The users table of the partition example.
+pub const PLAN_USERS_CSV: &str = "user_id,plan\nalice,pro\nbob,free\ncarol,pro\n";
+
+/// `active` per week (01-01 .. 01-29) of each plan segment, in segment
+/// order (null last, written as an empty cell).
+pub const PLAN_ACTIVE: [(&str, [u64; 5]); 3] = [
+    ("free", [1, 0, 0, 0, 0]),
+    ("pro", [1, 2, 1, 1, 1]),
+    ("", [1, 0, 0, 1, 1]),
+];

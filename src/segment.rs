@@ -1,0 +1,344 @@
+//! Segments (SPEC section 11): one run, the activation layer of every
+//! segment side by side. This module holds what a segment is, and the
+//! partition kind's assignment of each user to a segment from a users
+//! table.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use arrow_array::{Array, ArrayRef};
+use serde::Serialize;
+
+use crate::arrays::{for_each_str, integers, is_text};
+use crate::error::Error;
+use crate::ids::{UserIds, UserIndex};
+use crate::options::Opt;
+use crate::read::{find_column, InputFile, Table, USER_COLUMNS};
+use crate::run::Activation;
+
+/// Distinct segments a run accepts unless told otherwise (SPEC section 11).
+pub const DEFAULT_MAX_SEGMENTS: usize = 1000;
+
+/// Values named in messages about a segment column.
+const NAMED_VALUES: usize = 5;
+
+/// One segment: a value of the segment column or attribute, or null.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum SegmentValue {
+    /// A text value.
+    Text(String),
+    /// An integer value.
+    Int(i64),
+    /// A null cell, or a user absent from the users table.
+    Null,
+}
+
+impl Ord for SegmentValue {
+    /// Values in their natural order (text bytewise, integers
+    /// numerically), the null segment last.
+    fn cmp(&self, other: &Self) -> Ordering {
+        use SegmentValue::*;
+        match (self, other) {
+            (Text(a), Text(b)) => a.cmp(b),
+            (Int(a), Int(b)) => a.cmp(b),
+            (Null, Null) => Ordering::Equal,
+            (Null, _) => Ordering::Greater,
+            (_, Null) => Ordering::Less,
+            // One column holds one type: text and integers never meet.
+            (Text(_), Int(_)) => Ordering::Greater,
+            (Int(_), Text(_)) => Ordering::Less,
+        }
+    }
+}
+
+impl PartialOrd for SegmentValue {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Display for SegmentValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SegmentValue::Text(s) => write!(f, "{s:?}"),
+            SegmentValue::Int(v) => write!(f, "{v}"),
+            SegmentValue::Null => f.write_str("null"),
+        }
+    }
+}
+
+/// The segmented layer of a run: one activation layer per segment, in
+/// segment order (null last).
+#[derive(Clone, Debug)]
+pub struct Segments {
+    /// `fact_column` or `user_attribute`.
+    pub kind: &'static str,
+    /// The segment column or attribute.
+    pub column: String,
+    /// Whether the segment values are integers (else text).
+    pub is_int: bool,
+    /// Each segment and its layer (its fact name is `{fact}_by_{column}`).
+    pub layers: Vec<(SegmentValue, Activation)>,
+}
+
+/// Rows and users of one segment, for the quality report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SegmentCounts {
+    /// The segment.
+    pub segment: SegmentValue,
+    /// Fact rows used in the segment.
+    pub rows: u64,
+    /// Users in the segment (with activity in the run or in the snapshot).
+    pub users: u64,
+}
+
+impl Segments {
+    /// Rows and users per segment.
+    pub fn counts(&self) -> Vec<SegmentCounts> {
+        self.layers
+            .iter()
+            .map(|(segment, a)| SegmentCounts {
+                segment: segment.clone(),
+                rows: a.quality.rows_used,
+                users: a.quality.total_users,
+            })
+            .collect()
+    }
+}
+
+/// The segment of every user of a partition run: the distinct values in
+/// segment order, and each user's index into them.
+pub(crate) struct Assignment {
+    /// The segments, null last.
+    pub values: Vec<SegmentValue>,
+    /// Whether the values are integers.
+    pub is_int: bool,
+    /// `segment[user]` indexes `values`.
+    pub segment: Vec<u32>,
+}
+
+/// Reads the users table and gives every user of the run (`ids`) their
+/// segment: their value of the attribute, null when absent from the table
+/// or null there.
+pub(crate) fn partition(
+    users: &InputFile,
+    id_column: Option<&str>,
+    attribute: &str,
+    ids: &UserIds,
+    max_segments: usize,
+) -> Result<Assignment, Error> {
+    let table = Table::read(users)?;
+    let names = table.names();
+    let file = &users.name;
+    let id = match find_column(&names, id_column, &USER_COLUMNS) {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return Err(Error::Data(format!(
+                "users table {file}: no id column{}: its columns are {}; name it with {}",
+                id_column.map_or(String::new(), |c| format!(" {c:?}")),
+                names.join(", "),
+                Opt::UsersIdColumn
+            )))
+        }
+        Err((a, b)) => {
+            return Err(Error::Data(format!(
+                "users table {file}: columns {:?} and {:?} differ only by case: name the id column with {}",
+                names[a],
+                names[b],
+                Opt::UsersIdColumn
+            )))
+        }
+    };
+    let Some(attr) = names.iter().position(|n| n == attribute) else {
+        return Err(Error::column(
+            file,
+            attribute,
+            format!(
+                "no such column in the users table ({} {attribute}); its columns are {}",
+                Opt::SegmentBy,
+                names.join(", ")
+            ),
+        ));
+    };
+    let id_cells = table.batch.column(id);
+    let rows = user_rows(file, &names[id], id_cells, ids)?;
+    let (cells, is_int) = values(file, attribute, table.batch.column(attr))?;
+    let mut of_user: Vec<SegmentValue> = vec![SegmentValue::Null; ids.len()];
+    for (row, user) in rows.into_iter().enumerate() {
+        if let Some(u) = user {
+            of_user[u as usize] = cells[row].clone();
+        }
+    }
+    assign(of_user, is_int, file, attribute, max_segments)
+}
+
+/// The run's user of each row of the users table (`None` for ids the run
+/// does not know), refusing duplicate ids and ids of the other type.
+fn user_rows(
+    file: &str,
+    column: &str,
+    cells: &ArrayRef,
+    ids: &UserIds,
+) -> Result<Vec<Option<UserIndex>>, Error> {
+    let mismatch = |holds: &str, run: &str| {
+        Error::column(
+            file,
+            column,
+            format!("holds {holds} user ids but the facts' user ids are {run}: the users table must use the facts' ids"),
+        )
+    };
+    let mut rows = Vec::with_capacity(cells.len());
+    if is_text(cells.data_type()) {
+        let mut bad = None;
+        for_each_str(cells, |_, v| {
+            rows.push(v.and_then(|s| match ids {
+                UserIds::Text(_) => ids.find(s),
+                UserIds::Int(_) => match crate::ids::canonical_int(s.trim().as_bytes()) {
+                    Some(n) => ids.find_int(n),
+                    None => {
+                        bad.get_or_insert_with(|| s.to_string());
+                        None
+                    }
+                },
+            }))
+        });
+        if let Some(v) = bad {
+            return Err(mismatch(&format!("text (such as {v:?})"), "integers"));
+        }
+    } else if cells.data_type().is_integer() {
+        if !ids.is_int() {
+            return Err(mismatch("integer", "text"));
+        }
+        let values = integers(cells).map_err(|m| Error::column(file, column, m))?;
+        rows.extend(values.into_iter().map(|v| v.and_then(|n| ids.find_int(n))));
+    } else {
+        return Err(Error::column(
+            file,
+            column,
+            format!(
+                "has type {}: user ids are text or integers",
+                cells.data_type()
+            ),
+        ));
+    }
+    let mut seen: HashMap<UserIndex, u32> = HashMap::new();
+    for u in rows.iter().flatten() {
+        *seen.entry(*u).or_default() += 1;
+    }
+    let mut repeated: Vec<UserIndex> = seen
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(u, _)| u)
+        .collect();
+    if !repeated.is_empty() {
+        repeated.sort_unstable();
+        let few: Vec<String> = repeated
+            .iter()
+            .take(NAMED_VALUES)
+            .map(|u| ids.display(*u))
+            .collect();
+        return Err(Error::column(
+            file,
+            column,
+            format!(
+                "{} user ids appear on more than one row (such as {}): a users table has one row per user",
+                repeated.len(),
+                few.join(", ")
+            ),
+        ));
+    }
+    Ok(rows)
+}
+
+/// The attribute's cells as segment values, and whether they are integers.
+fn values(file: &str, column: &str, cells: &ArrayRef) -> Result<(Vec<SegmentValue>, bool), Error> {
+    if is_text(cells.data_type()) {
+        let mut out = Vec::with_capacity(cells.len());
+        for_each_str(cells, |_, v| {
+            out.push(v.map_or(SegmentValue::Null, |s| SegmentValue::Text(s.to_string())))
+        });
+        return Ok((out, false));
+    }
+    if cells.data_type().is_integer() {
+        let values = integers(cells).map_err(|m| Error::column(file, column, m))?;
+        let out = values
+            .into_iter()
+            .map(|v| v.map_or(SegmentValue::Null, SegmentValue::Int))
+            .collect();
+        return Ok((out, true));
+    }
+    Err(Error::column(
+        file,
+        column,
+        format!(
+            "has type {}: a segment is a text or integer value",
+            cells.data_type()
+        ),
+    ))
+}
+
+/// Numbers the distinct values in segment order, refusing more than
+/// `max_segments` of them.
+fn assign(
+    of_user: Vec<SegmentValue>,
+    is_int: bool,
+    file: &str,
+    column: &str,
+    max_segments: usize,
+) -> Result<Assignment, Error> {
+    let mut values: Vec<SegmentValue> = of_user.clone();
+    values.sort_unstable();
+    values.dedup();
+    if values.len() > max_segments {
+        let few: Vec<String> = values
+            .iter()
+            .take(NAMED_VALUES)
+            .map(ToString::to_string)
+            .collect();
+        return Err(Error::column(
+            file,
+            column,
+            format!(
+                "has {} distinct values (such as {}), more than {} {max_segments}: a column with an id per row is not a breakdown",
+                values.len(),
+                few.join(", "),
+                Opt::MaxSegments
+            ),
+        ));
+    }
+    let index: HashMap<&SegmentValue, u32> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v, i as u32))
+        .collect();
+    let segment = of_user.iter().map(|v| index[v]).collect();
+    Ok(Assignment {
+        values,
+        is_int,
+        segment,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_is_the_last_segment() {
+        let mut v = vec![
+            SegmentValue::Null,
+            SegmentValue::Text("web".into()),
+            SegmentValue::Text("ios".into()),
+        ];
+        v.sort();
+        assert_eq!(
+            v,
+            [
+                SegmentValue::Text("ios".into()),
+                SegmentValue::Text("web".into()),
+                SegmentValue::Null
+            ]
+        );
+    }
+}

@@ -1,0 +1,351 @@
+//! Segments (SPEC section 11), the partition kind: the worked example, and
+//! on random data the properties that define it: every user's states are
+//! the unsegmented run's, and the segments' counts add up to the
+//! unsegmented summary, transitions and cohorts, resumed runs included.
+
+#[path = "common/spec.rs"]
+mod spec;
+
+use std::collections::BTreeMap;
+
+use activation_layer::output::TableKind;
+use activation_layer::write::{table_bytes, OutputFormat};
+use activation_layer::{run, Activation, Grain, InputFile, Rows, RunOptions, Weekday};
+
+fn table(a: &Activation, kind: TableKind) -> Vec<Vec<String>> {
+    let bytes = table_bytes(a, kind, OutputFormat::Csv).expect("a table");
+    String::from_utf8(bytes)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+fn partitioned(mut o: RunOptions, users: &str, attribute: &str) -> RunOptions {
+    o.users = Some(InputFile::bytes("users.csv", users.as_bytes().to_vec()));
+    o.segment_by = Some(attribute.to_string());
+    o
+}
+
+fn example_options() -> RunOptions {
+    let mut o = RunOptions::new(Grain::Week);
+    o.through = Some(spec_day("2024-02-04"));
+    o
+}
+
+fn spec_day(s: &str) -> i32 {
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    (d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+}
+
+fn example_facts() -> InputFile {
+    InputFile::bytes("spec_example.csv", spec::FACTS_CSV.to_vec())
+}
+
+#[test]
+fn the_spec_example_partitioned_by_plan() {
+    let o = partitioned(example_options(), spec::PLAN_USERS_CSV, "plan");
+    let a = run(&[example_facts()], None, &o).unwrap();
+    assert_eq!(a.fact, "spec_example_by_plan");
+    let summary = table(&a, TableKind::Summary);
+    assert_eq!(
+        summary[0][..5],
+        [
+            "segment",
+            "period_start",
+            "period_end",
+            "complete",
+            "active"
+        ]
+    );
+    let mut active: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut order = Vec::new();
+    for r in &summary[1..] {
+        if !order.contains(&r[0]) {
+            order.push(r[0].clone());
+        }
+        active
+            .entry(r[0].clone())
+            .or_default()
+            .push(r[4].parse().unwrap());
+    }
+    assert_eq!(order, ["free", "pro", ""], "segment order, null last");
+    for (segment, expected) in spec::PLAN_ACTIVE {
+        assert_eq!(active[segment], expected, "segment {segment:?}");
+    }
+    // The states are the unsegmented run's, each row under its user's plan.
+    let plain = run(&[example_facts()], None, &example_options()).unwrap();
+    let states = table(&a, TableKind::States);
+    assert_eq!(states[0][0], "segment");
+    let plan = |user: &str| match user {
+        "alice" | "carol" => "pro",
+        "bob" => "free",
+        _ => "",
+    };
+    let mut segmented: Vec<Vec<String>> = states[1..]
+        .iter()
+        .map(|r| {
+            assert_eq!(r[0], plan(&r[1]), "{r:?}");
+            r[1..].to_vec()
+        })
+        .collect();
+    let mut unsegmented = table(&plain, TableKind::States)[1..].to_vec();
+    segmented.sort();
+    unsegmented.sort();
+    assert_eq!(segmented, unsegmented);
+    // A partition run's snapshot is the unsegmented one.
+    assert_eq!(
+        table_bytes(&a, TableKind::Snapshot, OutputFormat::Parquet).unwrap(),
+        table_bytes(&plain, TableKind::Snapshot, OutputFormat::Parquet).unwrap()
+    );
+    let counts = a.quality.segments.as_ref().unwrap();
+    let c: Vec<(String, u64, u64)> = counts
+        .iter()
+        .map(|c| (c.segment.to_string(), c.rows, c.users))
+        .collect();
+    assert_eq!(
+        c,
+        [
+            ("\"free\"".to_string(), 1, 1),
+            ("\"pro\"".to_string(), 6, 2),
+            ("null".to_string(), 4, 1)
+        ]
+    );
+}
+
+#[test]
+fn users_tables_that_cannot_partition_a_run_are_named_errors() {
+    let err = |users: &str, attribute: &str, max: Option<usize>| {
+        let mut o = partitioned(example_options(), users, attribute);
+        if let Some(m) = max {
+            o.max_segments = m;
+        }
+        run(&[example_facts()], None, &o).unwrap_err().to_string()
+    };
+    let e = err(
+        "user_id,plan\nalice,pro\nbob,free\nalice,free\n",
+        "plan",
+        None,
+    );
+    assert!(
+        e.contains("users.csv")
+            && e.contains("1 user ids appear on more than one row (such as alice)"),
+        "{e}"
+    );
+    // Integer facts' ids against a users table of text ids.
+    let mut o = partitioned(example_options(), "user_id,plan\nalice,pro\n", "plan");
+    o.through = None;
+    let int_facts = InputFile::bytes("ints.csv", b"user_id,event_date\n1,2024-01-01\n".to_vec());
+    let e = run(&[int_facts], None, &o).unwrap_err().to_string();
+    assert!(
+        e.contains("holds text (such as \"alice\") user ids but the facts' user ids are integers"),
+        "{e}"
+    );
+    let e = err(spec::PLAN_USERS_CSV, "tier", None);
+    assert!(
+        e.contains("users.csv")
+            && e.contains("tier")
+            && e.contains("its columns are user_id, plan"),
+        "{e}"
+    );
+    let e = err(spec::PLAN_USERS_CSV, "plan", Some(2));
+    assert!(
+        e.contains(
+            "has 3 distinct values (such as \"free\", \"pro\", null), more than --max-segments 2"
+        ),
+        "{e}"
+    );
+    let e = err("customer,plan\nalice,pro\n", "plan", None);
+    assert!(
+        e.contains("no id column") && e.contains("--users-id-col"),
+        "{e}"
+    );
+    let mut o = example_options();
+    o.segment_by = Some("plan".into());
+    let e = run(&[example_facts()], None, &o).unwrap_err().to_string();
+    assert!(e.contains("needs the users table"), "{e}");
+}
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Random facts over `days` days from 2024-01-01 and a users table giving
+/// most users one of three plans (some none, some a null plan).
+fn dataset(rng: &mut Rng, days: i32) -> (Vec<(u32, i32)>, String) {
+    let users = 1 + rng.below(40) as u32;
+    let mut facts = Vec::new();
+    for u in 0..users {
+        let start = rng.below(days as u64) as i32;
+        for _ in 0..rng.below(12) {
+            let d = start + rng.below((days - start) as u64) as i32;
+            facts.push((u, d));
+        }
+    }
+    let mut table = String::from("user_id,plan\n");
+    for u in 0..users + 5 {
+        match rng.below(5) {
+            0 => {}
+            1 => table.push_str(&format!("u{u},\n")),
+            k => table.push_str(&format!(
+                "u{u},{}\n",
+                ["basic", "pro", "team"][k as usize - 2]
+            )),
+        }
+    }
+    (facts, table)
+}
+
+fn facts_file(facts: &[(u32, i32)], keep: impl Fn(i32) -> bool) -> InputFile {
+    let mut csv = String::from("user_id,event_date\n");
+    for &(u, d) in facts.iter().filter(|f| keep(f.1)) {
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(d as u64);
+        csv.push_str(&format!("u{u},{date}\n"));
+    }
+    InputFile::bytes("facts.csv", csv.into_bytes())
+}
+
+/// Sums the numeric cells of `rows` (without their segment column) by
+/// the key cells `key`, keeping `value` columns.
+fn sums(rows: &[Vec<String>], key: &[usize], values: &[usize]) -> BTreeMap<Vec<String>, Vec<u64>> {
+    let mut out: BTreeMap<Vec<String>, Vec<u64>> = BTreeMap::new();
+    for r in rows {
+        let k: Vec<String> = key.iter().map(|&i| r[i].clone()).collect();
+        let e = out.entry(k).or_insert_with(|| vec![0; values.len()]);
+        for (slot, &i) in e.iter_mut().zip(values) {
+            *slot += r[i].parse::<u64>().unwrap();
+        }
+    }
+    out
+}
+
+/// The segments' counts add up to the unsegmented run's, and its states
+/// are the unsegmented run's, on random data, every grain, both row
+/// modes, fresh and resumed from a snapshot.
+#[test]
+fn partition_counts_add_up_to_the_unsegmented_run() {
+    let mut rng = Rng(0x5EED_1234_ABCD);
+    let mut checked = 0;
+    for case in 0..60 {
+        let days = 20 + rng.below(100) as i32;
+        let (facts, users) = dataset(&mut rng, days);
+        if facts.is_empty() {
+            continue;
+        }
+        let grain = [Grain::Day, Grain::Week, Grain::Month][case % 3];
+        let mut o = RunOptions::new(grain);
+        o.week_start =
+            Some([Weekday::Monday, Weekday::Sunday, Weekday::Wednesday][rng.below(3) as usize]);
+        o.rows = if rng.below(2) == 0 {
+            Rows::Changes
+        } else {
+            Rows::All
+        };
+        let last = facts.iter().map(|f| f.1).max().unwrap();
+        o.through = Some(spec_day("2024-01-01") + last);
+        // Resumed: a first run through a cut, then the rest from its
+        // snapshot; both partitioned.
+        let cut = (case % 2 == 1).then(|| rng.below(last as u64 + 1) as i32);
+        let (file, snapshot) = match cut {
+            Some(c) if facts.iter().any(|f| f.1 <= c) && c < last => {
+                let mut first = RunOptions::new(grain);
+                first.week_start = o.week_start;
+                first.through = Some(spec_day("2024-01-01") + c);
+                let a = run(&[facts_file(&facts, |d| d <= c)], None, &first).unwrap();
+                let snap = InputFile::bytes(
+                    "snap.parquet",
+                    table_bytes(&a, TableKind::Snapshot, OutputFormat::Parquet).unwrap(),
+                );
+                o.report_from = None;
+                (facts_file(&facts, |d| d > c), Some(snap))
+            }
+            _ => (facts_file(&facts, |_| true), None),
+        };
+        let plain = match run(std::slice::from_ref(&file), snapshot.as_ref(), &o) {
+            Ok(a) => a,
+            // A cut that leaves no rows to report is refused alike with segments.
+            Err(e) => {
+                let seg = run(&[file], snapshot.as_ref(), &partitioned(o, &users, "plan"));
+                assert_eq!(seg.unwrap_err().to_string(), e.to_string(), "case {case}");
+                continue;
+            }
+        };
+        let seg = run(&[file], snapshot.as_ref(), &partitioned(o, &users, "plan")).unwrap();
+        let ctx = format!("case {case} ({grain}, cut {cut:?})\nusers:\n{users}");
+        // States: the unsegmented rows, under the user's plan.
+        let plans: BTreeMap<String, String> = users
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let (u, p) = l.split_once(',').unwrap();
+                (u.to_string(), p.to_string())
+            })
+            .collect();
+        let states = table(&seg, TableKind::States);
+        let mut segmented: Vec<Vec<String>> = states[1..]
+            .iter()
+            .map(|r| {
+                assert_eq!(&r[0], plans.get(&r[1]).map_or("", String::as_str), "{ctx}");
+                r[1..].to_vec()
+            })
+            .collect();
+        let mut unsegmented = table(&plain, TableKind::States)[1..].to_vec();
+        segmented.sort();
+        unsegmented.sort();
+        assert_eq!(segmented, unsegmented, "{ctx}");
+        // Summary counts (active .. total_users), transitions, cohorts.
+        let summary = table(&plain, TableKind::Summary);
+        let counts: Vec<usize> = (3..11).collect();
+        let shifted: Vec<usize> = counts.iter().map(|i| i + 1).collect();
+        let seg_summary = table(&seg, TableKind::Summary);
+        assert_eq!(seg_summary[0][1..], summary[0][..], "{ctx}");
+        assert_eq!(
+            sums(&seg_summary[1..], &[1, 2, 3], &shifted),
+            sums(&summary[1..], &[0, 1, 2], &counts),
+            "{ctx}"
+        );
+        let segments = seg.segments.as_ref().unwrap();
+        for (value, layer) in &segments.layers {
+            assert_eq!(
+                layer.aggregates.summary.len(),
+                plain.aggregates.summary.len(),
+                "{ctx}: segment {value} reports every period"
+            );
+        }
+        let transitions = table(&plain, TableKind::Transitions);
+        let seg_transitions = table(&seg, TableKind::Transitions);
+        let n = transitions[0].len();
+        assert_eq!(
+            sums(&seg_transitions[1..], &(1..n).collect::<Vec<_>>(), &[n]),
+            sums(&transitions[1..], &(0..n - 1).collect::<Vec<_>>(), &[n - 1]),
+            "{ctx}"
+        );
+        let cohorts = table(&plain, TableKind::Cohorts);
+        let col = |t: &[Vec<String>], name: &str| t[0].iter().position(|c| c == name).unwrap();
+        let key = |t: &[Vec<String>]| vec![col(t, "cohort_period"), col(t, "period_start")];
+        let vals = |t: &[Vec<String>]| vec![col(t, "cohort_size"), col(t, "active_users")];
+        assert_eq!(
+            sums(
+                &table(&seg, TableKind::Cohorts)[1..],
+                &key(&table(&seg, TableKind::Cohorts)),
+                &vals(&table(&seg, TableKind::Cohorts))
+            ),
+            sums(&cohorts[1..], &key(&cohorts), &vals(&cohorts)),
+            "{ctx}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 50, "only {checked} cases ran");
+}
