@@ -68,28 +68,20 @@ impl TableKind {
         dictionary::table(self.as_str()).expect("every table is documented")
     }
 
-    /// The file stem for a run (SPEC section 4).
+    /// The file stem of the table of a run without segments (SPEC
+    /// section 4); [`Layer::file_stem`] for either layer.
     pub fn file_stem(self, a: &Activation) -> String {
-        match self {
-            TableKind::States => a.table_name(""),
-            TableKind::Summary => a.table_name("_summary"),
-            TableKind::Transitions => a.table_name("_transitions"),
-            TableKind::Cohorts => a.table_name("_cohorts"),
-            TableKind::Snapshot => format!("{}_firstlast", a.fact),
-        }
+        Layer::Plain(a).file_stem(self)
     }
 
-    /// Hands the table to `f` one record batch at a time, in table order
-    /// (at least one batch, so an empty table still has its schema). Only
-    /// the states table has more than one.
+    /// Hands the table of a run without segments to `f` one record batch
+    /// at a time, in table order (at least one batch, so an empty table
+    /// still has its schema). Only the states table has more than one.
     pub fn for_each_batch(
         self,
         a: &Activation,
         f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        if let Some(segments) = &a.segments {
-            return self.for_each_segmented_batch(a, segments, f);
-        }
         match self {
             TableKind::States => states(a, f),
             TableKind::Summary => f(summary(a)?),
@@ -129,11 +121,7 @@ impl TableKind {
             return Ok(());
         }
         // No segment at all (a run without users): the schema, no rows.
-        let empty = Activation {
-            segments: None,
-            ..a.clone()
-        };
-        self.for_each_batch(&empty, &mut |b| {
+        self.for_each_batch(a, &mut |b| {
             f(with_segment(
                 &segment,
                 segments,
@@ -151,17 +139,92 @@ impl TableKind {
         (self == TableKind::States).then(|| states_arrow_size_bound(a))
     }
 
-    /// The whole table as one record batch.
+    /// The whole table of a run without segments as one record batch.
     pub fn batch(self, a: &Activation) -> Result<RecordBatch, Error> {
+        Layer::Plain(a).batch(self)
+    }
+}
+
+/// One layer of a run's outputs: the run without segments, or its
+/// segmented layer (SPEC section 11), which one read can give together.
+#[derive(Clone, Copy, Debug)]
+pub enum Layer<'a> {
+    /// The run without segments.
+    Plain(&'a Activation),
+    /// The segmented layer of a segmented run.
+    Segmented(&'a Activation, &'a Segments),
+}
+
+impl<'a> From<&'a Activation> for Layer<'a> {
+    fn from(a: &'a Activation) -> Self {
+        Layer::Plain(a)
+    }
+}
+
+impl<'a> Layer<'a> {
+    /// The run the layer belongs to.
+    pub fn run(self) -> &'a Activation {
+        match self {
+            Layer::Plain(a) | Layer::Segmented(a, _) => a,
+        }
+    }
+
+    /// The fact name in its file names: `{fact}`, or `{fact}_by_{column}`.
+    pub fn fact(self) -> &'a str {
+        match self {
+            Layer::Plain(a) => &a.fact,
+            Layer::Segmented(_, s) => &s.fact,
+        }
+    }
+
+    /// Its quality report (with rows and users per segment when segmented).
+    pub fn quality(self) -> &'a crate::quality::Quality {
+        match self {
+            Layer::Plain(a) => &a.quality,
+            Layer::Segmented(_, s) => &s.quality,
+        }
+    }
+
+    /// The base name of an output table: `{fact}_activation_{g}` plus `suffix`.
+    pub fn table_name(self, suffix: &str) -> String {
+        let grain = self.run().calendar.grain().adjective();
+        format!("{}_activation_{grain}{suffix}", self.fact())
+    }
+
+    /// The file stem of a table (SPEC section 4).
+    pub fn file_stem(self, kind: TableKind) -> String {
+        match kind {
+            TableKind::States => self.table_name(""),
+            TableKind::Summary => self.table_name("_summary"),
+            TableKind::Transitions => self.table_name("_transitions"),
+            TableKind::Cohorts => self.table_name("_cohorts"),
+            TableKind::Snapshot => format!("{}_firstlast", self.fact()),
+        }
+    }
+
+    /// Hands a table to `f` one record batch at a time, in table order.
+    pub fn for_each_batch(
+        self,
+        kind: TableKind,
+        f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        match self {
+            Layer::Plain(a) => kind.for_each_batch(a, f),
+            Layer::Segmented(a, s) => kind.for_each_segmented_batch(a, s, f),
+        }
+    }
+
+    /// A whole table as one record batch.
+    pub fn batch(self, kind: TableKind) -> Result<RecordBatch, Error> {
         let mut batches = Vec::new();
-        self.for_each_batch(a, &mut |b| {
+        self.for_each_batch(kind, &mut |b| {
             batches.push(b);
             Ok(())
         })?;
         match batches.len() {
             1 => Ok(batches.pop().expect("one batch")),
             _ => arrow_select::concat::concat_batches(&batches[0].schema(), &batches)
-                .map_err(|e| Error::Internal(format!("joining the {} table: {e}", self.as_str()))),
+                .map_err(|e| Error::Internal(format!("joining the {} table: {e}", kind.as_str()))),
         }
     }
 }

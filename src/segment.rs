@@ -78,6 +78,11 @@ pub struct Segments {
     pub column: String,
     /// Whether the segment values are integers (else text).
     pub is_int: bool,
+    /// The layer's fact name, `{fact}_by_{column}`.
+    pub fact: String,
+    /// The layer's quality report: the run's, with rows and users per
+    /// segment.
+    pub quality: crate::quality::Quality,
     /// Each segment and its layer (its fact name is `{fact}_by_{column}`).
     pub layers: Vec<(SegmentValue, Activation)>,
 }

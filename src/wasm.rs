@@ -8,9 +8,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
 use crate::options::{Opt, Settings, Spelling, OPTIONS};
-use crate::output::TableKind;
+use crate::output::{Layer, TableKind};
 use crate::read::InputFile;
 use crate::run::{run_with_progress, Activation};
+use crate::segment::SegmentValue;
 use crate::write::{write_table, OutputFormat};
 
 /// What every exported function returns: an [`Error`] is thrown as a JS
@@ -255,16 +256,23 @@ pub fn compute(
             .dyn_into()
             .map_err(|_| usage("options must be an object".into()))?
     };
-    let snapshot = Reflect::get(&options, &"snapshot".into())
-        .ok()
-        .filter(|s| !s.is_undefined() && !s.is_null())
-        .map(|s| input_file(&s, "options.snapshot"))
-        .transpose()?;
+    let file_option = |opt: Opt| {
+        let name = opt.spelt(Spelling::Js);
+        Reflect::get(&options, &name.into())
+            .ok()
+            .filter(|s| !s.is_undefined() && !s.is_null())
+            .map(|s| input_file(&s, &format!("options.{name}")))
+            .transpose()
+    };
+    let snapshot = file_option(Opt::Snapshot)?;
+    let users = file_option(Opt::Users)?;
     // Unknown keys (typos) are refused like unknown CLI flags (Settings
-    // denies unknown fields); the snapshot's bytes travel separately.
+    // denies unknown fields); the files' bytes travel separately.
     let plain = Object::assign(&Object::new(), &options);
-    Reflect::delete_property(&plain, &"snapshot".into())
-        .map_err(|_| usage("options must be a plain object".into()))?;
+    for opt in [Opt::Snapshot, Opt::Users] {
+        Reflect::delete_property(&plain, &opt.spelt(Spelling::Js).into())
+            .map_err(|_| usage("options must be a plain object".into()))?;
+    }
     let known = || OPTIONS.iter().map(|o| o.name);
     if let Some(k) = Object::keys(&plain)
         .iter()
@@ -290,7 +298,8 @@ pub fn compute(
     }
     let settings: Settings = serde_wasm_bindgen::from_value(plain.into())
         .map_err(|e| usage(format!("invalid options: {e}")))?;
-    let opts = settings.to_options()?;
+    let mut opts = settings.to_options()?;
+    opts.users = users;
     let mut report = |p: &crate::progress::Progress| {
         if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
             let _ = f.call1(&JsValue::NULL, &v);
@@ -298,6 +307,28 @@ pub fn compute(
     };
     let inner = run_with_progress(&inputs, snapshot.as_ref(), &opts, &mut report)?;
     Ok(Computation { inner })
+}
+
+impl Computation {
+    /// The layer a `table` call asks for: `plain` (the default) or
+    /// `segmented`.
+    fn layer(&self, which: &JsValue) -> WasmResult<Layer<'_>> {
+        if which.is_undefined() || which.is_null() {
+            return Ok(Layer::Plain(&self.inner));
+        }
+        match text_arg(which, "the layer")?.as_str() {
+            "plain" => Ok(Layer::Plain(&self.inner)),
+            "segmented" => match &self.inner.segments {
+                Some(s) => Ok(Layer::Segmented(&self.inner, s)),
+                None => Err(usage(format!(
+                    "this run has no segmented layer: give {} with {}",
+                    Opt::SegmentBy.spelt(Spelling::Js),
+                    Opt::Users.spelt(Spelling::Js)
+                ))),
+            },
+            other => Err(Error::invalid_option("the layer", other, "plain or segmented").into()),
+        }
+    }
 }
 
 /// The result of [`compute`]; it lives in WASM memory until `free()`.
@@ -339,20 +370,24 @@ impl Computation {
     }
 
     /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`)
-    /// as `parquet`, `csv` or `arrow` (IPC stream) bytes. The array may be a
-    /// view on a slightly larger buffer (its `byteLength` is the table's).
+    /// as `parquet`, `csv` or `arrow` (IPC stream) bytes, of the run without
+    /// segments or, with `layer` `segmented`, of its segmented layer. The
+    /// array may be a view on a slightly larger buffer (its `byteLength` is
+    /// the table's).
     pub fn table(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] which: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "'plain' | 'segmented' | undefined")] layer: JsValue,
     ) -> WasmResult<Uint8Array> {
         let kind: TableKind = text_arg(&which, "the table")?.parse()?;
         let format: OutputFormat = text_arg(&format, "the format")?.parse()?;
-        let bound = match format {
-            OutputFormat::Arrow => kind.arrow_size_bound(&self.inner),
+        let layer = self.layer(&layer)?;
+        let bound = match (format, layer) {
+            (OutputFormat::Arrow, Layer::Plain(a)) => kind.arrow_size_bound(a),
             _ => None,
         };
-        write_table(&self.inner, kind, format, ToJs::new(bound))?.into_array()
+        write_table(layer, kind, format, ToJs::new(bound))?.into_array()
     }
 
     /// The file name (without extension) of a table, as the CLI writes it.
@@ -360,9 +395,50 @@ impl Computation {
     pub fn table_name(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] which: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "'plain' | 'segmented' | undefined")] layer: JsValue,
     ) -> WasmResult<String> {
         let kind: TableKind = text_arg(&which, "the table")?.parse()?;
-        Ok(kind.file_stem(&self.inner))
+        Ok(self.layer(&layer)?.file_stem(kind))
+    }
+
+    /// The segmented layer (SPEC section 11): its kind, column, fact name,
+    /// quality report (rows and users per segment) and summary rows, each
+    /// with its `segment`; null for a run without segments.
+    #[wasm_bindgen(getter)]
+    pub fn segments(&self) -> WasmResult<JsValue> {
+        let Some(s) = &self.inner.segments else {
+            return Ok(JsValue::NULL);
+        };
+        #[derive(Serialize)]
+        struct Row<'a> {
+            segment: &'a SegmentValue,
+            #[serde(flatten)]
+            row: &'a crate::summary::SummaryRow,
+        }
+        #[derive(Serialize)]
+        struct View<'a> {
+            kind: &'a str,
+            column: &'a str,
+            fact: &'a str,
+            quality: &'a crate::quality::Quality,
+            summary: Vec<Row<'a>>,
+        }
+        to_js(&View {
+            kind: s.kind,
+            column: &s.column,
+            fact: &s.fact,
+            quality: &s.quality,
+            summary: s
+                .layers
+                .iter()
+                .flat_map(|(segment, a)| {
+                    a.aggregates
+                        .summary
+                        .iter()
+                        .map(move |row| Row { segment, row })
+                })
+                .collect(),
+        })
     }
 
     /// Distributions of streak length, gap between active periods and churn duration.

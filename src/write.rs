@@ -16,6 +16,7 @@ use parquet::file::properties::WriterProperties;
 
 use crate::error::Error;
 use crate::grain::format_day;
+use crate::output::{Layer, TableKind};
 
 /// A table file format for outputs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,23 +169,24 @@ pub fn csv_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
     one_batch(OutputFormat::Csv, batch, &[])
 }
 
-/// Writes one output table of a run to `out` in a format, a batch at a
-/// time. In Parquet, the snapshot keeps its own key-value metadata and
+/// Writes one output table of a run's layer to `out` in a format, a batch
+/// at a time. In Parquet, the snapshot keeps its own key-value metadata and
 /// every other table the run's settings, which `merge` checks.
-pub fn write_table<W: Write + Send>(
-    a: &crate::run::Activation,
-    kind: crate::output::TableKind,
+pub fn write_table<'a, W: Write + Send>(
+    layer: impl Into<Layer<'a>>,
+    kind: TableKind,
     format: OutputFormat,
     out: W,
 ) -> Result<W, Error> {
+    let layer = layer.into();
     let metadata = match (kind, format) {
-        (crate::output::TableKind::Snapshot, OutputFormat::Parquet) => a.snapshot.meta.to_pairs(),
-        (_, OutputFormat::Parquet) => a.quality.settings(),
+        (TableKind::Snapshot, OutputFormat::Parquet) => layer.run().snapshot.meta.to_pairs(),
+        (_, OutputFormat::Parquet) => layer.quality().settings(),
         _ => Vec::new(),
     };
     let mut out = Some(out);
     let mut writer: Option<TableWriter<W>> = None;
-    kind.for_each_batch(a, &mut |batch| {
+    layer.for_each_batch(kind, &mut |batch| {
         let w = match &mut writer {
             Some(w) => w,
             None => writer.insert(TableWriter::new(
@@ -201,13 +203,13 @@ pub fn write_table<W: Write + Send>(
         .finish()
 }
 
-/// The bytes of one output table of a run in a format.
-pub fn table_bytes(
-    a: &crate::run::Activation,
-    kind: crate::output::TableKind,
+/// The bytes of one output table of a run's layer in a format.
+pub fn table_bytes<'a>(
+    layer: impl Into<Layer<'a>>,
+    kind: TableKind,
     format: OutputFormat,
 ) -> Result<Vec<u8>, Error> {
-    write_table(a, kind, format, Vec::new())
+    write_table(layer, kind, format, Vec::new())
 }
 
 /// A table file (Parquet or CSV, e.g. an earlier output) in another format.
@@ -384,12 +386,12 @@ fn process_alive(pid: u32, file: &std::fs::DirEntry) -> bool {
 /// Writes every output of a run into `dir` with the names of SPEC section 4:
 /// tables in `format`, the snapshot always as Parquet, the quality report as
 /// JSON. Returns the paths written.
-pub fn write_outputs(
-    a: &crate::run::Activation,
+pub fn write_outputs<'a>(
+    layer: impl Into<Layer<'a>>,
     dir: &Path,
     format: OutputFormat,
 ) -> Result<Vec<std::path::PathBuf>, Error> {
-    use crate::output::TableKind;
+    let layer = layer.into();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     remove_stale_temporaries(dir);
     let mut written = Vec::new();
@@ -401,12 +403,13 @@ pub fn write_outputs(
             format
         };
         let ext = format.extension();
-        let path = dir.join(format!("{}.{ext}", kind.file_stem(a)));
-        write_atomic_with(&path, |w| write_table(a, kind, format, w))?;
+        let path = dir.join(format!("{}.{ext}", layer.file_stem(kind)));
+        write_atomic_with(&path, |w| write_table(layer, kind, format, w))?;
         written.push(path);
     }
-    let path = dir.join(format!("{}_quality.json", a.table_name("")));
-    let json = serde_json::to_vec_pretty(&a.quality).map_err(|e| Error::Internal(e.to_string()))?;
+    let path = dir.join(format!("{}_quality.json", layer.table_name("")));
+    let json =
+        serde_json::to_vec_pretty(layer.quality()).map_err(|e| Error::Internal(e.to_string()))?;
     write_atomic(&path, &json)?;
     written.push(path);
     Ok(written)

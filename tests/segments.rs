@@ -13,7 +13,7 @@ use activation_layer::write::{table_bytes, OutputFormat};
 use activation_layer::{run, Activation, Grain, InputFile, Rows, RunOptions, Weekday};
 
 fn table(a: &Activation, kind: TableKind) -> Vec<Vec<String>> {
-    let bytes = table_bytes(a, kind, OutputFormat::Csv).expect("a table");
+    let bytes = table_bytes(a.layer(), kind, OutputFormat::Csv).expect("a table");
     String::from_utf8(bytes)
         .unwrap()
         .lines()
@@ -46,7 +46,8 @@ fn example_facts() -> InputFile {
 fn the_spec_example_partitioned_by_plan() {
     let o = partitioned(example_options(), spec::PLAN_USERS_CSV, "plan");
     let a = run(&[example_facts()], None, &o).unwrap();
-    assert_eq!(a.fact, "spec_example_by_plan");
+    assert_eq!(a.fact, "spec_example");
+    assert_eq!(a.layer().fact(), "spec_example_by_plan");
     let summary = table(&a, TableKind::Summary);
     assert_eq!(
         summary[0][..5],
@@ -95,10 +96,14 @@ fn the_spec_example_partitioned_by_plan() {
     assert_eq!(segmented, unsegmented);
     // A partition run's snapshot is the unsegmented one.
     assert_eq!(
-        table_bytes(&a, TableKind::Snapshot, OutputFormat::Parquet).unwrap(),
+        table_bytes(a.layer(), TableKind::Snapshot, OutputFormat::Parquet).unwrap(),
         table_bytes(&plain, TableKind::Snapshot, OutputFormat::Parquet).unwrap()
     );
-    let counts = a.quality.segments.as_ref().unwrap();
+    assert_eq!(
+        a.quality.segments, None,
+        "the run's own report has no segments"
+    );
+    let counts = a.layer().quality().segments.clone().unwrap();
     let c: Vec<(String, u64, u64)> = counts
         .iter()
         .map(|c| (c.segment.to_string(), c.rows, c.users))

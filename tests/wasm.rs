@@ -86,8 +86,12 @@ fn spec_example_through_the_facade() {
         get(&summary.get(4), "period_start").as_string().unwrap(),
         want[4].text("period_start")
     );
-    let states =
-        String::from_utf8(r.table("states".into(), "csv".into()).unwrap().to_vec()).unwrap();
+    let states = String::from_utf8(
+        r.table("states".into(), "csv".into(), JsValue::UNDEFINED)
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
     assert_eq!(states.lines().count(), spec::STATES_CSV.lines().count());
     let dave = spec::STATES_CSV
         .lines()
@@ -95,12 +99,12 @@ fn spec_example_through_the_facade() {
         .unwrap();
     assert!(states.contains(dave));
     let snapshot = r
-        .table("snapshot".into(), "parquet".into())
+        .table("snapshot".into(), "parquet".into(), JsValue::UNDEFINED)
         .unwrap()
         .to_vec();
     assert_eq!(&snapshot[..4], b"PAR1");
     assert_eq!(
-        r.table_name("summary".into()).unwrap(),
+        r.table_name("summary".into(), JsValue::UNDEFINED).unwrap(),
         "spec_example_activation_weekly_summary"
     );
     let timeline: Array = r.user_timeline("alice".into()).unwrap().dyn_into().unwrap();
@@ -196,7 +200,7 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
         &file(
             "snap.parquet",
             &day1
-                .table("snapshot".into(), "parquet".into())
+                .table("snapshot".into(), "parquet".into(), JsValue::UNDEFINED)
                 .unwrap()
                 .to_vec(),
         ),
@@ -214,17 +218,28 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
             which.into(),
             file(
                 "history.csv",
-                &day1.table(which.into(), "csv".into()).unwrap().to_vec(),
+                &day1
+                    .table(which.into(), "csv".into(), JsValue::UNDEFINED)
+                    .unwrap()
+                    .to_vec(),
             ),
             file(
                 "run.csv",
-                &day2.table(which.into(), "csv".into()).unwrap().to_vec(),
+                &day2
+                    .table(which.into(), "csv".into(), JsValue::UNDEFINED)
+                    .unwrap()
+                    .to_vec(),
             ),
         )
         .unwrap();
         assert_eq!(
             String::from_utf8(merged).unwrap(),
-            String::from_utf8(full.table(which.into(), "csv".into()).unwrap().to_vec()).unwrap(),
+            String::from_utf8(
+                full.table(which.into(), "csv".into(), JsValue::UNDEFINED)
+                    .unwrap()
+                    .to_vec()
+            )
+            .unwrap(),
             "{which}"
         );
     }
@@ -232,12 +247,15 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
         "summary".into(),
         file(
             "h.csv",
-            &day1.table("summary".into(), "csv".into()).unwrap().to_vec(),
+            &day1
+                .table("summary".into(), "csv".into(), JsValue::UNDEFINED)
+                .unwrap()
+                .to_vec(),
         ),
         file(
             "r.parquet",
             &day2
-                .table("summary".into(), "parquet".into())
+                .table("summary".into(), "parquet".into(), JsValue::UNDEFINED)
                 .unwrap()
                 .to_vec(),
         ),
@@ -258,7 +276,7 @@ fn merge_tables_upserts_a_later_run_into_earlier_results() {
     )
     .unwrap();
     let parquet = |r: &Computation| {
-        r.table("summary".into(), "parquet".into())
+        r.table("summary".into(), "parquet".into(), JsValue::UNDEFINED)
             .unwrap()
             .to_vec()
     };
@@ -370,8 +388,60 @@ fn errors_are_named_by_kind() {
         .iter()
         .map(|o| get(&o, "name").as_string().unwrap())
         .collect();
-    assert_eq!(names.len(), 16);
+    assert_eq!(names.len(), 19);
     assert!(names.contains(&"maxRejected".to_string()));
+    assert!(names.contains(&"segmentBy".to_string()));
+}
+
+/// SPEC section 11's partition example through the façade: both layers
+/// from one call, the segmented one's summary per plan.
+#[wasm_bindgen_test]
+fn a_partition_by_plan_through_the_facade() {
+    let opts = options(&[
+        ("grain", "week"),
+        ("through", "2024-02-04"),
+        ("segmentBy", "plan"),
+    ]);
+    let users = file("users.csv", spec::PLAN_USERS_CSV.as_bytes());
+    Reflect::set(&opts, &"users".into(), &users).unwrap();
+    let r = compute(Array::of1(&file("s.csv", SPEC)).into(), opts, None).unwrap();
+    assert_eq!(
+        r.table_name("summary".into(), "segmented".into()).unwrap(),
+        "s_by_plan_activation_weekly_summary"
+    );
+    assert_eq!(
+        r.table_name("summary".into(), JsValue::UNDEFINED).unwrap(),
+        "s_activation_weekly_summary"
+    );
+    let segments = r.segments().unwrap();
+    assert_eq!(
+        get(&segments, "kind").as_string().as_deref(),
+        Some("user_attribute")
+    );
+    let rows = wasm_bindgen::JsCast::unchecked_into::<Array>(get(&segments, "summary"));
+    for (segment, active) in spec::PLAN_ACTIVE {
+        let got: Vec<f64> = rows
+            .iter()
+            .filter(|row| get(row, "segment").as_string().unwrap_or_default() == segment)
+            .map(|row| get(&row, "active").as_f64().unwrap())
+            .collect();
+        let expected: Vec<f64> = active.iter().map(|&a| a as f64).collect();
+        assert_eq!(got, expected, "segment {segment:?}");
+    }
+    let csv = String::from_utf8(
+        r.table("summary".into(), "csv".into(), "segmented".into())
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(csv.starts_with("segment,period_start,"), "{csv}");
+    // A run without segments has no segmented layer, and says so.
+    let plain = spec_weekly(file("s.csv", SPEC)).unwrap();
+    let e = plain
+        .table("summary".into(), "csv".into(), "segmented".into())
+        .err()
+        .unwrap();
+    assert!(message(e).contains("this run has no segmented layer: give segmentBy with users"));
 }
 
 /// The hostile corpus (tests/common/corpus.rs) through the façade: each

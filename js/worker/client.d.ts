@@ -50,10 +50,12 @@ export interface ComputeOptions {
   reportFrom?: string;
   rows?: 'changes' | 'all';
   snapshot?: FileInput;
+  /** The users table whose `segmentBy` attribute partitions the run (SPEC section 11). */
+  users?: FileInput;
   asOf?: string;
   skipOverlap?: boolean;
   maxRejected?: number;
-  /** The users table's attribute that partitions the run (SPEC section 11; the CLI's `--users FILE --segment-by A`; the package does not take a users table yet). */
+  /** The attribute of `users` that partitions the run (SPEC section 11): states stay the run's, every aggregate is counted per segment. */
   segmentBy?: string;
   /** The users table's id column. */
   usersIdColumn?: string;
@@ -62,7 +64,7 @@ export interface ComputeOptions {
 }
 
 /** The name of a run option as `options()` gives it. */
-export type OptionName = Exclude<keyof ComputeOptions, 'snapshot'>;
+export type OptionName = Exclude<keyof ComputeOptions, 'snapshot' | 'users'>;
 
 /** One run option, as every interface names it. */
 export interface OptionInfo {
@@ -74,6 +76,24 @@ export interface OptionInfo {
 }
 
 export type TableName = 'states' | 'summary' | 'transitions' | 'cohorts' | 'snapshot';
+/** Which layer of a run a table comes from: without segments (the default) or segmented. */
+export type LayerName = 'plain' | 'segmented';
+
+/** One segment's summary row. */
+export type SegmentSummaryRow = SummaryRow & { segment: string | number | null };
+
+/** The segmented layer of a run (SPEC section 11). */
+export interface SegmentedLayer {
+  kind: 'user_attribute' | 'fact_column';
+  /** The attribute or column. */
+  column: string;
+  /** Its fact name, `{fact}_by_{column}`. */
+  fact: string;
+  /** The run's report with `segments`: rows and users per segment. */
+  quality: QualityReport & { segments: { segment: string | number | null; rows: number; users: number }[] };
+  /** Every segment's summary rows, segment by segment (null last). */
+  summary: SegmentSummaryRow[];
+}
 export type TableFormat = 'parquet' | 'csv' | 'arrow';
 
 export interface SummaryRow {
@@ -260,6 +280,7 @@ export interface ComputedRun {
   stateRows: number;
   summary: SummaryRow[];
   quality: QualityReport;
+  segments: SegmentedLayer | null;
 }
 
 /**
@@ -274,8 +295,8 @@ export interface Operations {
   mergeTables: { args: { which: TableName; history: FileInput; run: FileInput }; value: Uint8Array };
   convertTable: { args: { file: FileInput; format: TableFormat }; value: Uint8Array };
   compute: { args: { files: FileInput[]; options: ComputeOptions }; value: ComputedRun };
-  table: { args: { handle: number; which: TableName; format: TableFormat }; value: Uint8Array };
-  tableName: { args: { handle: number; which: TableName }; value: string };
+  table: { args: { handle: number; which: TableName; format: TableFormat; layer?: LayerName }; value: Uint8Array };
+  tableName: { args: { handle: number; which: TableName; layer?: LayerName }; value: string };
   distributions: { args: { handle: number }; value: Distributions };
   userTimeline: { args: { handle: number; user: string }; value: TimelineEntry[] | null };
   sampleUsers: { args: { handle: number; limit: number }; value: string[] };
@@ -307,10 +328,12 @@ export declare class EngineResult {
   readonly stateRows: number;
   readonly summary: SummaryRow[];
   readonly quality: QualityReport;
-  /** One table's bytes; possibly a view on a slightly larger buffer (use its byteLength, not its buffer's). */
-  table(which: TableName, format: TableFormat): Promise<Uint8Array>;
+  /** The segmented layer, when the run has `users` and `segmentBy`; else null. */
+  readonly segments: SegmentedLayer | null;
+  /** One table's bytes, of the run without segments or of its segmented layer; possibly a view on a slightly larger buffer (use its byteLength, not its buffer's). */
+  table(which: TableName, format: TableFormat, layer?: LayerName): Promise<Uint8Array>;
   /** The file name (without extension) the CLI would give a table. */
-  tableName(which: TableName): Promise<string>;
+  tableName(which: TableName, layer?: LayerName): Promise<string>;
   distributions(): Promise<Distributions>;
   /** One user's state in every reported period; null for an unknown id. */
   userTimeline(user: string): Promise<TimelineEntry[] | null>;

@@ -172,7 +172,7 @@ export class Engine {
   async compute(files, options = {}, { signal, onProgress } = {}) {
     if (signal && signal.aborted) throw new CancelledError();
     const transfer = files.map((f) => f.bytes.buffer);
-    if (options.snapshot) transfer.push(options.snapshot.bytes.buffer);
+    for (const f of [options.snapshot, options.users]) if (f) transfer.push(f.bytes.buffer);
     const onAbort = () => this.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -214,6 +214,7 @@ export class EngineResult {
     this.stateRows = value.stateRows;
     this.summary = value.summary;
     this.quality = value.quality;
+    this.segments = value.segments;
   }
 
   get _gone() {
@@ -236,14 +237,18 @@ export class EngineResult {
   /**
    * @param {T.TableName} which
    * @param {T.TableFormat} format
+   * @param {T.LayerName} [layer]
    */
-  table(which, format) {
-    return this._ask('table', { which, format });
+  table(which, format, layer) {
+    return this._ask('table', { which, format, layer });
   }
 
-  /** @param {T.TableName} which */
-  tableName(which) {
-    return this._ask('tableName', { which });
+  /**
+   * @param {T.TableName} which
+   * @param {T.LayerName} [layer]
+   */
+  tableName(which, layer) {
+    return this._ask('tableName', { which, layer });
   }
 
   distributions() {

@@ -44,11 +44,11 @@ const ops = {
     const result = engine.compute(files, options, (progress) => scope.postMessage({ id, progress }));
     const handle = nextResult++;
     results.set(handle, result);
-    const { fact, grain, stateRows, summary, quality } = result;
-    return { handle, fact, grain, stateRows, summary, quality };
+    const { fact, grain, stateRows, summary, quality, segments } = result;
+    return { handle, fact, grain, stateRows, summary, quality, segments };
   },
-  table: ({ handle, which, format }) => get(handle).table(which, format),
-  tableName: ({ handle, which }) => get(handle).tableName(which),
+  table: ({ handle, which, format, layer }) => get(handle).table(which, format, layer),
+  tableName: ({ handle, which, layer }) => get(handle).tableName(which, layer),
   distributions: ({ handle }) => get(handle).distributions(),
   userTimeline: ({ handle, user }) => get(handle).userTimeline(user),
   sampleUsers: ({ handle, limit }) => get(handle).sampleUsers(limit),

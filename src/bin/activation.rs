@@ -155,10 +155,10 @@ fn execute(cli: Cli) -> Result<(), Error> {
             let bar = Bar::new(args.quiet);
             let result = run_with_progress(&facts, snapshot.as_ref(), &opts, &mut |p| bar.show(p))?;
             bar.writing();
-            let written = write_outputs(&result, &args.out, format);
+            let written = write_outputs(result.layer(), &args.out, format);
             bar.clear();
             let written = written?;
-            for w in &result.quality.warnings {
+            for w in &result.layer().quality().warnings {
                 eprintln!("warning: {w}");
             }
             for p in &written {

@@ -14,6 +14,7 @@ use crate::firstlast::{FirstLast, SnapshotMeta, FORMAT_VERSION};
 use crate::grain::Calendar;
 use crate::ids::UserIds;
 use crate::options::RunOptions;
+use crate::output::Layer;
 use crate::progress::{ignore, Progress, Report, READ_SHARE};
 use crate::quality::Quality;
 use crate::read::{read_facts, InputFile};
@@ -64,12 +65,16 @@ impl Activation {
 
     /// The base name of an output table: `{fact}_activation_{g}` plus `suffix`.
     pub fn table_name(&self, suffix: &str) -> String {
-        format!(
-            "{}_activation_{}{}",
-            self.fact,
-            self.calendar.grain().adjective(),
-            suffix
-        )
+        Layer::Plain(self).table_name(suffix)
+    }
+
+    /// The layer the run's options describe: the segmented one when the
+    /// run is segmented (what the CLI writes), else the run itself.
+    pub fn layer(&self) -> Layer<'_> {
+        match &self.segments {
+            Some(s) => Layer::Segmented(self, s),
+            None => Layer::Plain(self),
+        }
     }
 }
 
@@ -103,14 +108,12 @@ pub fn run_with_progress(
     progress(&at("compute", READ_SHARE));
     let segments = segments(&plan, &admitted)?;
     let mut activation = layer(&plan, admitted, plan.fact.clone())?;
-    if let Some(s) = segments {
-        // The segmented layer's files carry its own fact name.
-        activation.fact = s.layers.first().map_or_else(
-            || format!("{}_by_{}", plan.fact, s.column),
-            |(_, l)| l.fact.clone(),
-        );
-        activation.quality.fact = activation.fact.clone();
-        activation.quality.segments = Some(s.counts());
+    if let Some(mut s) = segments {
+        s.quality = Quality {
+            fact: s.fact.clone(),
+            segments: Some(s.counts()),
+            ..activation.quality.clone()
+        };
         activation.segments = Some(s);
     }
     progress(&at("done", 1.0));
@@ -183,6 +186,8 @@ fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<Segments>, Error>
         kind: "user_attribute",
         column: attribute.clone(),
         is_int: assignment.is_int,
+        fact,
+        quality: Quality::default(),
         layers,
     }))
 }

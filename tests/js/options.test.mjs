@@ -45,14 +45,16 @@ test('the engine lists each run option once, with its CLI flag and a description
   }
 });
 
-test('ComputeOptions in client.d.ts has the engine options and the snapshot file, nothing else', () => {
+test('ComputeOptions in client.d.ts has the engine options and the two files, nothing else', () => {
   const keys = interfaceKeys(join(root, 'js', 'worker', 'client.d.ts'), 'ComputeOptions');
-  assert.ok(keys.includes('snapshot'));
-  assert.deepEqual(sorted(keys.filter((k) => k !== 'snapshot')), engineNames());
+  assert.ok(keys.includes('snapshot') && keys.includes('users'));
+  assert.deepEqual(sorted(keys.filter((k) => k !== 'snapshot' && k !== 'users')), engineNames());
 });
 
 test("the page's settings set exactly the engine options, under the hash keys old links use", () => {
-  assert.deepEqual(sorted(SETTINGS.map((s) => s.option)), engineNames());
+  // The page has no breakdown yet (issue 16): its segment options are the engine's only ones it lacks.
+  const notOnThePage = ['maxSegments', 'segmentBy', 'usersIdColumn'];
+  assert.deepEqual(sorted(SETTINGS.map((s) => s.option)), engineNames().filter((n) => !notOnThePage.includes(n)));
   assert.deepEqual(Object.fromEntries(SETTINGS.map((s) => [s.key, s.option])), {
     grain: 'grain', ws: 'weekStart', tz: 'timezone', user: 'userColumn', time: 'timeColumn', unit: 'timeUnit',
     fmt: 'timeFormat', fcol: 'factColumn', fv: 'factValues', name: 'name', from: 'reportFrom', through: 'through',

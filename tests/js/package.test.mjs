@@ -86,6 +86,33 @@ test('parity with the CLI: a generated Parquet file, every grain and options', (
   ]);
 });
 
+test('parity with the CLI: the SPEC section 11 example partitioned by plan, and its segments', () => {
+  const users = join(work, 'plans.csv');
+  writeFileSync(users, 'user_id,plan\nalice,pro\nbob,free\ncarol,pro\n');
+  const options = { grain: 'week', through: '2024-02-04', users, segmentBy: 'plan' };
+  const cli = ['--grain', 'week', '--through', '2024-02-04', '--users', users, '--segment-by', 'plan'];
+  parity('spec-plan', [specCsv], { ...options, layer: 'segmented' }, cli);
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { compute } from 'activation-layer';
+    const read = (p) => ({ name: p, bytes: readFileSync(p) });
+    const r = compute([read(${JSON.stringify(specCsv)})], { ...${JSON.stringify(options)}, users: read(${JSON.stringify(users)}) });
+    const s = r.segments;
+    console.log(JSON.stringify({ fact: r.fact, plain: r.tableName('summary'), segmented: r.tableName('summary', 'segmented'),
+      kind: s.kind, column: s.column, active: s.summary.map((x) => [x.segment, x.active]), counts: s.quality.segments }));
+    r.free();`;
+  const out = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' }));
+  assert.equal(out.fact, 'spec_example');
+  assert.equal(out.plain, 'spec_example_activation_weekly_summary');
+  assert.equal(out.segmented, 'spec_example_by_plan_activation_weekly_summary');
+  assert.deepEqual([out.kind, out.column], ['user_attribute', 'plan']);
+  const active = (seg) => out.active.filter(([s]) => s === seg).map(([, a]) => a);
+  assert.deepEqual(active('pro'), [1, 2, 1, 1, 1]);
+  assert.deepEqual(active('free'), [1, 0, 0, 0, 0]);
+  assert.deepEqual(active(null), [1, 0, 0, 1, 1]);
+  assert.deepEqual(out.counts, [{ segment: 'free', rows: 1, users: 1 }, { segment: 'pro', rows: 6, users: 2 }, { segment: null, rows: 4, users: 1 }]);
+});
+
 test('parity with the CLI: integer ids from CSV, and an incremental run from a snapshot', () => {
   const f = join(work, 'gen_int.csv');
   parity('int', [f], { grain: 'week', through: '2024-02-20' }, ['--grain', 'week', '--through', '2024-02-20']);
