@@ -7,12 +7,14 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 
 use crate::arrays::{for_each_str, integers, is_text};
+use crate::dictionary::SEGMENT;
 use crate::error::Error;
 use crate::grain::{
     format_day, in_calendar, parse_day, Calendar, Grain, Weekday, FIRST_DAY, LAST_DAY,
 };
 use crate::ids::{Interner, UserIds, UserIndex};
 use crate::read::{Format, InputFile, Table};
+use crate::segment::SegmentInterner;
 use crate::time::{LocalDates, Zone};
 
 /// The snapshot format this build writes and reads.
@@ -55,6 +57,9 @@ pub struct SnapshotMeta {
     pub format_version: u32,
     /// False once any value descends from a minimal snapshot.
     pub exact: bool,
+    /// A split run's segment column (SPEC section 11): its snapshot has one
+    /// row per segment and user, the segment first.
+    pub segment_column: Option<String>,
 }
 
 /// A whole snapshot: metadata, user ids, and one history per user.
@@ -265,6 +270,8 @@ pub mod keys {
     pub const FORMAT_VERSION: &str = "format_version";
     /// Whether every value is exact.
     pub const EXACT: &str = "exact";
+    /// A split snapshot's segment column.
+    pub const SEGMENT_COLUMN: &str = "segment_column";
 }
 
 impl SnapshotMeta {
@@ -278,6 +285,13 @@ impl SnapshotMeta {
             (keys::FORMAT_VERSION.into(), self.format_version.to_string()),
             (keys::EXACT.into(), self.exact.to_string()),
         ]
+        .into_iter()
+        .chain(
+            self.segment_column
+                .iter()
+                .map(|c| (keys::SEGMENT_COLUMN.into(), c.clone())),
+        )
+        .collect()
     }
 
     /// Reads the metadata of a snapshot file; `None` for a minimal snapshot
@@ -318,6 +332,7 @@ impl SnapshotMeta {
                 Some("false") => false,
                 _ => return Err(bad(keys::EXACT, "true or false")),
             },
+            segment_column: get(keys::SEGMENT_COLUMN),
         }))
     }
 }
@@ -349,8 +364,11 @@ impl SnapshotFile {
             "first_active_date".into(),
             "last_active_date".into(),
         ];
-        if meta.is_some() {
+        if let Some(m) = &meta {
             required.extend(Grain::ALL.iter().flat_map(|g| grain_columns(*g)));
+            if m.segment_column.is_some() {
+                required.push(SEGMENT.name.to_string());
+            }
         }
         let names = table.names();
         for r in &required {
@@ -377,6 +395,21 @@ impl SnapshotFile {
         &self.table.file
     }
 
+    /// The segment of each row of a split snapshot, interned with the
+    /// facts' segments.
+    pub fn segments(&self, values: &mut SegmentInterner) -> Result<Vec<u32>, Error> {
+        let t = &self.table;
+        let column = t.column(SEGMENT.name).ok_or_else(|| {
+            Error::Usage(format!(
+                "{}: this run splits by a segment column, but the snapshot has no segment column: it was written by a run without one",
+                t.file
+            ))
+        })?;
+        let mut out = Vec::new();
+        values.column(&t.file, SEGMENT.name, column, &mut out)?;
+        Ok(out)
+    }
+
     /// Interns the snapshot's users and reads their histories. A minimal
     /// snapshot gets the shortest history consistent with its three dates
     /// (SPEC section 5); `as_of` is the run's.
@@ -386,6 +419,7 @@ impl SnapshotFile {
         zone: Zone,
         cals: &[Calendar; 3],
         as_of: i32,
+        segments: Option<&[u32]>,
     ) -> Result<Vec<(UserIndex, UserHistory)>, Error> {
         let t = &self.table;
         let file = &t.file;
@@ -407,6 +441,8 @@ impl SnapshotFile {
         }
         let mut out = Vec::with_capacity(users.len());
         let mut seen = vec![false; ids.len()];
+        // A split snapshot holds a user once per segment.
+        let mut seen_in: std::collections::HashSet<(u32, UserIndex)> = Default::default();
         for i in 0..users.len() {
             let row_err = |what: String| {
                 Error::Data(format!(
@@ -416,13 +452,21 @@ impl SnapshotFile {
                 ))
             };
             let user = users[i].ok_or_else(|| row_err("the user_id is null".into()))?;
-            if seen.len() <= user as usize {
-                seen.resize(user as usize + 1, false);
-            }
-            if std::mem::replace(&mut seen[user as usize], true) {
-                return Err(row_err(
-                    "the user appears twice; a snapshot holds one row per user".into(),
-                ));
+            let twice = match segments {
+                Some(s) => !seen_in.insert((s[i], user)),
+                None => {
+                    if seen.len() <= user as usize {
+                        seen.resize(user as usize + 1, false);
+                    }
+                    std::mem::replace(&mut seen[user as usize], true)
+                }
+            };
+            if twice {
+                return Err(row_err(if segments.is_some() {
+                    "the user appears twice in one segment; a split snapshot holds one row per segment and user".into()
+                } else {
+                    "the user appears twice; a snapshot holds one row per user".into()
+                }));
             }
             let (Some(f), Some(l)) = (first[i], last[i]) else {
                 return Err(row_err(

@@ -200,6 +200,10 @@ options! {
     /// Fail when more than this fraction of rows is rejected (null user,
     /// unreadable time) [default: 0.01].
     MaxRejected max_rejected: Option<f64> = "maxRejected", "max-rejected" [value_name = "FRACTION"];
+    /// Split the layer by this fact column: each value's layer is the
+    /// layer of the rows holding it, users counted in each segment they
+    /// are active in.
+    SegmentColumn segment_column: Option<String> = "segmentColumn", "segment-col" [value_name = "C"];
     /// Partition the layer by this attribute of the users table: each
     /// user's segment is their value of it (null when absent), and every
     /// aggregate is counted per segment.
@@ -312,6 +316,7 @@ impl Settings {
                 time_format: parse(Opt::TimeFormat, &self.time_format, TimeFormat::new)?,
                 fact_column: name(Opt::FactColumn, &self.fact_column)?,
                 fact_values: self.fact_values.clone(),
+                segment_column: name(Opt::SegmentColumn, &self.segment_column)?,
             },
             grain,
             week_start: parse(Opt::WeekStart, &self.week_start, str::parse::<Weekday>)?,
@@ -340,7 +345,7 @@ mod tests {
     #[test]
     fn options_are_the_settings_fields() {
         let names: Vec<&str> = OPTIONS.iter().map(|o| o.name).collect();
-        assert_eq!(names.len(), 19);
+        assert_eq!(names.len(), 20);
         for (o, info) in ALL.iter().zip(OPTIONS) {
             assert_eq!(o.info(), info);
             assert!(info.flag.starts_with("--") && !info.description.is_empty());

@@ -24,7 +24,7 @@ use crate::firstlast::FirstLast;
 use crate::grain::Calendar;
 use crate::ids::{UserIds, UserIndex};
 use crate::run::Activation;
-use crate::segment::{SegmentValue, Segments};
+use crate::segment::{SegmentValue, Segments, USER_ATTRIBUTE};
 use crate::states::{transition_index, transition_name, State, StateBatch, StoredRow, TRANSITIONS};
 
 /// An output table of a run.
@@ -100,7 +100,9 @@ impl TableKind {
         segments: &Segments,
         f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        if self == TableKind::Snapshot {
+        // A partition's snapshot is the run's; a split's has a row per
+        // segment and user, like its other tables.
+        if self == TableKind::Snapshot && segments.kind == USER_ATTRIBUTE {
             return f(snapshot(&a.snapshot)?);
         }
         let t = self.as_str();
@@ -202,6 +204,17 @@ impl<'a> Layer<'a> {
         }
     }
 
+    /// The snapshot's key-value metadata in Parquet.
+    pub fn snapshot_metadata(self) -> Vec<(String, String)> {
+        let mut meta = self.run().snapshot.meta.clone();
+        if let Layer::Segmented(_, s) = self {
+            if s.kind != USER_ATTRIBUTE {
+                meta.segment_column = Some(s.column.clone());
+            }
+        }
+        meta.to_pairs()
+    }
+
     /// Hands a table to `f` one record batch at a time, in table order.
     pub fn for_each_batch(
         self,
@@ -209,6 +222,9 @@ impl<'a> Layer<'a> {
         f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
     ) -> Result<(), Error> {
         match self {
+            Layer::Plain(a) if a.segments.as_ref().is_some_and(|s| !s.plain) => {
+                Err(no_plain_layer())
+            }
             Layer::Plain(a) => kind.for_each_batch(a, f),
             Layer::Segmented(a, s) => kind.for_each_segmented_batch(a, s, f),
         }
@@ -243,6 +259,15 @@ impl FromStr for TableKind {
                 )
             })
     }
+}
+
+/// Why a split run resumed from a split snapshot has no layer without
+/// segments.
+pub fn no_plain_layer() -> Error {
+    Error::Usage(
+        "this run resumed from a split snapshot, which holds no history of the layer without segments: only the segmented layer exists"
+            .into(),
+    )
 }
 
 /// A layer's batch with the segment column first, and the segment kind

@@ -16,6 +16,11 @@ use crate::options::Opt;
 use crate::read::{find_column, InputFile, Table, USER_COLUMNS};
 use crate::run::Activation;
 
+/// The kind of a partition by a users table's attribute.
+pub const USER_ATTRIBUTE: &str = "user_attribute";
+/// The kind of a split by a fact column.
+pub const FACT_COLUMN: &str = "fact_column";
+
 /// Distinct segments a run accepts unless told otherwise (SPEC section 11).
 pub const DEFAULT_MAX_SEGMENTS: usize = 1000;
 
@@ -68,6 +73,171 @@ impl std::fmt::Display for SegmentValue {
     }
 }
 
+/// The segment values of a split run's facts, numbered as they first
+/// appear: one lookup per row, by the cell's bytes (no allocation for a
+/// value already seen).
+#[derive(Clone, Debug, Default)]
+pub struct SegmentInterner {
+    text: HashMap<Box<[u8]>, u32>,
+    ints: HashMap<i64, u32>,
+    null: Option<u32>,
+    /// The values, by index.
+    pub values: Vec<SegmentValue>,
+    /// Whether the values are integers; `None` before the first column.
+    pub is_int: Option<bool>,
+}
+
+impl SegmentInterner {
+    fn add(&mut self, v: SegmentValue) -> u32 {
+        let i = self.values.len() as u32;
+        self.values.push(v);
+        i
+    }
+
+    fn null(&mut self) -> u32 {
+        match self.null {
+            Some(i) => i,
+            None => {
+                let i = self.add(SegmentValue::Null);
+                *self.null.insert(i)
+            }
+        }
+    }
+
+    /// A text cell (a CSV field: empty is null).
+    pub fn text(&mut self, raw: &[u8]) -> u32 {
+        self.is_int.get_or_insert(false);
+        if raw.is_empty() {
+            return self.null();
+        }
+        if let Some(&i) = self.text.get(raw) {
+            return i;
+        }
+        let i = self.add(SegmentValue::Text(
+            String::from_utf8_lossy(raw).into_owned(),
+        ));
+        self.text.insert(raw.into(), i);
+        i
+    }
+
+    fn int(&mut self, v: i64) -> u32 {
+        if let Some(&i) = self.ints.get(&v) {
+            return i;
+        }
+        let i = self.add(SegmentValue::Int(v));
+        self.ints.insert(v, i);
+        i
+    }
+
+    /// The segment of every cell of a column (a Parquet batch), into `out`.
+    pub fn column(
+        &mut self,
+        file: &str,
+        column: &str,
+        a: &ArrayRef,
+        out: &mut Vec<u32>,
+    ) -> Result<(), Error> {
+        out.clear();
+        let is_int = if is_text(a.data_type()) {
+            false
+        } else if a.data_type().is_integer() {
+            true
+        } else {
+            return Err(Error::column(
+                file,
+                column,
+                format!(
+                    "has type {}: expected text or integer segment values",
+                    a.data_type()
+                ),
+            ));
+        };
+        if *self.is_int.get_or_insert(is_int) != is_int {
+            return Err(Error::column(
+                file,
+                column,
+                format!(
+                    "holds {} segment values but an earlier file's hold {}: one segment column has one type",
+                    if is_int { "integer" } else { "text" },
+                    if is_int { "text" } else { "integer" }
+                ),
+            ));
+        }
+        if is_int {
+            let values = integers(a).map_err(|m| Error::column(file, column, m))?;
+            out.extend(values.into_iter().map(|v| match v {
+                Some(v) => self.int(v),
+                None => self.null(),
+            }));
+        } else {
+            for_each_str(a, |_, v| {
+                let i = match v {
+                    Some(s) => match self.text.get(s.as_bytes()) {
+                        Some(&i) => i,
+                        None => {
+                            let i = self.add(SegmentValue::Text(s.to_string()));
+                            self.text.insert(s.as_bytes().into(), i);
+                            i
+                        }
+                    },
+                    None => self.null(),
+                };
+                out.push(i);
+            });
+        }
+        Ok(())
+    }
+
+    /// The values in segment order (null last), and each value's rank in
+    /// it, refusing more than `max_segments` of them.
+    pub(crate) fn ordered(
+        &self,
+        files: &str,
+        column: &str,
+        max_segments: usize,
+    ) -> Result<(Vec<SegmentValue>, Vec<u32>), Error> {
+        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.values[a as usize].cmp(&self.values[b as usize]));
+        let values: Vec<SegmentValue> = order
+            .iter()
+            .map(|&i| self.values[i as usize].clone())
+            .collect();
+        too_many(&values, files, column, max_segments)?;
+        let mut rank = vec![0u32; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        Ok((values, rank))
+    }
+}
+
+/// Refuses more than `max_segments` distinct values, naming a few.
+fn too_many(
+    values: &[SegmentValue],
+    file: &str,
+    column: &str,
+    max_segments: usize,
+) -> Result<(), Error> {
+    if values.len() <= max_segments {
+        return Ok(());
+    }
+    let few: Vec<String> = values
+        .iter()
+        .take(NAMED_VALUES)
+        .map(ToString::to_string)
+        .collect();
+    Err(Error::column(
+        file,
+        column,
+        format!(
+            "has {} distinct values (such as {}), more than {} {max_segments}: a column with an id per row is not a breakdown",
+            values.len(),
+            few.join(", "),
+            Opt::MaxSegments
+        ),
+    ))
+}
+
 /// The segmented layer of a run: one activation layer per segment, in
 /// segment order (null last).
 #[derive(Clone, Debug)]
@@ -83,6 +253,10 @@ pub struct Segments {
     /// The layer's quality report: the run's, with rows and users per
     /// segment.
     pub quality: crate::quality::Quality,
+    /// Whether the run's own tables are the layer without segments: not
+    /// when a split run resumes from a split snapshot, which holds no
+    /// history of that layer.
+    pub plain: bool,
     /// Each segment and its layer (its fact name is `{fact}_by_{column}`).
     pub layers: Vec<(SegmentValue, Activation)>,
 }
@@ -295,23 +469,7 @@ fn assign(
     let mut values: Vec<SegmentValue> = of_user.clone();
     values.sort_unstable();
     values.dedup();
-    if values.len() > max_segments {
-        let few: Vec<String> = values
-            .iter()
-            .take(NAMED_VALUES)
-            .map(ToString::to_string)
-            .collect();
-        return Err(Error::column(
-            file,
-            column,
-            format!(
-                "has {} distinct values (such as {}), more than {} {max_segments}: a column with an id per row is not a breakdown",
-                values.len(),
-                few.join(", "),
-                Opt::MaxSegments
-            ),
-        ));
-    }
+    too_many(&values, file, column, max_segments)?;
     let index: HashMap<&SegmentValue, u32> = values
         .iter()
         .enumerate()

@@ -310,6 +310,15 @@ pub fn compute(
 }
 
 impl Computation {
+    /// The run without segments, unless a split run resumed from a split
+    /// snapshot (which has only its segmented layer).
+    fn plain(&self) -> WasmResult<&Activation> {
+        match &self.inner.segments {
+            Some(s) if !s.plain => Err(crate::output::no_plain_layer().into()),
+            _ => Ok(&self.inner),
+        }
+    }
+
     /// The layer a `table` call asks for: `plain` (the default) or
     /// `segmented`.
     fn layer(&self, which: &JsValue) -> WasmResult<Layer<'_>> {
@@ -351,10 +360,16 @@ impl Computation {
         self.inner.calendar.grain().to_string()
     }
 
-    /// The summary rows as plain objects keyed by the SPEC column names.
+    /// The summary rows as plain objects keyed by the SPEC column names;
+    /// null for a split run resumed from a split snapshot, which has only
+    /// its segmented layer (`segments`).
     #[wasm_bindgen(getter)]
     pub fn summary(&self) -> WasmResult<JsValue> {
-        to_js(&self.inner.aggregates.summary)
+        match self.plain() {
+            Ok(a) => to_js(&a.aggregates.summary),
+            // A split run resumed from a split snapshot: `segments` has it.
+            Err(_) => Ok(JsValue::NULL),
+        }
     }
 
     /// The quality report.
@@ -443,7 +458,7 @@ impl Computation {
 
     /// Distributions of streak length, gap between active periods and churn duration.
     pub fn distributions(&self) -> WasmResult<JsValue> {
-        to_js(&self.inner.distributions.report())
+        to_js(&self.plain()?.distributions.report())
     }
 
     /// One user's state in every reported period (null for an unknown id).
@@ -453,7 +468,7 @@ impl Computation {
         #[wasm_bindgen(unchecked_param_type = "string")] user_id: JsValue,
     ) -> WasmResult<JsValue> {
         let user_id = text_arg(&user_id, "the user id")?;
-        match crate::timeline::timeline(&self.inner, &user_id) {
+        match crate::timeline::timeline(self.plain()?, &user_id) {
             Some(t) => to_js(&t),
             None => Ok(JsValue::NULL),
         }

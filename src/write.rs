@@ -180,7 +180,7 @@ pub fn write_table<'a, W: Write + Send>(
 ) -> Result<W, Error> {
     let layer = layer.into();
     let metadata = match (kind, format) {
-        (TableKind::Snapshot, OutputFormat::Parquet) => layer.run().snapshot.meta.to_pairs(),
+        (TableKind::Snapshot, OutputFormat::Parquet) => layer.snapshot_metadata(),
         (_, OutputFormat::Parquet) => layer.quality().settings(),
         _ => Vec::new(),
     };

@@ -1627,6 +1627,26 @@ fn completions_and_man_page() {
     );
 }
 
+/// Checks a segmented weekly summary's `active` counts, segment by
+/// segment in order, five weeks each.
+#[track_caller]
+fn assert_segments_active(summary_csv: &str, expected: &[(&str, [u64; 5])]) {
+    let mut lines = summary_csv.lines();
+    assert!(lines.next().unwrap().starts_with("segment,period_start,"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 5 * expected.len());
+    for (i, (segment, active)) in expected.iter().enumerate() {
+        let got: Vec<u64> = rows[5 * i..5 * i + 5]
+            .iter()
+            .map(|r| {
+                assert_eq!(r[0], *segment);
+                r[4].parse().unwrap()
+            })
+            .collect();
+        assert_eq!(&got, active, "segment {segment:?}");
+    }
+}
+
 /// SPEC section 11's partition example through the binary: the files
 /// named `{fact}_by_plan`, a `segment` column first, the segments' active
 /// counts, and the errors of a users table that cannot partition a run.
@@ -1664,19 +1684,7 @@ fn a_run_partitioned_by_a_users_attribute() {
         ]
     );
     let summary = read(&out.join("spec_example_by_plan_activation_weekly_summary.csv"));
-    let mut lines = summary.lines();
-    assert!(lines.next().unwrap().starts_with("segment,period_start,"));
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    for (i, (segment, active)) in spec::PLAN_ACTIVE.iter().enumerate() {
-        let got: Vec<u64> = rows[5 * i..5 * i + 5]
-            .iter()
-            .map(|r| {
-                assert_eq!(r[0], *segment);
-                r[4].parse().unwrap()
-            })
-            .collect();
-        assert_eq!(&got, active, "segment {segment:?}");
-    }
+    assert_segments_active(&summary, &spec::PLAN_ACTIVE);
     let quality: serde_json::Value = serde_json::from_str(&read(
         &out.join("spec_example_by_plan_activation_weekly_quality.json"),
     ))
@@ -1784,4 +1792,113 @@ fn partitioned_runs_merge_into_the_one_shot_tables() {
             "{name}"
         );
     }
+}
+
+/// SPEC section 11's split example through the binary, resumed from its
+/// own snapshot and merged (the one-shot tables again), and the snapshot
+/// refused by a run that does not split the same way.
+#[test]
+fn a_run_split_by_a_fact_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let write = |name: &str, keep: &dyn Fn(&str) -> bool| {
+        let path = t.join(name);
+        let mut lines = spec::PLATFORM_FACTS_CSV.lines();
+        let mut csv = format!("{}\n", lines.next().unwrap());
+        for l in lines.filter(|l| keep(l.split(',').nth(1).unwrap())) {
+            csv.push_str(l);
+            csv.push('\n');
+        }
+        std::fs::write(&path, csv).unwrap();
+        path
+    };
+    let all = write("spec_example.csv", &|_| true);
+    let seg = [
+        "--segment-col",
+        "platform",
+        "--format",
+        "csv",
+        "--name",
+        "spec_example",
+    ];
+    let full = t.join("full");
+    success(&run_weekly(
+        &[&all],
+        &full,
+        &[&seg[..], &["--through", "2024-02-04"]].concat(),
+    ));
+    let summary = read(&full.join("spec_example_by_platform_activation_weekly_summary.csv"));
+    assert_segments_active(&summary, &spec::PLATFORM_ACTIVE);
+    // Resumed mid-week from the split snapshot, then merged.
+    let (d1, d2) = (
+        write("d1.csv", &|d| d <= "2024-01-17"),
+        write("d2.csv", &|d| d > "2024-01-17"),
+    );
+    success(&run_weekly(
+        &[&d1],
+        &t.join("r1"),
+        &[&seg[..], &["--through", "2024-01-17"]].concat(),
+    ));
+    let snap = t.join("r1/spec_example_by_platform_firstlast.parquet");
+    let snap_arg = snap.to_str().unwrap();
+    success(&run_weekly(
+        &[&d2],
+        &t.join("r2"),
+        &[
+            &seg[..],
+            &["--through", "2024-02-04", "--snapshot", snap_arg],
+        ]
+        .concat(),
+    ));
+    let history = t.join("history");
+    merge(&history, &t.join("r1"));
+    merge(&history, &t.join("r2"));
+    for table in ["", "_summary", "_transitions", "_cohorts"] {
+        let name = format!("spec_example_by_platform_activation_weekly{table}.csv");
+        assert_eq!(
+            read(&history.join(&name)),
+            read(&full.join(&name)),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        dir_files(&t.join("r2"))["spec_example_by_platform_firstlast.parquet"],
+        dir_files(&full)["spec_example_by_platform_firstlast.parquet"],
+        "the resumed snapshot is the one-shot run's"
+    );
+    // The split snapshot resumes only the same split, and the other way.
+    let o = run_weekly(&[&d2], &t.join("x"), &["--snapshot", snap_arg]);
+    let err = failure(&o);
+    assert!(
+        err.contains("was written by a run with segment column \"platform\", but this run has no segment column"),
+        "{err}"
+    );
+    assert_eq!(o.status.code(), Some(2));
+    success(&run_weekly(
+        &[&d1],
+        &t.join("p1"),
+        &["--through", "2024-01-17", "--name", "spec_example"],
+    ));
+    let plain = t.join("p1/spec_example_firstlast.parquet");
+    let o = run_weekly(
+        &[&d2],
+        &t.join("x"),
+        &[&seg[..], &["--snapshot", plain.to_str().unwrap()]].concat(),
+    );
+    assert!(failure(&o)
+        .contains("with no segment column, but this run has segment column \"platform\""));
+    // Too many segments, and both kinds at once.
+    let o = run_weekly(
+        &[&all],
+        &t.join("x"),
+        &["--segment-col", "platform", "--max-segments", "1"],
+    );
+    assert!(failure(&o)
+        .contains("has 2 distinct values (such as \"ios\", \"web\"), more than --max-segments 1"));
+    let o = run_weekly(
+        &[&all],
+        &t.join("x"),
+        &["--segment-col", "platform", "--segment-by", "plan"],
+    );
+    assert!(failure(&o).contains("--segment-col and --segment-by segment a run in two ways"));
 }

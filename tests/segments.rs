@@ -9,6 +9,7 @@ mod spec;
 use std::collections::BTreeMap;
 
 use activation_layer::output::TableKind;
+use activation_layer::segment::SegmentValue;
 use activation_layer::write::{table_bytes, OutputFormat};
 use activation_layer::{run, Activation, Grain, InputFile, Rows, RunOptions, Weekday};
 
@@ -186,18 +187,36 @@ impl Rng {
     }
 }
 
+/// Options of one random case: its grain by `case`, a random week start
+/// and row mode, through the last day of its facts (`last` days after
+/// 2024-01-01).
+fn random_options(rng: &mut Rng, case: usize, last: i32) -> RunOptions {
+    let mut o = RunOptions::new([Grain::Day, Grain::Week, Grain::Month][case % 3]);
+    o.week_start = Some(
+        [
+            Weekday::Monday,
+            Weekday::Sunday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+        ][rng.below(4) as usize],
+    );
+    o.rows = if rng.below(2) == 0 {
+        Rows::Changes
+    } else {
+        Rows::All
+    };
+    o.through = Some(spec_day("2024-01-01") + last);
+    o
+}
+
 /// Random facts over `days` days from 2024-01-01 and a users table giving
 /// most users one of three plans (some none, some a null plan).
 fn dataset(rng: &mut Rng, days: i32) -> (Vec<(u32, i32)>, String) {
-    let users = 1 + rng.below(40) as u32;
-    let mut facts = Vec::new();
-    for u in 0..users {
-        let start = rng.below(days as u64) as i32;
-        for _ in 0..rng.below(12) {
-            let d = start + rng.below((days - start) as u64) as i32;
-            facts.push((u, d));
-        }
-    }
+    let facts: Vec<(u32, i32)> = random_facts(rng, days, 40)
+        .into_iter()
+        .map(|(u, d, _)| (u, d))
+        .collect();
+    let users = facts.iter().map(|f| f.0 + 1).max().unwrap_or(0);
     let mut table = String::from("user_id,plan\n");
     for u in 0..users + 5 {
         match rng.below(5) {
@@ -249,17 +268,9 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
         if facts.is_empty() {
             continue;
         }
-        let grain = [Grain::Day, Grain::Week, Grain::Month][case % 3];
-        let mut o = RunOptions::new(grain);
-        o.week_start =
-            Some([Weekday::Monday, Weekday::Sunday, Weekday::Wednesday][rng.below(3) as usize]);
-        o.rows = if rng.below(2) == 0 {
-            Rows::Changes
-        } else {
-            Rows::All
-        };
         let last = facts.iter().map(|f| f.1).max().unwrap();
-        o.through = Some(spec_day("2024-01-01") + last);
+        let mut o = random_options(&mut rng, case, last);
+        let grain = o.grain;
         // Resumed: a first run through a cut, then the rest from its
         // snapshot; both partitioned.
         let cut = (case % 2 == 1).then(|| rng.below(last as u64 + 1) as i32);
@@ -353,4 +364,193 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
         checked += 1;
     }
     assert!(checked >= 50, "only {checked} cases ran");
+}
+
+fn split(mut o: RunOptions, column: &str) -> RunOptions {
+    o.facts.segment_column = Some(column.to_string());
+    o
+}
+
+fn active_by_segment(a: &Activation) -> Vec<(String, Vec<u64>)> {
+    let mut out: Vec<(String, Vec<u64>)> = Vec::new();
+    for r in &table(a, TableKind::Summary)[1..] {
+        match out.last_mut() {
+            Some((s, v)) if *s == r[0] => v.push(r[4].parse().unwrap()),
+            _ => out.push((r[0].clone(), vec![r[4].parse().unwrap()])),
+        }
+    }
+    out
+}
+
+#[test]
+fn the_spec_example_split_by_platform() {
+    let facts = InputFile::bytes(
+        "spec_example.csv",
+        spec::PLATFORM_FACTS_CSV.as_bytes().to_vec(),
+    );
+    let a = run(&[facts], None, &split(example_options(), "platform")).unwrap();
+    assert_eq!(a.layer().fact(), "spec_example_by_platform");
+    assert_eq!(
+        active_by_segment(&a),
+        spec::PLATFORM_ACTIVE.map(|(s, a)| (s.to_string(), a.to_vec()))
+    );
+    // The run without segments comes from the same read: section 10's numbers.
+    let active: Vec<u64> = a.aggregates.summary.iter().map(|r| r.active).collect();
+    assert_eq!(active, [3, 2, 1, 2, 2]);
+    // A user active on both platforms is in both segments' snapshots.
+    let snapshot = table(&a, TableKind::Snapshot);
+    assert_eq!(snapshot[0][..2], ["segment", "user_id"]);
+    let pairs: Vec<(&str, &str)> = snapshot[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("ios", "alice"),
+            ("ios", "carol"),
+            ("ios", "dave"),
+            ("web", "alice"),
+            ("web", "bob"),
+            ("web", "carol"),
+            ("web", "dave")
+        ]
+    );
+}
+
+/// Random facts with a `platform` cell (three values, some empty: the null
+/// segment), as CSV rows of day offsets from 2024-01-01.
+fn random_facts(rng: &mut Rng, days: i32, most_users: u64) -> Vec<(u32, i32, &'static str)> {
+    let users = 1 + rng.below(most_users) as u32;
+    let mut facts = Vec::new();
+    for u in 0..users {
+        let start = rng.below(days as u64) as i32;
+        for _ in 0..rng.below(14) {
+            let d = start + rng.below((days - start) as u64) as i32;
+            facts.push((u, d, ["web", "ios", "android", ""][rng.below(4) as usize]));
+        }
+    }
+    // Time order, as logs are written.
+    facts.sort_by_key(|f| f.1);
+    facts
+}
+
+fn split_file(facts: &[(u32, i32, &str)], keep: impl Fn(i32, &str) -> bool) -> InputFile {
+    let mut csv = String::from("user_id,event_date,platform\n");
+    for &(u, d, p) in facts.iter().filter(|f| keep(f.1, f.2)) {
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(d as u64);
+        csv.push_str(&format!("u{u},{date},{p}\n"));
+    }
+    InputFile::bytes("facts.csv", csv.into_bytes())
+}
+
+/// The split layer of every segment is, row for row, the run of the facts
+/// filtered to that segment; and a split run resumed from its own
+/// snapshot (cut anywhere, mid-period included) gives the one-shot run's
+/// numbers for the periods it reports.
+#[test]
+fn each_split_segment_is_the_run_of_its_rows() {
+    let mut rng = Rng(0xA11C_E5E6_0001);
+    let (mut checked, mut resumed) = (0, 0);
+    for case in 0..50 {
+        let days = 15 + rng.below(120) as i32;
+        let facts = random_facts(&mut rng, days, 30);
+        if facts.is_empty() {
+            continue;
+        }
+        let last = facts.iter().map(|f| f.1).max().unwrap();
+        let o = random_options(&mut rng, case, last);
+        let grain = o.grain;
+        let a = run(
+            &[split_file(&facts, |_, _| true)],
+            None,
+            &split(o.clone(), "platform"),
+        )
+        .unwrap();
+        let segments = a.segments.as_ref().unwrap();
+        let ctx = format!("case {case} ({grain})");
+        for (value, layer) in &segments.layers {
+            let cell = match value {
+                SegmentValue::Text(s) => s.clone(),
+                _ => String::new(),
+            };
+            // Filtered to its rows, with the run's reported periods.
+            let mut alone_options = o.clone();
+            alone_options.report_from = Some(spec_day("2024-01-01") + facts[0].1);
+            let alone = run(
+                &[split_file(&facts, |_, p| p == cell)],
+                None,
+                &alone_options,
+            )
+            .unwrap_or_else(|e| panic!("{ctx}: segment {value}: {e}"));
+            for kind in TableKind::ALL {
+                let csv = |a: &Activation| {
+                    String::from_utf8(table_bytes(a, kind, OutputFormat::Csv).unwrap()).unwrap()
+                };
+                assert_eq!(
+                    csv(layer),
+                    csv(&alone),
+                    "{ctx}: segment {value}, {}",
+                    kind.as_str()
+                );
+            }
+        }
+        checked += 1;
+        // Resumed from the split snapshot of a first run through a cut.
+        let cut = rng.below(last as u64) as i32;
+        if !facts.iter().any(|f| f.1 <= cut) {
+            continue;
+        }
+        let mut first = split(o.clone(), "platform");
+        first.through = Some(spec_day("2024-01-01") + cut);
+        let a1 = run(&[split_file(&facts, |d, _| d <= cut)], None, &first).unwrap();
+        let snap = InputFile::bytes(
+            "snap.parquet",
+            table_bytes(a1.layer(), TableKind::Snapshot, OutputFormat::Parquet).unwrap(),
+        );
+        let a2 = run(
+            &[split_file(&facts, |d, _| d > cut)],
+            Some(&snap),
+            &split(o.clone(), "platform"),
+        )
+        .unwrap_or_else(|e| panic!("{ctx}: resumed after {cut}: {e}"));
+        assert!(
+            !a2.segments.as_ref().unwrap().plain,
+            "{ctx}: no layer without segments"
+        );
+        // The first period the resumed run reports.
+        let from = table(&a2, TableKind::Summary)[1][1].clone();
+        for kind in [
+            TableKind::Summary,
+            TableKind::Transitions,
+            TableKind::Cohorts,
+            TableKind::States,
+        ] {
+            let full = table(&a, kind);
+            let p = full[0].iter().position(|c| c == "period_start").unwrap();
+            let expected: Vec<Vec<String>> = full
+                .into_iter()
+                .enumerate()
+                .filter(|(i, r)| *i == 0 || r[p] >= from)
+                .map(|(_, r)| r)
+                .collect();
+            assert_eq!(
+                table(&a2, kind),
+                expected,
+                "{ctx}: resumed after day {cut}, {}",
+                kind.as_str()
+            );
+        }
+        assert_eq!(
+            table(&a2, TableKind::Snapshot),
+            table(&a, TableKind::Snapshot),
+            "{ctx}: resumed after day {cut}, snapshot"
+        );
+        resumed += 1;
+    }
+    assert!(
+        checked >= 40 && resumed >= 25,
+        "only {checked} cases and {resumed} resumed ran"
+    );
 }

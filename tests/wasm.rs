@@ -388,7 +388,7 @@ fn errors_are_named_by_kind() {
         .iter()
         .map(|o| get(&o, "name").as_string().unwrap())
         .collect();
-    assert_eq!(names.len(), 19);
+    assert_eq!(names.len(), 20);
     assert!(names.contains(&"maxRejected".to_string()));
     assert!(names.contains(&"segmentBy".to_string()));
 }

@@ -299,7 +299,8 @@ export class Session {
       await turn.keep(this.merge(run));
       page.show();
       const q = result.quality;
-      const periods = result.summary.length;
+      // Null only for a split run resumed from a split snapshot, which the page does not make.
+      const periods = (result.summary ?? []).length;
       page.status('done', `done · ${fmtInt(q.rows_used)} rows, ${fmtInt(q.total_users)} users, ${periods} ${result.grain}${periods === 1 ? '' : 's'} in ${(run.ms / 1000).toFixed(2)} s`);
     } catch (e) {
       // Cancelling stops the worker, and every result it held with it.
@@ -325,7 +326,8 @@ export class Session {
    */
   async merge(run) {
     const h = state.history;
-    const { summary, grain } = run.result;
+    const { grain } = run.result;
+    const summary = run.result.summary ?? [];
     /** @type {View} */
     const view = { summary, transitions: run.transitions, cohorts: run.cohorts, note: '' };
     if (h.files.length && (!h.grain || !summary.length || h.grain === grain)) {

@@ -55,6 +55,8 @@ export interface ComputeOptions {
   asOf?: string;
   skipOverlap?: boolean;
   maxRejected?: number;
+  /** The fact column that splits the run (SPEC section 11): each value's layer is the layer of its rows; a user has states in each segment they are active in. */
+  segmentColumn?: string;
   /** The attribute of `users` that partitions the run (SPEC section 11): states stay the run's, every aggregate is counted per segment. */
   segmentBy?: string;
   /** The users table's id column. */
@@ -278,7 +280,8 @@ export interface ComputedRun {
   fact: string;
   grain: Grain;
   stateRows: number;
-  summary: SummaryRow[];
+  /** Null for a split run resumed from a split snapshot: it has only its segmented layer. */
+  summary: SummaryRow[] | null;
   quality: QualityReport;
   segments: SegmentedLayer | null;
 }
@@ -326,9 +329,10 @@ export declare class EngineResult {
   readonly fact: string;
   readonly grain: Grain;
   readonly stateRows: number;
-  readonly summary: SummaryRow[];
+  /** Null for a split run resumed from a split snapshot: it has only its segmented layer. */
+  readonly summary: SummaryRow[] | null;
   readonly quality: QualityReport;
-  /** The segmented layer, when the run has `users` and `segmentBy`; else null. */
+  /** The segmented layer, when the run has `segmentColumn`, or `users` and `segmentBy`; else null. */
   readonly segments: SegmentedLayer | null;
   /** One table's bytes, of the run without segments or of its segmented layer; possibly a view on a slightly larger buffer (use its byteLength, not its buffer's). */
   table(which: TableName, format: TableFormat, layer?: LayerName): Promise<Uint8Array>;

@@ -222,6 +222,14 @@ impl UserIds {
         (ids, new_index)
     }
 
+    /// The ids at `indexes` (ascending), in that order.
+    pub fn subset(&self, indexes: &[UserIndex]) -> UserIds {
+        match self {
+            UserIds::Text(v) => UserIds::Text(indexes.iter().map(|&i| v.get(i as usize)).collect()),
+            UserIds::Int(v) => UserIds::Int(indexes.iter().map(|&i| v[i as usize]).collect()),
+        }
+    }
+
     /// The index of a user given as text, if known. The ids are in output
     /// order (text bytewise, integers numerically), so this is a binary
     /// search.

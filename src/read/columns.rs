@@ -59,6 +59,7 @@ pub(crate) struct Columns {
     pub user: usize,
     pub time: usize,
     pub fact: Option<usize>,
+    pub segment: Option<usize>,
 }
 
 /// Resolves the fact columns of a file with these column names.
@@ -96,7 +97,21 @@ pub(crate) fn resolve_columns(
         None => None,
         Some(_) => Some(find("fact", &opts.fact_column, &[], Opt::FactColumn)?),
     };
-    Ok(Columns { user, time, fact })
+    let segment = match &opts.segment_column {
+        None => None,
+        Some(_) => Some(find(
+            "segment",
+            &opts.segment_column,
+            &[],
+            Opt::SegmentColumn,
+        )?),
+    };
+    Ok(Columns {
+        user,
+        time,
+        fact,
+        segment,
+    })
 }
 
 #[cfg(test)]

@@ -458,6 +458,10 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
             let v = rec.get(f);
             opts.fact_values.iter().any(|x| x.as_bytes() == v)
         });
+        if let Some(c) = cols.segment {
+            let segment = sink.segments().text(rec.get(c));
+            sink.set_segment(segment);
+        }
         let known = user.map(|id| match id {
             Id::Known(user) => user,
             // Set when the id is interned.

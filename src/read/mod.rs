@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::ids::{Interner, UserIndex};
 use crate::progress::Report;
+use crate::segment::SegmentInterner;
 use crate::time::{TimeFormat, TimeUnit, Zone};
 
 pub(crate) use self::cells::{integer_time_error, Cell, TimeReader};
@@ -45,6 +46,8 @@ pub struct FactOptions {
     pub fact_column: Option<String>,
     /// The values of `fact_column` that count as activity.
     pub fact_values: Vec<String>,
+    /// The column that splits the run into segments (SPEC section 11).
+    pub segment_column: Option<String>,
 }
 
 /// One kept fact row.
@@ -109,6 +112,11 @@ pub struct Facts {
     pub days_seen: DaySet,
     /// User ids seen so far.
     pub users: Interner,
+    /// In a split run, the segment of each kept row (indexing
+    /// `segment_values`); empty otherwise.
+    pub segments: Vec<u32>,
+    /// The segment values seen so far.
+    pub segment_values: SegmentInterner,
 }
 
 /// Reads every fact file into one table, with instants turned into local
@@ -124,6 +132,8 @@ pub fn read_facts(
         stats: ReadStats::default(),
         days_seen: DaySet::default(),
         users: Interner::new(),
+        segments: Vec::new(),
+        segment_values: SegmentInterner::default(),
     };
     for (i, file) in files.iter().enumerate() {
         let format = file.format()?;

@@ -72,6 +72,7 @@ struct Layout<'a> {
     user: usize,
     time: usize,
     fact: Option<usize>,
+    segment: Option<usize>,
     names: Vec<String>,
     kind: TimeKind,
     reader: TimeReader<'a>,
@@ -83,6 +84,7 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     let layout = layout(name, &metadata, opts, sink)?;
     let mut roots = vec![layout.user, layout.time];
     roots.extend(layout.fact);
+    roots.extend(layout.segment);
     let schema = metadata.parquet_schema();
     pages::check(name, &bytes, metadata.metadata(), &|leaf| {
         roots.contains(&schema.get_column_root_idx(leaf))
@@ -163,6 +165,7 @@ fn layout<'a>(
         user: cols.user,
         time: cols.time,
         fact: cols.fact,
+        segment: cols.segment,
         names,
         kind,
         reader,
@@ -223,6 +226,8 @@ fn read_batches(
 ) -> Result<(), Error> {
     let (user_name, time_name) = (&layout.names[layout.user], &layout.names[layout.time]);
     let fact = layout.fact.map(|i| layout.names[i].as_str());
+    let segment = layout.segment.map(|i| layout.names[i].as_str());
+    let mut segments = Vec::new();
     let mut file_rows = 0usize;
     let mut users = Vec::with_capacity(BATCH_ROWS);
     let mut dictionary = DictionaryUsers::default();
@@ -249,7 +254,14 @@ fn read_batches(
                 &mut keep,
             ),
         }
+        if let Some(c) = segment {
+            let column = batch.column_by_name(c).expect("projected segment column");
+            sink.segments().column(name, c, column, &mut segments)?;
+        }
         for i in 0..batch.num_rows() {
+            if segment.is_some() {
+                sink.set_segment(segments[i]);
+            }
             let user = (users[i] != NULL_USER).then_some(users[i]);
             sink.row(user, cells[i], keep[i], || cell_text(time_col, i));
         }

@@ -4,11 +4,16 @@
 use super::{Cell, FactRow, Facts};
 use crate::ids::{Interner, UserIndex};
 use crate::progress::{Progress, Report, READ_SHARE};
+use crate::segment::SegmentInterner;
 use crate::time::{LocalDates, TimeValue, Zone};
 
 /// Where every row goes: counting, rejection and local dates.
 pub(crate) struct Sink<'a> {
     facts: &'a mut Facts,
+    /// Whether kept rows record a segment (a split run), and the segment
+    /// of the next row.
+    split: bool,
+    segment: u32,
     dates: LocalDates,
     progress: Report<'a>,
     file: usize,
@@ -24,6 +29,8 @@ impl<'a> Sink<'a> {
         file: (usize, usize),
     ) -> Self {
         Sink {
+            split: false,
+            segment: 0,
             facts,
             dates: LocalDates::new(zone),
             progress,
@@ -56,6 +63,19 @@ impl<'a> Sink<'a> {
     /// the rows never grow by copying.
     pub fn reserve(&mut self, rows: usize) {
         self.facts.rows.reserve_exact(rows);
+    }
+
+    /// The segment values shared by every file; from now on kept rows
+    /// record the segment [`Sink::set_segment`] last gave.
+    pub fn segments(&mut self) -> &mut SegmentInterner {
+        self.split = true;
+        &mut self.facts.segment_values
+    }
+
+    /// The segment of the next row.
+    #[inline]
+    pub fn set_segment(&mut self, segment: u32) {
+        self.segment = segment;
     }
 
     /// The user-id interner shared by every file.
@@ -106,6 +126,9 @@ impl<'a> Sink<'a> {
             TimeValue::Instant(us) | TimeValue::Local(us) => us,
         };
         self.facts.rows.push(FactRow { user, day, ts });
+        if self.split {
+            self.facts.segments.push(self.segment);
+        }
         Some(self.facts.rows.len() - 1)
     }
 

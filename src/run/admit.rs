@@ -10,6 +10,7 @@ use crate::ids::{UserIds, UserIndex};
 use crate::options::Opt;
 use crate::quality::Rejected;
 use crate::read::{DaySet, FactRow, Facts, ReadStats};
+use crate::segment::SegmentValue;
 
 /// Longest span of dates a run accepts (SPEC section 8).
 const MAX_SPAN_DAYS: i32 = 50 * 365 + 12;
@@ -27,6 +28,20 @@ pub(super) struct Admitted {
     pub seeds: Vec<Option<UserHistory>>,
     /// Counts and dates of the admission.
     pub admission: Admission,
+    /// A split run's segments: each row's, and the values in segment order.
+    pub split: Option<Split>,
+}
+
+/// What a split run (SPEC section 11) knows of its segments.
+pub(super) struct Split {
+    /// The segment of each row, indexing `values`.
+    pub rows: Vec<u32>,
+    /// The segments, in segment order (null last).
+    pub values: Vec<SegmentValue>,
+    /// Whether they are integers.
+    pub is_int: bool,
+    /// The split snapshot's histories: (segment, user in `ids`, history).
+    pub seeds: Vec<(u32, UserIndex, UserHistory)>,
 }
 
 /// What the admission found: counts, the days with data and the run's dates.
@@ -59,34 +74,67 @@ impl Admitted {
             stats,
             days_seen,
             mut users,
+            segments: mut row_segments,
+            mut segment_values,
         } = facts;
+        let segment_column = plan.opts.facts.segment_column.as_deref();
+        // A split snapshot's segments count even without new facts.
+        let seed_segments = match (&plan.snapshot, segment_column) {
+            (Some(s), Some(_)) => Some(s.segments(&mut segment_values)?),
+            _ => None,
+        };
         let seeds = match &plan.snapshot {
             Some(s) => s.histories(
                 &mut users,
                 plan.zone,
                 &plan.calendars,
                 plan.as_of.expect("as_of is set with a snapshot"),
+                seed_segments.as_deref(),
             )?,
             None => Vec::new(),
         };
         capacity(&plan.file_names(), rows.len(), users.len())?;
         let (ids, rank) = users.finish().into_sorted();
         let mut seed_of: Vec<Option<UserHistory>> = vec![None; ids.len()];
-        for (u, h) in &seeds {
-            seed_of[rank[*u as usize] as usize] = Some(*h);
-        }
+        let mut split = match segment_column {
+            Some(column) => {
+                let (values, order) =
+                    segment_values.ordered(&plan.file_names(), column, plan.opts.max_segments)?;
+                row_segments
+                    .iter_mut()
+                    .for_each(|s| *s = order[*s as usize]);
+                let seeds = seed_segments
+                    .unwrap_or_default()
+                    .iter()
+                    .zip(&seeds)
+                    .map(|(s, (u, h))| (order[*s as usize], rank[*u as usize], *h))
+                    .collect();
+                Some(Split {
+                    rows: std::mem::take(&mut row_segments),
+                    values,
+                    is_int: segment_values.is_int.unwrap_or(false),
+                    seeds,
+                })
+            }
+            None => {
+                for (u, h) in &seeds {
+                    seed_of[rank[*u as usize] as usize] = Some(*h);
+                }
+                None
+            }
+        };
         let mut rejected = Rejected {
             null_user: stats.null_user,
             null_time: stats.null_time,
             unparseable_time: stats.unparseable_time,
             ..Rejected::default()
         };
-        rejected.dated_on_or_before_as_of = drop_overlap(plan, &mut rows)?;
+        rejected.dated_on_or_before_as_of = drop_overlap(plan, &mut rows, &mut split)?;
         let mut range = day_range(&rows);
         let through = match plan.opts.through {
             Some(t) => {
                 let before = rows.len();
-                rows.retain(|r| r.day <= t);
+                retain(&mut rows, &mut split, |r| r.day <= t);
                 // With nothing left and no date to report from, say why.
                 let nothing_left = rows.is_empty() && before > 0;
                 if nothing_left && plan.as_of.is_none() && plan.opts.report_from.is_none() {
@@ -137,6 +185,9 @@ impl Admitted {
                 Opt::ReportFrom
             )));
         }
+        // The users this admission seeds (a split run seeds its segments'
+        // layers only).
+        let snapshot_users = seed_of.iter().flatten().count() as u64;
         Ok(Admitted {
             rows,
             rank,
@@ -145,56 +196,79 @@ impl Admitted {
             admission: Admission {
                 stats,
                 days_seen,
-                snapshot_users: seeds.len() as u64,
+                snapshot_users,
                 rejected,
                 range,
                 report_from,
                 through,
                 earliest,
             },
+            split,
         })
     }
 }
 
-impl Admitted {
-    /// The admission of the users `keep` marks (by output index), for one
-    /// segment's layer: the run's dates, only those users' rows and
-    /// snapshot histories.
-    pub fn restrict(&self, keep: &[bool]) -> Admitted {
-        let (ids, new_index) = self.ids.retain(keep);
-        // Users are renumbered by appearance too, among the kept ones.
-        let mut appearance = vec![UserIndex::MAX; self.rank.len()];
-        let mut rank = Vec::with_capacity(ids.len());
-        for (a, &out) in self.rank.iter().enumerate() {
-            if keep[out as usize] {
-                appearance[a] = rank.len() as UserIndex;
-                rank.push(new_index[out as usize]);
-            }
+/// Keeps the rows `keep` admits, and their segments in a split run.
+fn retain(rows: &mut Vec<FactRow>, split: &mut Option<Split>, keep: impl Fn(&FactRow) -> bool) {
+    match split {
+        None => rows.retain(keep),
+        Some(s) => {
+            let mut i = 0;
+            s.rows.retain(|_| {
+                i += 1;
+                keep(&rows[i - 1])
+            });
+            rows.retain(keep);
         }
-        let rows = self
-            .rows
+    }
+}
+
+impl Admitted {
+    /// The admission of one segment (SPEC section 11): its `rows` (users
+    /// numbered by appearance in the whole run) and its snapshot
+    /// histories (users by index into `ids`), with the run's dates.
+    /// `scratch` is reused from one segment to the next.
+    pub fn segment(
+        &self,
+        mut rows: Vec<FactRow>,
+        seeds: &[(UserIndex, UserHistory)],
+        scratch: &mut Vec<UserIndex>,
+    ) -> Admitted {
+        let mut users: Vec<UserIndex> = rows
             .iter()
-            .filter_map(|r| {
-                let user = appearance[r.user as usize];
-                (user != UserIndex::MAX).then_some(FactRow { user, ..*r })
-            })
+            .map(|r| self.rank[r.user as usize])
+            .chain(seeds.iter().map(|s| s.0))
             .collect();
-        let seeds: Vec<Option<UserHistory>> = self
-            .seeds
-            .iter()
-            .zip(keep)
-            .filter_map(|(s, k)| k.then_some(*s))
-            .collect();
+        users.sort_unstable();
+        users.dedup();
+        let ids = self.ids.subset(&users);
+        scratch.resize(self.ids.len(), UserIndex::MAX);
+        for (new, &old) in users.iter().enumerate() {
+            scratch[old as usize] = new as UserIndex;
+        }
+        // Users are numbered in output order from the start: the rank is
+        // the identity.
+        for r in &mut rows {
+            r.user = scratch[self.rank[r.user as usize] as usize];
+        }
+        let mut seed_of = vec![None; users.len()];
+        for (old, h) in seeds {
+            seed_of[scratch[*old as usize] as usize] = Some(*h);
+        }
+        for &old in &users {
+            scratch[old as usize] = UserIndex::MAX;
+        }
         let admission = Admission {
-            snapshot_users: seeds.iter().flatten().count() as u64,
+            snapshot_users: seeds.len() as u64,
             ..self.admission.clone()
         };
         Admitted {
             rows,
-            rank,
+            rank: (0..users.len() as UserIndex).collect(),
             ids,
-            seeds,
+            seeds: seed_of,
             admission,
+            split: None,
         }
     }
 }
@@ -257,7 +331,11 @@ fn check_counts(plan: &Plan, facts: &Facts) -> Result<(), Error> {
 
 /// Drops the rows already folded into the snapshot (with the skip-overlap
 /// option; without it they are an error) and returns how many.
-fn drop_overlap(plan: &Plan, rows: &mut Vec<FactRow>) -> Result<u64, Error> {
+fn drop_overlap(
+    plan: &Plan,
+    rows: &mut Vec<FactRow>,
+    split: &mut Option<Split>,
+) -> Result<u64, Error> {
     let Some(a) = plan.as_of else { return Ok(0) };
     // One pass: count and date range of the rows already in the snapshot.
     let (count, lo, hi) = rows
@@ -280,7 +358,7 @@ fn drop_overlap(plan: &Plan, rows: &mut Vec<FactRow>) -> Result<u64, Error> {
             Opt::SkipOverlap
         )));
     }
-    rows.retain(|r| r.day > a);
+    retain(rows, split, |r| r.day > a);
     Ok(count as u64)
 }
 

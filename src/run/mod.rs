@@ -10,14 +10,16 @@ mod walk;
 
 use crate::distributions::Distributions;
 use crate::error::Error;
+use crate::firstlast::UserHistory;
 use crate::firstlast::{FirstLast, SnapshotMeta, FORMAT_VERSION};
 use crate::grain::Calendar;
 use crate::ids::UserIds;
+use crate::ids::UserIndex;
 use crate::options::RunOptions;
 use crate::output::Layer;
 use crate::progress::{ignore, Progress, Report, READ_SHARE};
 use crate::quality::Quality;
-use crate::read::{read_facts, InputFile};
+use crate::read::{read_facts, FactRow, InputFile};
 use crate::segment::{self, Segments};
 use crate::states::StateRows;
 use crate::summary::{aggregate, Aggregates};
@@ -136,6 +138,7 @@ fn layer(plan: &Plan, admitted: Admitted, fact: String) -> Result<Activation, Er
             fact: plan.fact.clone(),
             format_version: FORMAT_VERSION,
             exact: plan.snapshot_exact().unwrap_or(true),
+            segment_column: None,
         },
         ids: walked.ids,
         users: walked.histories,
@@ -152,42 +155,79 @@ fn layer(plan: &Plan, admitted: Admitted, fact: String) -> Result<Activation, Er
     })
 }
 
-/// The segmented layer of a partition run (SPEC section 11): each
-/// segment's users walked as a layer of their own, with the run's dates.
-/// States are the unsegmented run's; every aggregate counts the segment's
-/// users only.
+/// The segmented layer (SPEC section 11): each segment's rows and
+/// snapshot histories walked as a layer of their own, with the run's dates.
+/// In a partition the segments are the users' (their states are the
+/// unsegmented run's); in a split, the rows' and the split snapshot's.
 fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<Segments>, Error> {
     let opts = plan.opts;
-    let (Some(users), Some(attribute)) = (&opts.users, &opts.segment_by) else {
-        return Ok(None);
-    };
-    let assignment = segment::partition(
-        users,
-        opts.users_id_column.as_deref(),
-        attribute,
-        &admitted.ids,
-        opts.max_segments,
-    )?;
-    let fact = format!("{}_by_{attribute}", plan.fact);
-    let layers = assignment
-        .values
+    let (kind, column, values, is_int, of_row, seeds) =
+        match (&admitted.split, &opts.users, &opts.segment_by) {
+            (Some(split), _, _) => (
+                segment::FACT_COLUMN,
+                opts.facts.segment_column.clone().unwrap_or_default(),
+                split.values.clone(),
+                split.is_int,
+                split.rows.clone(),
+                split.seeds.clone(),
+            ),
+            (None, Some(users), Some(attribute)) => {
+                let a = segment::partition(
+                    users,
+                    opts.users_id_column.as_deref(),
+                    attribute,
+                    &admitted.ids,
+                    opts.max_segments,
+                )?;
+                let of_row = admitted
+                    .rows
+                    .iter()
+                    .map(|r| a.segment[admitted.rank[r.user as usize] as usize])
+                    .collect();
+                let seeds = admitted
+                    .seeds
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(u, h)| h.map(|h| (a.segment[u], u as UserIndex, h)))
+                    .collect();
+                (
+                    segment::USER_ATTRIBUTE,
+                    attribute.clone(),
+                    a.values,
+                    a.is_int,
+                    of_row,
+                    seeds,
+                )
+            }
+            _ => return Ok(None),
+        };
+    let mut rows: Vec<Vec<FactRow>> = vec![Vec::new(); values.len()];
+    for (r, &s) in admitted.rows.iter().zip(&of_row) {
+        rows[s as usize].push(*r);
+    }
+    let mut seeds_of: Vec<Vec<(UserIndex, UserHistory)>> = vec![Vec::new(); values.len()];
+    for (s, u, h) in seeds {
+        seeds_of[s as usize].push((u, h));
+    }
+    let fact = format!("{}_by_{column}", plan.fact);
+    let mut scratch = Vec::new();
+    let layers = values
         .into_iter()
-        .enumerate()
-        .map(|(s, value)| {
-            let keep: Vec<bool> = assignment
-                .segment
-                .iter()
-                .map(|&x| x as usize == s)
-                .collect();
-            Ok((value, layer(plan, admitted.restrict(&keep), fact.clone())?))
+        .zip(rows)
+        .zip(seeds_of)
+        .map(|((value, rows), seeds)| {
+            let admitted = admitted.segment(rows, &seeds, &mut scratch);
+            Ok((value, layer(plan, admitted, fact.clone())?))
         })
         .collect::<Result<Vec<_>, Error>>()?;
     Ok(Some(Segments {
-        kind: "user_attribute",
-        column: attribute.clone(),
-        is_int: assignment.is_int,
+        kind,
+        column,
+        is_int,
         fact,
         quality: Quality::default(),
+        // A split snapshot holds no history of the run without segments.
+        plain: !(kind == segment::FACT_COLUMN && plan.snapshot.is_some()),
         layers,
     }))
 }

@@ -65,6 +65,24 @@ impl<'a> Plan<'a> {
         let calendars = calendars(meta.map_or(week_start, |m| m.week_start));
         let as_of = as_of(opts, snapshot.as_ref(), &calendar)?;
         let fact = fact_name(opts, meta, files)?;
+        if let Some(s) = &snapshot {
+            let split = opts.facts.segment_column.as_deref();
+            let stored = meta.and_then(|m| m.segment_column.as_deref());
+            if split != stored {
+                let said = |c: Option<&str>| {
+                    c.map_or("no segment column".to_string(), |c| {
+                        format!("segment column {c:?}")
+                    })
+                };
+                return Err(Error::Usage(format!(
+                    "the snapshot {} was written by a run with {}, but this run has {}: a split run resumes from the snapshot of the same split ({})",
+                    s.name(),
+                    said(stored),
+                    said(split),
+                    Opt::SegmentColumn
+                )));
+            }
+        }
         Ok(Plan {
             files,
             opts,
@@ -105,6 +123,13 @@ fn check_options(opts: &RunOptions) -> Result<(), Error> {
             &opts.max_rejected.to_string(),
             "a fraction between 0 and 1",
         ));
+    }
+    if opts.facts.segment_column.is_some() && opts.segment_by.is_some() {
+        return Err(Error::Usage(format!(
+            "{} and {} segment a run in two ways: give one",
+            Opt::SegmentColumn,
+            Opt::SegmentBy
+        )));
     }
     match (&opts.users, &opts.segment_by) {
         (Some(u), None) => {

@@ -37,6 +37,7 @@ impl Walked {
             ids,
             seeds,
             admission,
+            ..
         } = admitted;
         let cal = &plan.calendar;
         let (first, last) = (

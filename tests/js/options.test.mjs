@@ -53,7 +53,7 @@ test('ComputeOptions in client.d.ts has the engine options and the two files, no
 
 test("the page's settings set exactly the engine options, under the hash keys old links use", () => {
   // The page has no breakdown yet (issue 16): its segment options are the engine's only ones it lacks.
-  const notOnThePage = ['maxSegments', 'segmentBy', 'usersIdColumn'];
+  const notOnThePage = ['maxSegments', 'segmentBy', 'segmentColumn', 'usersIdColumn'];
   assert.deepEqual(sorted(SETTINGS.map((s) => s.option)), engineNames().filter((n) => !notOnThePage.includes(n)));
   assert.deepEqual(Object.fromEntries(SETTINGS.map((s) => [s.key, s.option])), {
     grain: 'grain', ws: 'weekStart', tz: 'timezone', user: 'userColumn', time: 'timeColumn', unit: 'timeUnit',

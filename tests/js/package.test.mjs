@@ -113,6 +113,16 @@ test('parity with the CLI: the SPEC section 11 example partitioned by plan, and 
   assert.deepEqual(out.counts, [{ segment: 'free', rows: 1, users: 1 }, { segment: 'pro', rows: 6, users: 2 }, { segment: null, rows: 4, users: 1 }]);
 });
 
+test('parity with the CLI: SPEC section 11 split by platform', () => {
+  const facts = join(work, 'platform.csv');
+  const lines = readFileSync(specCsv, 'utf8').trim().split('\n');
+  const platforms = ['web', 'ios', 'web', 'web', 'ios', 'ios', 'web', 'web', 'ios', 'web', 'web'];
+  // The SPEC file lists alice, bob, carol, dave's rows in date order per user.
+  writeFileSync(facts, [lines[0] + ',platform', ...lines.slice(1).map((l, i) => `${l},${platforms[i]}`)].join('\n') + '\n');
+  const options = { grain: 'week', through: '2024-02-04', segmentColumn: 'platform', layer: 'segmented' };
+  parity('spec-platform', [facts], options, ['--grain', 'week', '--through', '2024-02-04', '--segment-col', 'platform']);
+});
+
 test('parity with the CLI: integer ids from CSV, and an incremental run from a snapshot', () => {
   const f = join(work, 'gen_int.csv');
   parity('int', [f], { grain: 'week', through: '2024-02-20' }, ['--grain', 'week', '--through', '2024-02-20']);

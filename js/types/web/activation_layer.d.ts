@@ -4,7 +4,7 @@
 // ../../worker/client.d.ts where the generated types say `any`.
 import type {
   ComputeOptions, Dictionary, Distributions, FileInfo, FileInput, Grain, OptionInfo, Progress,
-  QualityReport, SummaryRow, TableFormat, TableName, TimelineEntry,
+  LayerName, QualityReport, SegmentedLayer, SummaryRow, TableFormat, TableName, TimelineEntry,
 } from '../../worker/client.js';
 
 /** The result of `compute`; it lives in WASM memory until `free()`. */
@@ -13,11 +13,12 @@ export class Computation {
   free(): void;
   readonly fact: string;
   readonly grain: Grain;
-  readonly summary: SummaryRow[];
+  readonly summary: SummaryRow[] | null;
   readonly quality: QualityReport;
+  readonly segments: SegmentedLayer | null;
   readonly stateRows: number;
-  table(which: TableName, format: TableFormat): Uint8Array;
-  tableName(which: TableName): string;
+  table(which: TableName, format: TableFormat, layer?: LayerName): Uint8Array;
+  tableName(which: TableName, layer?: LayerName): string;
   distributions(): Distributions;
   userTimeline(user_id: string): TimelineEntry[] | null;
   sampleUsers(limit: number): string[];
