@@ -104,6 +104,11 @@ export function compareSummary(label, engine, peer) {
   compareRows(`${label} summary`, engine, peer, SUMMARY_COLS);
 }
 
+/** A segmented summary (SPEC section 11): the same columns, segment first. */
+export function compareSegmentSummary(label, engine, peer) {
+  compareRows(`${label} segmented summary`, engine, peer, ['segment', ...SUMMARY_COLS]);
+}
+
 export function compareFingerprint(label, engine, peer) {
   compareRows(`${label} states fingerprint`, engine, peer,
     ['period_start', 'state', 'n', 'streak', 'inactive_streak', 'gap', 'churned_periods', 'active_periods', 'tenure', 'with_previous']);

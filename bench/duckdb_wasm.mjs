@@ -2,6 +2,7 @@
 // same bytes as the engine: a warm-up then N timed runs of the SQL in
 // sql.mjs (states table built in DuckDB memory, summary fetched to JS).
 //   node duckdb_wasm.mjs parquet|csv FILE GRAIN RUNS [--int-ids] [--rows]
+//     [--segment-col C | --users FILE --segment-by A]   (the same SQL, per segment)
 // `parquet` uses @duckdb/duckdb-wasm@1.28.0 (the last release with Parquet
 // built in; later ones fetch the extension from the network), `csv` the
 // current release.
@@ -17,6 +18,7 @@ const [kind, file, grain, runsArg, ...flags] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
 const intIds = flags.includes('--int-ids');
 const wantRows = flags.includes('--rows');
+const flag = (name) => (flags.includes(name) ? flags[flags.indexOf(name) + 1] : undefined);
 const pkgName = kind === 'parquet' ? 'duckdb-wasm-parquet' : '@duckdb/duckdb-wasm';
 const pkgDir = new URL(`./node_modules/${pkgName}/`, import.meta.url).pathname;
 const pkgJson = join(pkgDir, 'package.json');
@@ -38,7 +40,13 @@ const engineVersion = conn.query('SELECT version() AS v').toArray()[0].toJSON().
 const name = kind === 'parquet' ? 'facts.parquet' : 'facts.csv';
 const bytes = new Uint8Array(readFileSync(file));
 db.registerFileBuffer(name, bytes);
-const sql = activationSql(grain, sourceExpr(kind, name, intIds));
+let segment = null;
+if (flag('--segment-col')) segment = { column: flag('--segment-col') };
+if (flag('--users')) {
+  db.registerFileBuffer('users.parquet', new Uint8Array(readFileSync(flag('--users'))));
+  segment = { users: "read_parquet('users.parquet')", attribute: flag('--segment-by') };
+}
+const sql = activationSql(grain, sourceExpr(kind, name, intIds), segment);
 
 const rowsOf = (table) => table.toArray().map((r) => r.toJSON());
 
@@ -50,8 +58,8 @@ function once(keep) {
   const out = { ms, summary };
   if (keep) {
     out.stateRows = Number(rowsOf(conn.query('SELECT count(*) AS n FROM states'))[0].n);
-    out.statesCheck = rowsOf(conn.query(sql.statesCheck));
-    if (wantRows) out.statesRows = rowsOf(conn.query(sql.statesRows));
+    if (!segment) out.statesCheck = rowsOf(conn.query(sql.statesCheck));
+    if (wantRows && !segment) out.statesRows = rowsOf(conn.query(sql.statesRows));
   }
   for (const s of sql.cleanup) conn.query(s);
   return out;
@@ -61,7 +69,7 @@ const warm = once(true);
 const times = [];
 for (let i = 0; i < runs; i++) times.push(once(false).ms);
 const out = {
-  engine: `duckdb-wasm-${kind}`,
+  engine: `duckdb-wasm-${kind}${segment ? (segment.column ? '-split' : '-partition') : ''}`,
   version: `@duckdb/duckdb-wasm@${version} (DuckDB ${engineVersion})`,
   grain,
   inputBytes: bytes.length,

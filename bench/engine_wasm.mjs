@@ -2,11 +2,15 @@
 // one file, a warm-up then N timed runs of the full in-memory computation
 // (compute + every output table materialised as Arrow IPC + summary).
 // Prints one JSON object: times, summary, states fingerprint, memory.
-//   node engine_wasm.mjs FILE GRAIN RUNS [--rows]
+//   node engine_wasm.mjs FILE GRAIN RUNS [--rows] [--segment-col C | --users FILE --segment-by A]
+// With segments (SPEC section 11) the segmented layer's tables are the ones
+// materialised (as the CLI writes them), and its summary is returned.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+
+import { tableFromIPC } from 'apache-arrow';
 
 import { statesFingerprint, statesRowsFromArrow } from './check.mjs';
 
@@ -17,6 +21,15 @@ const { compute, initSync } = await import(pathToFileURL(join(pkgDir, 'node', 'i
 const [file, grain, runsArg, ...flags] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
 const wantRows = flags.includes('--rows');
+const flag = (name) => (flags.includes(name) ? flags[flags.indexOf(name) + 1] : undefined);
+const options = { grain };
+if (flag('--segment-col')) options.segmentColumn = flag('--segment-col');
+if (flag('--users')) {
+  const users = flag('--users');
+  options.users = { name: basename(users), bytes: new Uint8Array(readFileSync(users)) };
+  options.segmentBy = flag('--segment-by');
+}
+const layer = options.segmentColumn || options.users ? 'segmented' : undefined;
 // initSync returns the already-instantiated module's exports (with `memory`).
 const wasm = initSync();
 const bytes = new Uint8Array(readFileSync(file));
@@ -24,19 +37,19 @@ const TABLES = ['states', 'summary', 'transitions', 'cohorts', 'snapshot'];
 
 function once(keep) {
   const t0 = performance.now();
-  const result = compute([{ name: basename(file), bytes }], { grain });
+  const result = compute([{ name: basename(file), bytes }], options);
   // Linear memory never shrinks: its size now is the high-water mark of the
   // computation (the working set); what grows after it is the outputs' share.
   const computedMemory = wasm.memory.buffer.byteLength;
   const tables = {};
   let outBytes = 0;
   for (const t of TABLES) {
-    const b = result.table(t, 'arrow');
+    const b = result.table(t, 'arrow', layer);
     outBytes += b.length;
     if (keep) tables[t] = b;
   }
-  const summary = result.summary;
-  const stateRows = result.stateRows;
+  const summary = layer ? result.segments.summary : result.summary;
+  const stateRows = layer ? (keep ? tableFromIPC(tables.states).numRows : undefined) : result.stateRows;
   result.free();
   const ms = performance.now() - t0;
   return { ms, tables, summary, stateRows, outBytes, computedMemory };
@@ -46,13 +59,14 @@ function once(keep) {
 // the native bench drops its own: JS arrays kept alive (1.45 GB at 30M
 // weekly) would slow the timed runs' allocations and collections.
 const warm = once(true);
-const statesCheck = statesFingerprint(warm.tables.states);
-const statesRows = wantRows ? statesRowsFromArrow(warm.tables.states) : undefined;
+// The fingerprints are of the layer without segments (the SQL's).
+const statesCheck = layer ? undefined : statesFingerprint(warm.tables.states);
+const statesRows = wantRows && !layer ? statesRowsFromArrow(warm.tables.states) : undefined;
 warm.tables = null;
 const times = [];
 for (let i = 0; i < runs; i++) times.push(once(false).ms);
 const out = {
-  engine: 'wasm',
+  engine: layer ? `wasm-${options.segmentColumn ? 'split' : 'partition'}` : 'wasm',
   file: basename(file),
   grain,
   inputBytes: bytes.length,

@@ -10,6 +10,12 @@
 //   node bench/run.mjs --small               # the smoke run of the test suite (seconds)
 //   node bench/run.mjs --render bench/out/1m/results.json bench/out/10m/results.json   # one table
 //
+// Segments (SPEC section 11) are measured on the same facts with an `event`
+// column (10 kinds) and a users table: the engine without segments, split
+// by `event` and partitioned by `plan`, against DuckDB-WASM doing the same
+// with the segment in every GROUP BY and window (--segment-grains, default
+// week; --segment-grains none skips them).
+//
 // Options: --scales 1m,10m (or small) --grains day,week,month --runs N
 //   --engines LIST (wasm, wasm-csv, duckdb-wasm-parquet, duckdb-wasm-csv,
 //   native, duckdb-native-t1, duckdb-native-t2) --data DIR --out DIR
@@ -24,7 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-import { compareFingerprint, compareStateRows, compareSummary, statesRowsFromObjects } from './check.mjs';
+import { compareFingerprint, compareSegmentSummary, compareStateRows, compareSummary, statesRowsFromObjects } from './check.mjs';
 import { activationSql, sourceExpr } from './sql.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,11 +51,16 @@ const SCALES = {
   '30m': { events: 30_000_000, users: 3_000_000, days: 365, intIds: false, order: 'time' },
 };
 const ALL_ENGINES = ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'native', 'duckdb-native-t1', 'duckdb-native-t2'];
+// The segmented configurations, each checked against its DuckDB peer.
+const SEGMENT_ENGINES = ['wasm', 'wasm-split', 'duckdb-wasm-split', 'wasm-partition', 'duckdb-wasm-partition'];
+const SEGMENT_PEERS = { 'duckdb-wasm-split': 'wasm-split', 'duckdb-wasm-partition': 'wasm-partition' };
+const EVENT_KINDS = 10;
 
 function parseArgs(argv) {
   const o = {
     scales: ['1m', '10m'], grains: ['day', 'week', 'month'], runs: 5, engines: null,
     data: join(here, 'data'), out: join(here, 'out'), cli: null, nativeBin: null, fullRows: false, small: false, pkg: join(root, 'pkg'),
+    segmentGrains: ['week'],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -64,6 +75,7 @@ function parseArgs(argv) {
     else if (a === '--native-bin') o.nativeBin = next();
     else if (a === '--full-rows') o.fullRows = true;
     else if (a === '--pkg') o.pkg = next();
+    else if (a === '--segment-grains') { const g = next(); o.segmentGrains = g === 'none' ? [] : g.split(','); }
     else if (a === '--small') { o.small = true; o.scales = ['small', 'small-int']; o.runs = 1; }
     else throw new Error(`unknown option ${a}`);
   }
@@ -116,6 +128,36 @@ function dataFiles(o, name, engines) {
     files[ext] = f;
   }
   return files;
+}
+
+/** The scale's facts with an `event` column, and its users table. */
+function segmentFiles(o, name) {
+  const s = SCALES[name];
+  const facts = join(o.data, `events_${name}_kinds.parquet`);
+  const users = join(o.data, `users_${name}.parquet`);
+  if (!existsSync(facts) || !existsSync(users)) {
+    const args = ['generate', '--events', String(s.events), '--users', String(s.users), '--days', String(s.days),
+      '--seed', '42', '--order', s.order, ...(s.intIds ? ['--int-ids'] : []), '--event-kinds', String(EVENT_KINDS),
+      '--out', facts, '--users-out', users];
+    execFileSync(findCli(o), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return { parquet: facts, users };
+}
+
+/** One segmented configuration on the facts with kinds. */
+function runSegmentEngine(o, engine, files, grain, scale) {
+  const runs = String(o.runs);
+  const intFlag = SCALES[scale].intIds ? ['--int-ids'] : [];
+  const split = ['--segment-col', 'event'];
+  const partition = ['--users', files.users, '--segment-by', 'plan'];
+  switch (engine) {
+    case 'wasm': return runJson('node', ['engine_wasm.mjs', files.parquet, grain, runs]);
+    case 'wasm-split': return runJson('node', ['engine_wasm.mjs', files.parquet, grain, runs, ...split]);
+    case 'wasm-partition': return runJson('node', ['engine_wasm.mjs', files.parquet, grain, runs, ...partition]);
+    case 'duckdb-wasm-split': return runJson('node', ['duckdb_wasm.mjs', 'parquet', files.parquet, grain, runs, ...intFlag, ...split]);
+    case 'duckdb-wasm-partition': return runJson('node', ['duckdb_wasm.mjs', 'parquet', files.parquet, grain, runs, ...intFlag, ...partition]);
+    default: throw new Error(`unknown segment engine ${engine}`);
+  }
 }
 
 let childEnv = process.env;
@@ -227,6 +269,20 @@ function markdown(results, meta) {
       `${perEvent(work)} | ${perEvent(work === undefined ? undefined : w.wasmMemoryBytes - work)} | ` +
       `${mib(w?.maxRssBytes)} | ${mib(r.engines['duckdb-wasm-parquet']?.maxRssBytes)} | ${mib(r.engines.native?.maxRssBytes)} | ${mib(r.engines['duckdb-native-t2']?.maxRssBytes)} |`);
   }
+  const segmented = meta.segments ?? [];
+  if (segmented.length) {
+    L.push('');
+    L.push(`Segments (SPEC section 11), on the same facts with an \`event\` column of ${EVENT_KINDS} kinds and a users table: the engine without segments, split by \`event\`, partitioned by \`plan\`; DuckDB-WASM 1.28 (Parquet) runs the same SQL with the segment in every key. Peak WASM linear memory in parentheses.`);
+    L.push('');
+    L.push('| events | order | grain | engine, no segments | engine, split | split / no segments | DuckDB-WASM, split | DuckDB-WASM / engine (split) | engine, partition | partition / no segments | DuckDB-WASM, partition | DuckDB-WASM / engine (partition) | state rows (split) | load avg |');
+    L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of segmented) {
+      const m = (e) => r.engines[e]?.medianMs;
+      const c = (e) => `${cell(r.engines[e])}${r.engines[e]?.wasmMemoryBytes ? ` (${mib(r.engines[e].wasmMemoryBytes)})` : ''}`;
+      L.push(`| ${r.events.toLocaleString('en-US')} | ${SCALES[r.scale]?.order ?? '–'} | ${r.grain} | ${c('wasm')} | ${c('wasm-split')} | ${fmtX(m('wasm'), m('wasm-split'))} | ${c('duckdb-wasm-split')} | ${fmtX(m('wasm-split'), m('duckdb-wasm-split'))} | ` +
+        `${c('wasm-partition')} | ${fmtX(m('wasm'), m('wasm-partition'))} | ${c('duckdb-wasm-partition')} | ${fmtX(m('wasm-partition'), m('duckdb-wasm-partition'))} | ${r.engines['wasm-split']?.stateRows?.toLocaleString('en-US') ?? '–'} | ${loadRange(r)} |`);
+    }
+  }
   L.push('');
   const s = meta.wasmSize;
   L.push(`\`.wasm\` (pkg/web/activation_layer_bg.wasm): raw ${s.raw.toLocaleString('en-US')} B, gzip -9 ${s.gzip.toLocaleString('en-US')} B, brotli q11 ${s.brotli.toLocaleString('en-US')} B.`);
@@ -237,7 +293,7 @@ async function main() {
   // --render A/results.json B/results.json ...: one table from earlier runs.
   if (process.argv[2] === '--render') {
     const runs = process.argv.slice(3).map((f) => JSON.parse(readFileSync(f, 'utf8')));
-    const meta = { ...runs[0].meta, versions: [...new Set(runs.flatMap((r) => r.meta.versions))] };
+    const meta = { ...runs[0].meta, versions: [...new Set(runs.flatMap((r) => r.meta.versions))], segments: runs.flatMap((r) => r.meta.segments ?? []) };
     // Rows of the same scale and grain from several runs are merged (later runs win).
     const rows = new Map();
     for (const x of runs.flatMap((r) => r.results)) {
@@ -259,6 +315,7 @@ async function main() {
     engines = engines.filter((e) => !e.startsWith('duckdb-native'));
   }
   const results = [];
+  const segments = [];
   const failures = [];
   const errors = [];
   const versions = new Set();
@@ -309,8 +366,46 @@ async function main() {
       for (const r of Object.values(row.engines)) { delete r.summary; delete r.statesCheck; delete r.statesRows; }
       results.push(row);
     }
+    // Segments: string-id scales only (the users table joins on the ids as written).
+    if (SCALES[scale].intIds) continue;
+    for (const grain of o.segmentGrains) {
+      const files = segmentFiles(o, scale);
+      const row = { scale, events: SCALES[scale].events, grain, engines: {} };
+      for (const e of SEGMENT_ENGINES) {
+        const label = `${scale} ${grain} segments ${e}`;
+        process.stderr.write(`${label} ... `);
+        const load = loadavg()[0];
+        try {
+          const r = runSegmentEngine(o, e, files, grain, scale);
+          r.medianMs = median(r.times);
+          r.loadBefore = load;
+          if (r.version) versions.add(`${e}: ${r.version}`);
+          row.engines[e] = r;
+          process.stderr.write(`${fmtMs(r.medianMs)} ms\n`);
+        } catch (err) {
+          const line = err.message.split('\n').find((l) => /Error:/.test(l)) ?? err.message.split('\n')[0];
+          row.engines[e] = { error: line.trim().slice(0, 300), loadBefore: load };
+          errors.push(`${label}: ${line.trim()}`);
+          process.stderr.write(`FAILED: ${line.trim().slice(0, 200)}\n`);
+        }
+      }
+      for (const [peer, ref] of Object.entries(SEGMENT_PEERS)) {
+        const a = row.engines[ref];
+        const b = row.engines[peer];
+        if (!a || !b || a.error || b.error) continue;
+        try {
+          compareSegmentSummary(`${scale} ${grain} ${peer}`, a.summary, b.summary);
+          if (a.stateRows !== b.stateRows) throw new Error(`${scale} ${grain} ${peer}: ${a.stateRows} segmented state rows from the engine, ${b.stateRows} from DuckDB`);
+          row.checked = [...(row.checked ?? []), peer];
+        } catch (err) {
+          failures.push(err.message);
+        }
+      }
+      for (const r of Object.values(row.engines)) { delete r.summary; delete r.statesCheck; delete r.statesRows; }
+      segments.push(row);
+    }
   }
-  const meta = { machine: machine(), runs: o.runs, versions: [...versions], wasmSize: wasmSize(o.pkg), date: new Date().toISOString() };
+  const meta = { machine: machine(), runs: o.runs, versions: [...versions], wasmSize: wasmSize(o.pkg), date: new Date().toISOString(), segments };
   mkdirSync(o.out, { recursive: true });
   writeFileSync(join(o.out, 'results.json'), JSON.stringify({ meta, results }, null, 2));
   const md = markdown(results, meta);
@@ -321,7 +416,7 @@ async function main() {
     console.error(`\nCROSS-CHECK FAILED (${failures.length}):\n${failures.join('\n\n')}`);
     process.exit(1);
   }
-  console.error(`\ncross-checks passed: ${results.map((r) => `${r.scale}/${r.grain}: ${(r.checked ?? []).length} peers`).join(', ')}`);
+  console.error(`\ncross-checks passed: ${[...results, ...segments.map((r) => ({ ...r, grain: `${r.grain} segments` }))].map((r) => `${r.scale}/${r.grain}: ${(r.checked ?? []).length} peers`).join(', ')}`);
 }
 
 main().catch((e) => {

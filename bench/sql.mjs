@@ -39,16 +39,31 @@ export function sourceExpr(kind, file, intIds = false) {
  * `run`: executed in order (they build the tables `act`, `bounds`, `states`);
  * `summary`: the summary query (its result is fetched by the caller);
  * `cleanup`: drops the tables.
+ * `segment` (SPEC section 11), optional: `{ column }` splits by a fact
+ * column, `{ users, attribute }` partitions by a users table's attribute
+ * (`users` a source expression); every table then has a first column
+ * `segment`, and every window and aggregate is per segment.
  */
-export function activationSql(grain, source) {
+export function activationSql(grain, source, segment = null) {
   const P = PERIOD[grain];
   if (!P) throw new Error(`unknown grain ${grain}`);
   const day = `CAST(CAST(event_time AS TIMESTAMP) AS DATE)`;
+  // With segments: the segment is one more key of every partition and group.
+  const seg = segment ? 'segment, ' : '';
+  const by = segment ? 'PARTITION BY segment ' : '';
+  const valid = `WHERE user_id IS NOT NULL AND event_time IS NOT NULL`;
+  const facts = !segment
+    ? `SELECT user_id, ${day} AS d FROM ${source} ${valid}`
+    : segment.column
+      ? `SELECT ${segment.column} AS segment, user_id, ${day} AS d FROM ${source} ${valid}`
+      : `SELECT u.${segment.attribute} AS segment, f.user_id, f.d
+         FROM (SELECT user_id, ${day} AS d FROM ${source} ${valid}) f
+         LEFT JOIN (SELECT user_id, ${segment.attribute} FROM ${segment.users}) u ON u.user_id = f.user_id`;
   const run = [
     // Each user's active periods (and the last date, for `through`).
     `CREATE OR REPLACE TEMP TABLE act AS
-       SELECT user_id, ${P('d')} AS p, max(d) AS maxd
-       FROM (SELECT user_id, ${day} AS d FROM ${source} WHERE user_id IS NOT NULL AND event_time IS NOT NULL)
+       SELECT ${seg}user_id, ${P('d')} AS p, max(d) AS maxd
+       FROM (${facts})
        GROUP BY ALL`,
     `CREATE OR REPLACE TEMP TABLE bounds AS
        SELECT min(p) AS p0, max(p) AS p1, max(maxd) AS through FROM act`,
@@ -56,18 +71,18 @@ export function activationSql(grain, source) {
     // on the period after each run of active periods (when reported).
     `CREATE OR REPLACE TEMP TABLE states AS
      WITH w AS (
-       SELECT user_id, p,
+       SELECT ${seg}user_id, p,
               lag(p) OVER u AS prev_p,
               lag(p, 2) OVER u AS prev2_p,
               lead(p) OVER u AS next_p,
               first_value(p) OVER u AS first_p,
               row_number() OVER u AS active_periods
        FROM act
-       WINDOW u AS (PARTITION BY user_id ORDER BY p)
+       WINDOW u AS (PARTITION BY ${seg}user_id ORDER BY p)
      ),
      s AS (
        SELECT *,
-              row_number() OVER (PARTITION BY user_id, p - active_periods ORDER BY p) AS streak,
+              row_number() OVER (PARTITION BY ${seg}user_id, p - active_periods ORDER BY p) AS streak,
               CASE WHEN prev_p IS NULL THEN 'new'
                    WHEN prev_p = p - 1 THEN 'retained'
                    ELSE 'reactivated' END AS state,
@@ -78,7 +93,7 @@ export function activationSql(grain, source) {
                    ELSE 'reactivated' END AS previous_state
        FROM w
      )
-     SELECT user_id, p, state, previous_state,
+     SELECT ${seg}user_id, p, state, previous_state,
             CASE WHEN previous_state IS NULL THEN 'new' ELSE previous_state || '_to_' || state END AS transition,
             streak, 0 AS inactive_streak,
             CASE WHEN prev_p IS NULL THEN NULL ELSE p - prev_p END AS gap,
@@ -86,37 +101,37 @@ export function activationSql(grain, source) {
             active_periods, first_p, p - first_p AS tenure
      FROM s
      UNION ALL
-     SELECT user_id, p + 1, 'inactive', state, state || '_to_inactive',
+     SELECT ${seg}user_id, p + 1, 'inactive', state, state || '_to_inactive',
             0, 1, NULL, NULL, active_periods, first_p, p + 1 - first_p
      FROM s, bounds
      WHERE (next_p IS NULL OR next_p > p + 1) AND p + 1 <= bounds.p1`,
   ];
   const summary = `
      WITH c AS (
-       SELECT p,
+       SELECT ${seg}p,
               count(*) FILTER (WHERE state <> 'inactive') AS active,
               count(*) FILTER (WHERE state = 'new') AS new,
               count(*) FILTER (WHERE state = 'retained') AS retained,
               count(*) FILTER (WHERE state = 'reactivated') AS reactivated,
               count(*) FILTER (WHERE state = 'inactive') AS churned
-       FROM states GROUP BY p
+       FROM states GROUP BY ${seg}p
      ),
-     r AS (SELECT unnest(range(p0, p1 + 1)) AS p, through FROM bounds),
+     r AS (SELECT ${segment ? 's.segment, ' : ''}unnest(range(p0, p1 + 1)) AS p, through FROM bounds${segment ? ', (SELECT DISTINCT segment FROM act) s' : ''}),
      t AS (
-       SELECT r.p, r.through,
+       SELECT ${segment ? 'r.segment, ' : ''}r.p, r.through,
               coalesce(active, 0) AS active, coalesce(new, 0) AS new,
               coalesce(retained, 0) AS retained, coalesce(reactivated, 0) AS reactivated,
               coalesce(churned, 0) AS churned,
-              sum(coalesce(new, 0)) OVER (ORDER BY r.p) AS total_users
-       FROM r LEFT JOIN c ON c.p = r.p
+              sum(coalesce(new, 0)) OVER (${segment ? 'PARTITION BY r.segment ' : ''}ORDER BY r.p) AS total_users
+       FROM r LEFT JOIN c ON c.p = r.p${segment ? ' AND c.segment IS NOT DISTINCT FROM r.segment' : ''}
      ),
      u AS (
        SELECT *, total_users - active AS inactive,
-              lag(active) OVER (ORDER BY p) AS active_prev,
-              lag(total_users - active) OVER (ORDER BY p) AS inactive_prev
+              lag(active) OVER (${by}ORDER BY p) AS active_prev,
+              lag(total_users - active) OVER (${by}ORDER BY p) AS inactive_prev
        FROM t
      )
-     SELECT CAST(${START[grain]('p')} AS VARCHAR) AS period_start,
+     SELECT ${seg}CAST(${START[grain]('p')} AS VARCHAR) AS period_start,
             CAST(${END[grain]('p')} AS VARCHAR) AS period_end,
             ${END[grain]('p')} <= through AS complete,
             CAST(active AS BIGINT) AS active, CAST(new AS BIGINT) AS new,
@@ -127,7 +142,7 @@ export function activationSql(grain, source) {
             CASE WHEN coalesce(active_prev, 0) = 0 THEN NULL ELSE CAST(churned AS DOUBLE) / active_prev END AS churn_rate,
             CASE WHEN coalesce(inactive_prev, 0) = 0 THEN NULL ELSE CAST(reactivated AS DOUBLE) / inactive_prev END AS reactivation_rate,
             CASE WHEN churned = 0 THEN NULL ELSE CAST(new + reactivated AS DOUBLE) / churned END AS quick_ratio
-     FROM u ORDER BY p`;
+     FROM u ORDER BY ${segment ? 'segment NULLS LAST, ' : ''}p`;
   // Per period and state: row count and sums of the metadata columns, the
   // fingerprint compared with the engine's states table at every scale.
   const statesCheck = `

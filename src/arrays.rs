@@ -64,7 +64,13 @@ pub fn cell_text(a: &ArrayRef, i: usize) -> String {
     let printed = format!("{one:?}");
     match printed.lines().collect::<Vec<_>>()[..] {
         [_, "[", value, "]"] if value.trim() != "null," => {
-            value.trim().trim_end_matches(',').to_string()
+            let value = value.trim().trim_end_matches(',');
+            // A zoned timestamp whose zone Arrow cannot resolve without its
+            // time-zone database is printed in UTC, with a note.
+            match value.split_once(" (Unknown Time Zone") {
+                Some((utc, _)) => format!("{utc}Z"),
+                None => value.to_string(),
+            }
         }
         [_, "[", _, "]"] => String::new(),
         _ => printed,

@@ -28,6 +28,10 @@ pub struct SynthOptions {
     pub int_ids: bool,
     /// The order of the rows.
     pub order: Order,
+    /// Kinds of event in an `event` column (0: no such column), for split
+    /// runs (SPEC section 11): each user favours one kind, so the segments
+    /// differ in size and in their users.
+    pub event_kinds: u32,
 }
 
 /// The order in which the generated rows are written.
@@ -137,8 +141,110 @@ pub fn generate(o: &SynthOptions) -> Result<RecordBatch, Error> {
         1.0
     };
     let (users, times) = events(&plans, scale, &mut rng, o);
-    let (users, times) = reorder(users, times, o.order, &mut rng);
-    batch(&users, times, o.int_ids)
+    // Kinds come from a stream of their own: the users and times of a seed
+    // are the same with or without them.
+    let kinds = event_kinds(&users, o);
+    let (users, times, kinds) = reorder(users, times, kinds, o.order, &mut rng);
+    batch(&users, times, kinds, o.int_ids)
+}
+
+/// Names of the first event kinds (more are `kind_N`).
+const KIND_NAMES: [&str; 10] = [
+    "view",
+    "search",
+    "add_to_cart",
+    "purchase",
+    "share",
+    "comment",
+    "like",
+    "login",
+    "upload",
+    "invite",
+];
+
+/// A kind for each event: the user's favourite (drawn with weights 1/k)
+/// seven times in ten, else any kind with the same weights.
+fn event_kinds(users: &[u64], o: &SynthOptions) -> Option<Vec<u32>> {
+    let n = o.event_kinds;
+    if n == 0 {
+        return None;
+    }
+    let weights: Vec<f64> = (1..=n).map(|k| 1.0 / f64::from(k)).collect();
+    let total: f64 = weights.iter().sum();
+    let draw = |rng: &mut Rng| {
+        let mut x = rng.unit() * total;
+        for (k, w) in weights.iter().enumerate() {
+            x -= w;
+            if x < 0.0 {
+                return k as u32;
+            }
+        }
+        n - 1
+    };
+    let mut rng = Rng(o.seed ^ 0x6B69_6E64);
+    let favourite: Vec<u32> = (0..o.users).map(|_| draw(&mut rng)).collect();
+    Some(
+        users
+            .iter()
+            .map(|&u| {
+                if rng.unit() < 0.7 {
+                    favourite[u as usize]
+                } else {
+                    draw(&mut rng)
+                }
+            })
+            .collect(),
+    )
+}
+
+fn kind_name(k: u32) -> String {
+    KIND_NAMES
+        .get(k as usize)
+        .map_or_else(|| format!("kind_{k}"), |s| s.to_string())
+}
+
+/// Plans of the users table: the most active users pay more often.
+const PLANS: [&str; 4] = ["free", "pro", "team", "enterprise"];
+/// Countries of the users table, the first most common.
+const COUNTRIES: [&str; 8] = ["US", "DE", "FR", "GB", "JP", "BR", "IN", "KR"];
+
+/// A users table for partition runs (SPEC section 11): `user_id` (as in the
+/// facts of the same options), `plan` (tied to how active the user is;
+/// null for one user in twenty) and `country`. Every tenth user is left
+/// out, as users tables lag behind events.
+pub fn users(o: &SynthOptions) -> Result<RecordBatch, Error> {
+    let mut rng = Rng(o.seed);
+    let plans: Vec<Plan> = (0..o.users).map(|_| plan(&mut rng, o)).collect();
+    let mut rng = Rng(o.seed ^ 0x7573_6572);
+    let (mut ids, mut plan_col, mut country) = (Vec::new(), Vec::new(), Vec::new());
+    for (u, p) in plans.iter().enumerate() {
+        if rng.unit() < 0.1 {
+            continue;
+        }
+        ids.push(u as u64);
+        // Rates run from 0.04 to 4 events a day.
+        let paid = (p.rate / 0.5).min(0.9);
+        let x = rng.unit();
+        plan_col.push(if x < 0.05 {
+            None
+        } else if x < 1.0 - paid * 0.8 {
+            Some(PLANS[0])
+        } else {
+            Some(PLANS[1 + (rng.next() % 3) as usize])
+        });
+        country.push(COUNTRIES[(rng.unit().powi(2) * COUNTRIES.len() as f64) as usize]);
+    }
+    let schema = Schema::new(vec![
+        user_field(o.int_ids),
+        Field::new("plan", DataType::Utf8, true),
+        Field::new("country", DataType::Utf8, false),
+    ]);
+    let columns: Vec<ArrayRef> = vec![
+        user_column(&ids, o.int_ids),
+        Arc::new(StringArray::from(plan_col)),
+        Arc::new(StringArray::from(country)),
+    ];
+    RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// Every user's events, user after user, each user's in time order.
@@ -183,9 +289,15 @@ fn events(plans: &[Plan], scale: f64, rng: &mut Rng, o: &SynthOptions) -> (Vec<u
 
 /// The rows in `order`: a stable sort by time keeps same-time rows in user
 /// order; a Fisher-Yates shuffle with the run's generator keeps the seed's promise.
-fn reorder(users: Vec<u64>, times: Vec<i64>, order: Order, rng: &mut Rng) -> (Vec<u64>, Vec<i64>) {
+fn reorder(
+    users: Vec<u64>,
+    times: Vec<i64>,
+    kinds: Option<Vec<u32>>,
+    order: Order,
+    rng: &mut Rng,
+) -> (Vec<u64>, Vec<i64>, Option<Vec<u32>>) {
     if order == Order::User {
-        return (users, times);
+        return (users, times, kinds);
     }
     let mut perm: Vec<u32> = (0..users.len() as u32).collect();
     match order {
@@ -198,15 +310,25 @@ fn reorder(users: Vec<u64>, times: Vec<i64>, order: Order, rng: &mut Rng) -> (Ve
             }
         }
     }
+    let pick = |v: &[u32]| perm.iter().map(|&i| v[i as usize]).collect();
     (
         perm.iter().map(|&i| users[i as usize]).collect(),
         perm.iter().map(|&i| times[i as usize]).collect(),
+        kinds.as_deref().map(pick),
     )
 }
 
-/// The facts as one Arrow batch.
-fn batch(users: &[u64], times: Vec<i64>, int_ids: bool) -> Result<RecordBatch, Error> {
-    let user_col: ArrayRef = if int_ids {
+fn user_field(int_ids: bool) -> Field {
+    let dt = if int_ids {
+        DataType::Int64
+    } else {
+        DataType::Utf8
+    };
+    Field::new("user_id", dt, false)
+}
+
+fn user_column(users: &[u64], int_ids: bool) -> ArrayRef {
+    if int_ids {
         Arc::new(Int64Array::from_iter_values(
             users.iter().map(|u| 1000 + *u as i64),
         ))
@@ -214,24 +336,34 @@ fn batch(users: &[u64], times: Vec<i64>, int_ids: bool) -> Result<RecordBatch, E
         Arc::new(StringArray::from_iter_values(
             users.iter().map(|u| format!("u{u:07}")),
         ))
-    };
-    let schema = Schema::new(vec![
-        Field::new(
-            "user_id",
-            if int_ids {
-                DataType::Int64
-            } else {
-                DataType::Utf8
-            },
-            false,
-        ),
+    }
+}
+
+/// The facts as one Arrow batch.
+fn batch(
+    users: &[u64],
+    times: Vec<i64>,
+    kinds: Option<Vec<u32>>,
+    int_ids: bool,
+) -> Result<RecordBatch, Error> {
+    let mut fields = vec![
+        user_field(int_ids),
         Field::new(
             "event_time",
             DataType::Timestamp(ArrowUnit::Microsecond, Some("UTC".into())),
             false,
         ),
-    ]);
-    let time_col: ArrayRef = Arc::new(TimestampMicrosecondArray::from(times).with_timezone("UTC"));
-    RecordBatch::try_new(Arc::new(schema), vec![user_col, time_col])
+    ];
+    let mut columns: Vec<ArrayRef> = vec![
+        user_column(users, int_ids),
+        Arc::new(TimestampMicrosecondArray::from(times).with_timezone("UTC")),
+    ];
+    if let Some(kinds) = kinds {
+        fields.push(Field::new("event", DataType::Utf8, false));
+        columns.push(Arc::new(StringArray::from_iter_values(
+            kinds.into_iter().map(kind_name),
+        )));
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
         .map_err(|e| Error::Internal(e.to_string()))
 }

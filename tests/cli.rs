@@ -1902,3 +1902,68 @@ fn a_run_split_by_a_fact_column() {
     );
     assert!(failure(&o).contains("--segment-col and --segment-by segment a run in two ways"));
 }
+
+/// `generate --event-kinds N --users-out FILE`: facts with an `event`
+/// column of N kinds and a users table, ready for split and partition runs.
+#[test]
+fn generate_writes_event_kinds_and_a_users_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (facts, users) = (tmp.path().join("f.csv"), tmp.path().join("u.csv"));
+    let o = activation([
+        OsStr::new("generate"),
+        OsStr::new("--events"),
+        OsStr::new("3000"),
+        OsStr::new("--users"),
+        OsStr::new("200"),
+        OsStr::new("--event-kinds"),
+        OsStr::new("3"),
+        OsStr::new("--out"),
+        facts.as_os_str(),
+        OsStr::new("--users-out"),
+        users.as_os_str(),
+    ]);
+    success(&o);
+    let text_of = read(&facts);
+    let mut lines = text_of.lines();
+    assert_eq!(lines.next(), Some("user_id,event_time,event"));
+    let kinds: std::collections::BTreeSet<&str> =
+        lines.map(|l| l.rsplit(',').next().unwrap()).collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["add_to_cart", "search", "view"]
+    );
+    let users_text = read(&users);
+    assert!(
+        users_text.starts_with("user_id,plan,country\n"),
+        "{users_text}"
+    );
+    let listed = users_text.lines().count() - 1;
+    assert!(
+        (150..200).contains(&listed),
+        "about one user in ten is left out: {listed} of 200"
+    );
+    // The same seed without kinds gives the same users and times.
+    let plain = tmp.path().join("p.csv");
+    success(&activation([
+        OsStr::new("generate"),
+        OsStr::new("--events"),
+        OsStr::new("3000"),
+        OsStr::new("--users"),
+        OsStr::new("200"),
+        OsStr::new("--out"),
+        plain.as_os_str(),
+    ]));
+    let strip: Vec<String> = text_of
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect();
+    let plain_rows: Vec<String> = read(&plain).lines().skip(1).map(str::to_string).collect();
+    assert_eq!(strip, plain_rows);
+    for args in [
+        &["--segment-col", "event"][..],
+        &["--users", users.to_str().unwrap(), "--segment-by", "plan"],
+    ] {
+        success(&run_weekly(&[&facts], &tmp.path().join("o"), args));
+    }
+}

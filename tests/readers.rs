@@ -2055,6 +2055,7 @@ fn a_large_states_table_is_written_in_batches() {
         seed: 7,
         int_ids: false,
         order: Order::Time,
+        event_kinds: 0,
     })
     .unwrap();
     let mut opts = RunOptions::new(Grain::Day);
@@ -2136,6 +2137,7 @@ fn the_states_arrow_size_bound_holds_for_every_id_type_and_rows_mode() {
             seed: 11,
             int_ids,
             order: Order::Time,
+            event_kinds: 0,
         })
         .unwrap();
         for (grain, rows) in [
@@ -2173,6 +2175,7 @@ fn dictionary_and_plain_string_ids_give_the_same_run() {
         seed: 11,
         int_ids: false,
         order: Order::Time,
+        event_kinds: 0,
     })
     .unwrap();
     let props = |dictionary: bool, dictionary_limit: usize, row_group: usize| {

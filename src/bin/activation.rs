@@ -113,6 +113,14 @@ struct GenerateArgs {
     /// Row order: time (as event logs are appended), user (each user's rows together) or random.
     #[arg(long, value_parser = ["time", "user", "random"], default_value = "time")]
     order: String,
+    /// Add an `event` column with this many kinds of event (each user
+    /// favours one), to split runs by it (--segment-col event).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    event_kinds: u32,
+    /// Also write a users table (user_id, plan, country) for partition
+    /// runs (--users FILE --segment-by plan): .parquet or .csv.
+    #[arg(long, value_name = "FILE")]
+    users_out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -180,31 +188,33 @@ fn execute(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Generate(g) => {
-            let batch =
-                activation_layer::synth::generate(&activation_layer::synth::SynthOptions {
-                    events: g.events,
-                    users: g.users,
-                    days: g.days,
-                    start: parse_day("start", &g.start)?,
-                    seed: g.seed,
-                    int_ids: g.int_ids,
-                    order: g.order.parse()?,
-                })?;
-            let csv = g
-                .out
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            let bytes = if csv {
-                csv_bytes(&batch)?
-            } else {
-                parquet_bytes(&batch, &[])?
+            let options = activation_layer::synth::SynthOptions {
+                events: g.events,
+                users: g.users,
+                days: g.days,
+                start: parse_day("start", &g.start)?,
+                seed: g.seed,
+                int_ids: g.int_ids,
+                order: g.order.parse()?,
+                event_kinds: g.event_kinds,
             };
-            write_atomic(&g.out, &bytes)?;
+            let batch = activation_layer::synth::generate(&options)?;
+            write_generated(&g.out, &batch)?;
             say(format_args!(
                 "{} ({} events)",
                 g.out.display(),
                 batch.num_rows()
-            ))
+            ))?;
+            if let Some(path) = &g.users_out {
+                let users = activation_layer::synth::users(&options)?;
+                write_generated(path, &users)?;
+                say(format_args!(
+                    "{} ({} users)",
+                    path.display(),
+                    users.num_rows()
+                ))?;
+            }
+            Ok(())
         }
         Command::Inspect { files, json } => {
             let infos = files
@@ -256,6 +266,19 @@ fn execute(cli: Cli) -> Result<(), Error> {
             say(json)
         }
     }
+}
+
+/// Writes a generated table as CSV or Parquet, by the file's extension.
+fn write_generated(path: &std::path::Path, batch: &arrow_array::RecordBatch) -> Result<(), Error> {
+    let csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let bytes = if csv {
+        csv_bytes(batch)?
+    } else {
+        parquet_bytes(batch, &[])?
+    };
+    write_atomic(path, &bytes)
 }
 
 /// Prints what `inspect` found in one file, for a person.

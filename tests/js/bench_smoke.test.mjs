@@ -38,5 +38,9 @@ test('the benchmark harness runs at small scale and DuckDB agrees with the engin
     assert.ok(x.engines.wasm.wasmMemoryBytes > 0 && x.engines.wasm.maxRssBytes > 0);
   }
   assert.ok(meta.wasmSize.raw > meta.wasmSize.gzip && meta.wasmSize.gzip > meta.wasmSize.brotli);
+  // Segments (SPEC section 11): split and partition, each against DuckDB-WASM's SQL.
+  assert.deepEqual(meta.segments.map((x) => `${x.scale}/${x.grain}`), ['small/week']);
+  assert.deepEqual(meta.segments[0].checked, ['duckdb-wasm-split', 'duckdb-wasm-partition']);
+  assert.ok(meta.segments[0].engines['wasm-split'].stateRows > meta.segments[0].engines.wasm.stateRows);
   assert.match(readFileSync(join(work, 'out', 'results.md'), 'utf8'), /DuckDB-WASM 1\.28 \(Parquet\)/);
 });
