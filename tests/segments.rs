@@ -300,6 +300,17 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
         };
         let seg = run(&[file], snapshot.as_ref(), &partitioned(o, &users, "plan")).unwrap();
         let ctx = format!("case {case} ({grain}, cut {cut:?})\nusers:\n{users}");
+        let (q, sq) = (&plain.quality, seg.layer().quality());
+        assert_eq!(
+            (
+                sq.total_users,
+                sq.snapshot_users,
+                sq.new_users,
+                sq.rows_used
+            ),
+            (q.total_users, q.snapshot_users, q.new_users, q.rows_used),
+            "{ctx}"
+        );
         // States: the unsegmented rows, under the user's plan.
         let plans: BTreeMap<String, String> = users
             .lines()
@@ -546,6 +557,24 @@ fn each_split_segment_is_the_run_of_its_rows() {
             table(&a2, TableKind::Snapshot),
             table(&a, TableKind::Snapshot),
             "{ctx}: resumed after day {cut}, snapshot"
+        );
+        // Users are counted once over the segments, the snapshot's included.
+        let (q1, q2, q) = (
+            a1.layer().quality(),
+            a2.layer().quality(),
+            a.layer().quality(),
+        );
+        assert_eq!(
+            q2.total_users, q.total_users,
+            "{ctx}: resumed after day {cut}"
+        );
+        assert_eq!(
+            q2.snapshot_users, q1.total_users,
+            "{ctx}: resumed after day {cut}"
+        );
+        assert_eq!(
+            q.total_users, a.quality.total_users,
+            "{ctx}: the users of the run"
         );
         resumed += 1;
     }

@@ -110,10 +110,15 @@ pub fn run_with_progress(
     progress(&at("compute", READ_SHARE));
     let segments = segments(&plan, &admitted)?;
     let mut activation = layer(&plan, admitted, plan.fact.clone())?;
-    if let Some(mut s) = segments {
+    if let Some((mut s, (total_users, snapshot_users))) = segments {
+        // Rows and their counts are the run's; users are counted over the
+        // segments (a split snapshot seeds only them).
         s.quality = Quality {
             fact: s.fact.clone(),
             segments: Some(s.counts()),
+            total_users,
+            snapshot_users,
+            new_users: total_users - snapshot_users,
             ..activation.quality.clone()
         };
         activation.segments = Some(s);
@@ -155,11 +160,15 @@ fn layer(plan: &Plan, admitted: Admitted, fact: String) -> Result<Activation, Er
     })
 }
 
+/// The users of a segmented layer, counted once over its segments: in the
+/// run, and in its snapshot.
+type LayerUsers = (u64, u64);
+
 /// The segmented layer (SPEC section 11): each segment's rows and
 /// snapshot histories walked as a layer of their own, with the run's dates.
 /// In a partition the segments are the users' (their states are the
 /// unsegmented run's); in a split, the rows' and the split snapshot's.
-fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<Segments>, Error> {
+fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<(Segments, LayerUsers)>, Error> {
     let opts = plan.opts;
     let (kind, column, values, is_int, of_row, seeds) =
         match (&admitted.split, &opts.users, &opts.segment_by) {
@@ -206,9 +215,22 @@ fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<Segments>, Error>
         rows[s as usize].push(*r);
     }
     let mut seeds_of: Vec<Vec<(UserIndex, UserHistory)>> = vec![Vec::new(); values.len()];
+    // The layer's users, counted once however many segments they are in:
+    // those with rows or a snapshot history in any segment.
+    let (mut in_run, mut in_snapshot) = (
+        vec![false; admitted.ids.len()],
+        vec![false; admitted.ids.len()],
+    );
+    for r in &admitted.rows {
+        in_run[admitted.rank[r.user as usize] as usize] = true;
+    }
     for (s, u, h) in seeds {
+        in_run[u as usize] = true;
+        in_snapshot[u as usize] = true;
         seeds_of[s as usize].push((u, h));
     }
+    let count = |v: &[bool]| v.iter().filter(|x| **x).count() as u64;
+    let users = (count(&in_run), count(&in_snapshot));
     let fact = format!("{}_by_{column}", plan.fact);
     let mut scratch = Vec::new();
     let layers = values
@@ -220,7 +242,7 @@ fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<Segments>, Error>
             Ok((value, layer(plan, admitted, fact.clone())?))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    Ok(Some(Segments {
+    let segments = Segments {
         kind,
         column,
         is_int,
@@ -229,5 +251,6 @@ fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<Segments>, Error>
         // A split snapshot holds no history of the run without segments.
         plain: !(kind == segment::FACT_COLUMN && plan.snapshot.is_some()),
         layers,
-    }))
+    };
+    Ok(Some((segments, users)))
 }
