@@ -48,6 +48,14 @@ before(async () => {
       out.dist = await r.distributions();
       out.states = new TextDecoder().decode(await r.table('states', 'csv')).split('\\n').length;
       out.info = await engine.inspect({ name: 'events.csv', bytes: await load('events.csv') });
+      // SPEC section 11's partition through the worker: the users table is transferred too.
+      const users = { name: 'plans.csv', bytes: new TextEncoder().encode('user_id,plan\\nalice,pro\\nbob,free\\ncarol,pro\\n') };
+      const p = await engine.compute([{ name: 'events.csv', bytes: await load('events.csv') }], { grain: 'week', through: '2024-02-04', users, segmentBy: 'plan' });
+      out.usersTransferred = users.bytes.byteLength;
+      out.plan = { fact: p.fact, summary: p.summary.length, segments: p.segments.summary.map((x) => [x.segment, x.active]),
+        name: await p.tableName('summary', 'segmented'),
+        csv: new TextDecoder().decode(await p.table('summary', 'csv', 'segmented')).split('\\n')[0] };
+      await p.free();
       await r.free();
       try { await r.table('states', 'csv'); } catch (e) { out.freed = e.message; }
       document.body.dataset.out = JSON.stringify(out);
@@ -122,6 +130,13 @@ test('the worker cancels a long run, survives bad input, and serves results on r
   // The user and time columns are never offered as segments.
   assert.deepEqual(out.info.columns.map((c) => [c.name, c.segment_values]), [['user_id', null], ['event_date', null]]);
   assert.match(out.freed, /freed/);
+  assert.equal(out.usersTransferred, 0, 'the users table was transferred, not copied');
+  assert.equal(out.plan.fact, 'events');
+  assert.equal(out.plan.summary, 5, 'the layer without segments comes with it');
+  assert.equal(out.plan.name, 'events_by_plan_activation_weekly_summary');
+  assert.match(out.plan.csv, /^segment,period_start,/);
+  const active = (seg) => out.plan.segments.filter(([s]) => s === seg).map(([, a]) => a);
+  assert.deepEqual([active('free'), active('pro'), active(null)], [[1, 0, 0, 0, 0], [1, 2, 1, 1, 1], [1, 0, 0, 1, 1]]);
   sameOrigin(requests);
   await page.close();
 });
