@@ -23,7 +23,8 @@ const runs = Number(runsArg ?? 5);
 const wantRows = flags.includes('--rows');
 const flag = (name) => (flags.includes(name) ? flags[flags.indexOf(name) + 1] : undefined);
 const options = { grain };
-if (flag('--segment-col')) options.segmentColumn = flag('--segment-col');
+// A split asks for its segmented layer alone, as the CLI writes it.
+if (flag('--segment-col')) Object.assign(options, { segmentColumn: flag('--segment-col'), unsegmented: false });
 if (flag('--users')) {
   const users = flag('--users');
   options.users = { name: basename(users), bytes: new Uint8Array(readFileSync(users)) };

@@ -252,6 +252,10 @@ pub struct RunOptions {
     pub segment_by: Option<String>,
     /// The most distinct segments a run accepts.
     pub max_segments: usize,
+    /// Whether a segmented run also gives the layer without segments (the
+    /// page shows both from one read). Without it a split run walks its
+    /// segments only; a partition needs that layer's snapshot anyway.
+    pub unsegmented: bool,
 }
 
 impl RunOptions {
@@ -273,6 +277,7 @@ impl RunOptions {
             users_id_column: None,
             segment_by: None,
             max_segments: DEFAULT_MAX_SEGMENTS,
+            unsegmented: true,
         }
     }
 }
@@ -334,6 +339,7 @@ impl Settings {
             users_id_column: name(Opt::UsersIdColumn, &self.users_id_column)?,
             segment_by: name(Opt::SegmentBy, &self.segment_by)?,
             max_segments: self.max_segments.unwrap_or(DEFAULT_MAX_SEGMENTS),
+            unsegmented: true,
         })
     }
 }

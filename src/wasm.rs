@@ -229,9 +229,14 @@ pub fn convert_table(
     Ok(crate::write::convert(&input_file(&file, "file")?, format)?)
 }
 
+/// The option that asks a segmented run for its segmented layer alone
+/// (`unsegmented: false`): no layer without segments is computed.
+const UNSEGMENTED: &str = "unsegmented";
+
 /// Computes every output from fact files (`[{ name, bytes }]`) and options
-/// (the CLI flags in camelCase, plus `snapshot: { name, bytes }`).
-/// `onProgress`, if given, is called with `{ phase, file, files, rows, fraction }`.
+/// (the CLI flags in camelCase, plus `snapshot` and `users` as
+/// `{ name, bytes }`, and `unsegmented`). `onProgress`, if given, is called
+/// with `{ phase, file, files, rows, fraction }`.
 #[wasm_bindgen]
 pub fn compute(
     files: JsValue,
@@ -266,11 +271,22 @@ pub fn compute(
     };
     let snapshot = file_option(Opt::Snapshot)?;
     let users = file_option(Opt::Users)?;
+    // Not a run setting: which layers the result holds.
+    let unsegmented = Reflect::get(&options, &UNSEGMENTED.into()).unwrap_or(JsValue::UNDEFINED);
+    if !unsegmented.is_undefined() && unsegmented.as_bool().is_none() {
+        return Err(usage(format!(
+            "invalid options: {UNSEGMENTED} must be true or false"
+        )));
+    }
     // Unknown keys (typos) are refused like unknown CLI flags (Settings
     // denies unknown fields); the files' bytes travel separately.
     let plain = Object::assign(&Object::new(), &options);
-    for opt in [Opt::Snapshot, Opt::Users] {
-        Reflect::delete_property(&plain, &opt.spelt(Spelling::Js).into())
+    for key in [
+        Opt::Snapshot.spelt(Spelling::Js),
+        Opt::Users.spelt(Spelling::Js),
+        UNSEGMENTED,
+    ] {
+        Reflect::delete_property(&plain, &key.into())
             .map_err(|_| usage("options must be a plain object".into()))?;
     }
     let known = || OPTIONS.iter().map(|o| o.name);
@@ -300,6 +316,7 @@ pub fn compute(
         .map_err(|e| usage(format!("invalid options: {e}")))?;
     let mut opts = settings.to_options()?;
     opts.users = users;
+    opts.unsegmented = unsegmented.as_bool().unwrap_or(true);
     let mut report = |p: &crate::progress::Progress| {
         if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
             let _ = f.call1(&JsValue::NULL, &v);

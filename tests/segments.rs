@@ -481,6 +481,24 @@ fn each_split_segment_is_the_run_of_its_rows() {
         .unwrap();
         let segments = a.segments.as_ref().unwrap();
         let ctx = format!("case {case} ({grain})");
+        // Asked for the segmented layer alone, the same layer.
+        let mut alone_layer = split(o.clone(), "platform");
+        alone_layer.unsegmented = false;
+        let one = run(&[split_file(&facts, |_, _| true)], None, &alone_layer).unwrap();
+        assert!(!one.segments.as_ref().unwrap().plain, "{ctx}");
+        for kind in TableKind::ALL {
+            assert_eq!(
+                table(&one, kind),
+                table(&a, kind),
+                "{ctx}: one layer, {}",
+                kind.as_str()
+            );
+        }
+        assert_eq!(
+            one.layer().quality(),
+            a.layer().quality(),
+            "{ctx}: one layer, quality"
+        );
         for (value, layer) in &segments.layers {
             let cell = match value {
                 SegmentValue::Text(s) => s.clone(),

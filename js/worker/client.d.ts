@@ -52,6 +52,8 @@ export interface ComputeOptions {
   snapshot?: FileInput;
   /** The users table whose `segmentBy` attribute partitions the run (SPEC section 11). */
   users?: FileInput;
+  /** With `false`, a split run computes its segmented layer alone (less time and memory; no layer without segments). Default true. */
+  unsegmented?: boolean;
   asOf?: string;
   skipOverlap?: boolean;
   maxRejected?: number;
@@ -66,7 +68,7 @@ export interface ComputeOptions {
 }
 
 /** The name of a run option as `options()` gives it. */
-export type OptionName = Exclude<keyof ComputeOptions, 'snapshot' | 'users'>;
+export type OptionName = Exclude<keyof ComputeOptions, 'snapshot' | 'users' | 'unsegmented'>;
 
 /** One run option, as every interface names it. */
 export interface OptionInfo {

@@ -157,6 +157,8 @@ fn execute(cli: Cli) -> Result<(), Error> {
             let started = Instant::now();
             let mut opts = args.settings.to_options()?;
             opts.users = args.users.as_ref().map(InputFile::path);
+            // The CLI writes one layer per run.
+            opts.unsegmented = false;
             let format = args.format.parse::<OutputFormat>()?;
             let facts: Vec<InputFile> = args.facts.iter().map(InputFile::path).collect();
             let snapshot = args.snapshot.as_ref().map(InputFile::path);

@@ -108,19 +108,15 @@ pub fn run_with_progress(
         fraction,
     };
     progress(&at("compute", READ_SHARE));
-    let segments = segments(&plan, &admitted)?;
+    let mut admitted = admitted;
+    // A split run asked for its segmented layer only lends the segments its
+    // rows instead of copying them, and walks no layer without segments.
+    let one_layer = admitted.split.is_some() && !opts.unsegmented;
+    let segments = segments(&plan, &mut admitted, one_layer)?;
     let mut activation = layer(&plan, admitted, plan.fact.clone())?;
-    if let Some((mut s, (total_users, snapshot_users))) = segments {
-        // Rows and their counts are the run's; users are counted over the
-        // segments (a split snapshot seeds only them).
-        s.quality = Quality {
-            fact: s.fact.clone(),
-            segments: Some(s.counts()),
-            total_users,
-            snapshot_users,
-            new_users: total_users - snapshot_users,
-            ..activation.quality.clone()
-        };
+    if let Some((mut s, users)) = segments {
+        s.quality = report::segmented(&activation.quality, &s, users);
+        s.plain &= !one_layer;
         activation.segments = Some(s);
     }
     progress(&at("done", 1.0));
@@ -160,15 +156,25 @@ fn layer(plan: &Plan, admitted: Admitted, fact: String) -> Result<Activation, Er
     })
 }
 
-/// The users of a segmented layer, counted once over its segments: in the
-/// run, and in its snapshot.
-type LayerUsers = (u64, u64);
+/// The users of a segmented layer, counted once over its segments.
+pub(super) struct LayerUsers {
+    /// With a used row in any segment.
+    pub active: u64,
+    /// With a row or a snapshot history in any segment.
+    pub total: u64,
+    /// With a snapshot history in any segment.
+    pub snapshot: u64,
+}
 
 /// The segmented layer (SPEC section 11): each segment's rows and
 /// snapshot histories walked as a layer of their own, with the run's dates.
 /// In a partition the segments are the users' (their states are the
 /// unsegmented run's); in a split, the rows' and the split snapshot's.
-fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<(Segments, LayerUsers)>, Error> {
+fn segments(
+    plan: &Plan,
+    admitted: &mut Admitted,
+    take_rows: bool,
+) -> Result<Option<(Segments, LayerUsers)>, Error> {
     let opts = plan.opts;
     let (kind, column, values, is_int, of_row, seeds) =
         match (&admitted.split, &opts.users, &opts.segment_by) {
@@ -210,27 +216,33 @@ fn segments(plan: &Plan, admitted: &Admitted) -> Result<Option<(Segments, LayerU
             }
             _ => return Ok(None),
         };
+    // The layer's users, counted once however many segments they are in:
+    // with rows, and with rows or a snapshot history in any segment.
+    let n = admitted.ids.len();
+    let (mut active, mut in_snapshot) = (vec![false; n], vec![false; n]);
+    for r in &admitted.rows {
+        active[admitted.rank[r.user as usize] as usize] = true;
+    }
     let mut rows: Vec<Vec<FactRow>> = vec![Vec::new(); values.len()];
-    for (r, &s) in admitted.rows.iter().zip(&of_row) {
-        rows[s as usize].push(*r);
+    let all = if take_rows {
+        std::mem::take(&mut admitted.rows)
+    } else {
+        admitted.rows.clone()
+    };
+    for (r, &s) in all.into_iter().zip(&of_row) {
+        rows[s as usize].push(r);
     }
     let mut seeds_of: Vec<Vec<(UserIndex, UserHistory)>> = vec![Vec::new(); values.len()];
-    // The layer's users, counted once however many segments they are in:
-    // those with rows or a snapshot history in any segment.
-    let (mut in_run, mut in_snapshot) = (
-        vec![false; admitted.ids.len()],
-        vec![false; admitted.ids.len()],
-    );
-    for r in &admitted.rows {
-        in_run[admitted.rank[r.user as usize] as usize] = true;
-    }
     for (s, u, h) in seeds {
-        in_run[u as usize] = true;
         in_snapshot[u as usize] = true;
         seeds_of[s as usize].push((u, h));
     }
-    let count = |v: &[bool]| v.iter().filter(|x| **x).count() as u64;
-    let users = (count(&in_run), count(&in_snapshot));
+    let count = |v: &mut dyn Iterator<Item = bool>| v.filter(|x| *x).count() as u64;
+    let users = LayerUsers {
+        active: count(&mut active.iter().copied()),
+        total: count(&mut active.iter().zip(&in_snapshot).map(|(a, s)| *a || *s)),
+        snapshot: count(&mut in_snapshot.iter().copied()),
+    };
     let fact = format!("{}_by_{column}", plan.fact);
     let mut scratch = Vec::new();
     let layers = values

@@ -4,8 +4,10 @@
 use super::admit::Admission;
 use super::plan::Plan;
 use super::walk::Walked;
+use super::LayerUsers;
 use crate::grain::format_day;
 use crate::quality::Quality;
+use crate::segment::Segments;
 use crate::summary::Aggregates;
 
 /// The quality report of a run.
@@ -60,6 +62,32 @@ pub(super) fn quality(
         segments: None,
     };
     q.warnings = warnings(&q, aggregates.summary.last().is_some_and(|s| s.complete));
+    q
+}
+
+/// The quality report of a segmented layer: the run's reading and dates
+/// (`base`), rows counted over the segments (each row is in one), users
+/// once however many segments they are in, rows and users per segment.
+/// Whether the layer without segments was walked changes none of it.
+pub(super) fn segmented(base: &Quality, s: &Segments, users: LayerUsers) -> Quality {
+    let sum = |f: fn(&Quality) -> u64| s.layers.iter().map(|(_, a)| f(&a.quality)).sum::<u64>();
+    let mut q = Quality {
+        fact: s.fact.clone(),
+        rows_used: sum(|q| q.rows_used),
+        duplicate_rows: sum(|q| q.duplicate_rows),
+        distinct_users: users.active,
+        total_users: users.total,
+        snapshot_users: users.snapshot,
+        new_users: users.total - users.snapshot,
+        segments: Some(s.counts()),
+        ..base.clone()
+    };
+    let last_complete = s
+        .layers
+        .first()
+        .and_then(|(_, a)| a.aggregates.summary.last())
+        .is_none_or(|r| r.complete);
+    q.warnings = warnings(&q, last_complete);
     q
 }
 

@@ -45,10 +45,11 @@ test('the engine lists each run option once, with its CLI flag and a description
   }
 });
 
-test('ComputeOptions in client.d.ts has the engine options and the two files, nothing else', () => {
+test('ComputeOptions in client.d.ts has the engine options, the two files and the layers asked for, nothing else', () => {
   const keys = interfaceKeys(join(root, 'js', 'worker', 'client.d.ts'), 'ComputeOptions');
-  assert.ok(keys.includes('snapshot') && keys.includes('users'));
-  assert.deepEqual(sorted(keys.filter((k) => k !== 'snapshot' && k !== 'users')), engineNames());
+  const notSettings = ['snapshot', 'users', 'unsegmented'];
+  for (const k of notSettings) assert.ok(keys.includes(k), k);
+  assert.deepEqual(sorted(keys.filter((k) => !notSettings.includes(k))), engineNames());
 });
 
 test("the page's settings set exactly the engine options, under the hash keys old links use", () => {
