@@ -215,6 +215,25 @@ impl<'a> Layer<'a> {
         meta.to_pairs()
     }
 
+    /// An upper bound of a table's size as an Arrow IPC stream (the states
+    /// table's, as [`TableKind::arrow_size_bound`]), so a writer sizes its
+    /// output once; a segmented layer's is its segments' with their
+    /// segment column.
+    pub fn arrow_size_bound(self, kind: TableKind) -> Option<usize> {
+        match self {
+            Layer::Plain(a) => kind.arrow_size_bound(a),
+            Layer::Segmented(_, s) if kind == TableKind::States => Some(
+                s.layers
+                    .iter()
+                    .map(|(v, a)| {
+                        states_arrow_size_bound(a) + segment_column_bound(v, a.states.len())
+                    })
+                    .sum(),
+            ),
+            Layer::Segmented(..) => None,
+        }
+    }
+
     /// Hands a table to `f` one record batch at a time, in table order.
     pub fn for_each_batch(
         self,
@@ -464,6 +483,18 @@ fn states_arrow_size_bound(a: &Activation) -> usize {
         + user_bytes
         + batches * IPC_BATCH_OVERHEAD
         + IPC_STREAM_OVERHEAD
+}
+
+/// Bytes of one segment's `segment` column in the states table's IPC
+/// stream: per row an offset and the text (or an integer), validity bits,
+/// and per batch its buffers' padding and the column's header entries.
+fn segment_column_bound(value: &SegmentValue, rows: usize) -> usize {
+    let batches = rows.div_ceil(STATE_BATCH_ROWS).max(1);
+    let per_row = match value {
+        SegmentValue::Text(s) => 4 + s.len(),
+        _ => 8,
+    };
+    rows * per_row + rows / 8 + batches * (4 + 3 * 64 + 256)
 }
 
 /// The categorical columns share fixed dictionaries (every possible value,

@@ -415,8 +415,8 @@ impl Computation {
         let kind: TableKind = text_arg(&which, "the table")?.parse()?;
         let format: OutputFormat = text_arg(&format, "the format")?.parse()?;
         let layer = self.layer(&layer)?;
-        let bound = match (format, layer) {
-            (OutputFormat::Arrow, Layer::Plain(a)) => kind.arrow_size_bound(a),
+        let bound = match format {
+            OutputFormat::Arrow => layer.arrow_size_bound(kind),
             _ => None,
         };
         write_table(layer, kind, format, ToJs::new(bound))?.into_array()

@@ -499,6 +499,14 @@ fn each_split_segment_is_the_run_of_its_rows() {
             a.layer().quality(),
             "{ctx}: one layer, quality"
         );
+        // The segmented states table fits the size its writer reserves.
+        let ipc = table_bytes(a.layer(), TableKind::States, OutputFormat::Arrow).unwrap();
+        let bound = a.layer().arrow_size_bound(TableKind::States).unwrap();
+        assert!(
+            ipc.len() <= bound,
+            "{ctx}: {} bytes over a bound of {bound}",
+            ipc.len()
+        );
         for (value, layer) in &segments.layers {
             let cell = match value {
                 SegmentValue::Text(s) => s.clone(),
