@@ -6,13 +6,12 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::RecordBatch;
 
-use crate::arrays::{for_each_str, integers, is_text};
 use crate::dictionary;
 use crate::dictionary::SEGMENT;
 use crate::error::Error;
 use crate::quality::SETTINGS;
 use crate::read::{Format, InputFile, Table};
-use crate::segment::SegmentValue;
+use crate::segment::{segment_cells, SegmentValue};
 use crate::write::{column_text, csv_bytes, parquet_bytes, remove_stale_temporaries, write_atomic};
 
 /// Upserts `run` into `history` by the columns of `key`: history rows whose
@@ -110,23 +109,12 @@ fn segment_values(b: &RecordBatch) -> Result<Vec<SegmentValue>, Error> {
     let column = b
         .column_by_name(SEGMENT.name)
         .ok_or_else(|| Error::Data("the table has no segment column".into()))?;
-    if let Ok(ints) = integers(column) {
-        return Ok(ints
-            .into_iter()
-            .map(|v| v.map_or(SegmentValue::Null, SegmentValue::Int))
-            .collect());
-    }
-    if !is_text(column.data_type()) {
-        return Err(Error::Data(format!(
-            "the segment column has type {}: segments are text or integers",
-            column.data_type()
-        )));
-    }
-    let mut out = Vec::with_capacity(b.num_rows());
-    for_each_str(column, |_, v| {
-        out.push(v.map_or(SegmentValue::Null, |s| SegmentValue::Text(s.to_string())))
-    });
-    Ok(out)
+    let cells = segment_cells("the table", SEGMENT.name, column)?;
+    Ok(cells
+        .index
+        .iter()
+        .map(|&i| cells.values.values[i as usize].clone())
+        .collect())
 }
 
 /// Upserts the table in `run` into the table in `history` (both Parquet or

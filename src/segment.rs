@@ -238,6 +238,23 @@ fn too_many(
     ))
 }
 
+/// A column's cells as segments: each cell's index into `values`.
+pub(crate) struct SegmentCells {
+    /// The distinct values (and whether they are integers).
+    pub values: SegmentInterner,
+    /// Each cell's value.
+    pub index: Vec<u32>,
+}
+
+/// Reads a whole column as segment values, with the facts' rules (text or
+/// integers, nulls their own segment).
+pub(crate) fn segment_cells(file: &str, column: &str, a: &ArrayRef) -> Result<SegmentCells, Error> {
+    let mut values = SegmentInterner::default();
+    let mut index = Vec::new();
+    values.column(file, column, a, &mut index)?;
+    Ok(SegmentCells { values, index })
+}
+
 /// The segmented layer of a run: one activation layer per segment, in
 /// segment order (null last).
 #[derive(Clone, Debug)]
@@ -342,13 +359,14 @@ pub(crate) fn partition(
     };
     let id_cells = table.batch.column(id);
     let rows = user_rows(file, &names[id], id_cells, ids)?;
-    let (cells, is_int) = values(file, attribute, table.batch.column(attr))?;
+    let cells = segment_cells(file, attribute, table.batch.column(attr))?;
     let mut of_user: Vec<SegmentValue> = vec![SegmentValue::Null; ids.len()];
     for (row, user) in rows.into_iter().enumerate() {
         if let Some(u) = user {
-            of_user[u as usize] = cells[row].clone();
+            of_user[u as usize] = cells.values.values[cells.index[row] as usize].clone();
         }
     }
+    let is_int = cells.values.is_int.unwrap_or(false);
     assign(of_user, is_int, file, attribute, max_segments)
 }
 
@@ -428,33 +446,6 @@ fn user_rows(
         ));
     }
     Ok(rows)
-}
-
-/// The attribute's cells as segment values, and whether they are integers.
-fn values(file: &str, column: &str, cells: &ArrayRef) -> Result<(Vec<SegmentValue>, bool), Error> {
-    if is_text(cells.data_type()) {
-        let mut out = Vec::with_capacity(cells.len());
-        for_each_str(cells, |_, v| {
-            out.push(v.map_or(SegmentValue::Null, |s| SegmentValue::Text(s.to_string())))
-        });
-        return Ok((out, false));
-    }
-    if cells.data_type().is_integer() {
-        let values = integers(cells).map_err(|m| Error::column(file, column, m))?;
-        let out = values
-            .into_iter()
-            .map(|v| v.map_or(SegmentValue::Null, SegmentValue::Int))
-            .collect();
-        return Ok((out, true));
-    }
-    Err(Error::column(
-        file,
-        column,
-        format!(
-            "has type {}: a segment is a text or integer value",
-            cells.data_type()
-        ),
-    ))
 }
 
 /// Numbers the distinct values in segment order, refusing more than

@@ -1909,20 +1909,20 @@ fn a_run_split_by_a_fact_column() {
 fn generate_writes_event_kinds_and_a_users_table() {
     let tmp = tempfile::tempdir().unwrap();
     let (facts, users) = (tmp.path().join("f.csv"), tmp.path().join("u.csv"));
-    let o = activation([
-        OsStr::new("generate"),
-        OsStr::new("--events"),
-        OsStr::new("3000"),
-        OsStr::new("--users"),
-        OsStr::new("200"),
-        OsStr::new("--event-kinds"),
-        OsStr::new("3"),
-        OsStr::new("--out"),
+    // 3,000 events of 200 users, and `extra`.
+    let generate = |extra: &[&OsStr]| {
+        let base = ["generate", "--events", "3000", "--users", "200"].map(OsStr::new);
+        success(&activation(base.iter().chain(extra)));
+    };
+    let flag = OsStr::new;
+    generate(&[
+        flag("--event-kinds"),
+        flag("3"),
+        flag("--out"),
         facts.as_os_str(),
-        OsStr::new("--users-out"),
+        flag("--users-out"),
         users.as_os_str(),
     ]);
-    success(&o);
     let text_of = read(&facts);
     let mut lines = text_of.lines();
     assert_eq!(lines.next(), Some("user_id,event_time,event"));
@@ -1944,15 +1944,7 @@ fn generate_writes_event_kinds_and_a_users_table() {
     );
     // The same seed without kinds gives the same users and times.
     let plain = tmp.path().join("p.csv");
-    success(&activation([
-        OsStr::new("generate"),
-        OsStr::new("--events"),
-        OsStr::new("3000"),
-        OsStr::new("--users"),
-        OsStr::new("200"),
-        OsStr::new("--out"),
-        plain.as_os_str(),
-    ]));
+    generate(&[flag("--out"), plain.as_os_str()]);
     let strip: Vec<String> = text_of
         .lines()
         .skip(1)
