@@ -56,6 +56,19 @@ function chartFor(el) {
   return chart;
 }
 
+/**
+ * The option ECharts holds for the chart drawn in `el` (its series data
+ * and axis labels), or null before one is drawn. The page never reads it:
+ * the e2e tests call it as `window.drawnOption(el)` to compare what a chart
+ * shows with the engine's tables.
+ * @param {HTMLElement} el
+ */
+export function drawnOption(el) {
+  const chart = charts.get(el);
+  return chart && !chart.isDisposed() ? chart.getOption() : null;
+}
+Object.assign(window, { drawnOption });
+
 /** Drops every chart (theme change); the caller draws them again. */
 export function disposeAll() {
   for (const chart of charts.values()) chart.dispose();
