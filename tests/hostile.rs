@@ -317,13 +317,13 @@ fn byte_flips_of_a_checksummed_parquet_file() {
     let clean = states_csv(&clean());
     let mut cases = Cases::new("byte_flips_of_a_checksummed_parquet_file", 1);
     let mut outcomes = [0usize; 2];
-    for seed in cases.seeds() {
+    cases.run(|_, seed| {
         let mut rng = Rng::new(seed);
         for at in 0..original.len() {
             let mut bytes = original.clone();
             let flip = rng.range(1u8, 255);
             bytes[at] ^= flip;
-            let ctx = format!("{} byte {at} ^ {flip:#04x}", cases.rerun(seed));
+            let ctx = format!("seed {seed:#x}: byte {at} ^ {flip:#04x}");
             match run(
                 &[InputFile::bytes("mutant.parquet", bytes)],
                 None,
@@ -343,8 +343,8 @@ fn byte_flips_of_a_checksummed_parquet_file() {
                 }
             }
         }
-        cases.ran();
-    }
+        true
+    });
     cases.finish(1.0);
     // Most flips are caught; some fall where nothing is read.
     assert!(outcomes[1] > outcomes[0], "{outcomes:?}");
@@ -361,7 +361,7 @@ fn byte_mutations_of_a_csv_file() {
     ))
     .unwrap();
     let mut cases = Cases::new("byte_mutations_of_a_csv_file", 600);
-    for (i, seed) in cases.seeds().into_iter().enumerate() {
+    cases.run(|i, seed| {
         let mut rng = Rng::new(seed);
         let mut bytes = original.clone();
         let at = rng.below(bytes.len() as u64) as usize;
@@ -373,11 +373,7 @@ fn byte_mutations_of_a_csv_file() {
             }
             _ => bytes.insert(at, bytes[at]),
         }
-        let ctx = format!(
-            "{} {:?}",
-            cases.rerun(seed),
-            String::from_utf8_lossy(&bytes)
-        );
+        let ctx = format!("seed {seed:#x}: {:?}", String::from_utf8_lossy(&bytes));
         let mut o = weekly();
         o.max_rejected = 1.0;
         match run(&[InputFile::bytes("mutant.csv", bytes.clone())], None, &o) {
@@ -395,8 +391,8 @@ fn byte_mutations_of_a_csv_file() {
                 e.kind()
             ),
         }
-        cases.ran();
-    }
+        true
+    });
     cases.finish(1.0);
 }
 

@@ -682,26 +682,26 @@ fn check_chain(ctx: &str, ds: &Dataset, chain: &Chain, merge: bool) {
 #[test]
 fn equivalence_same_grain_chains_with_merge() {
     let mut cases = Cases::new("equivalence_same_grain_chains_with_merge", 200);
-    for seed in cases.seeds() {
+    cases.run(|_, seed| {
         let mut rng = Rng::new(seed);
         let ds = gen_dataset(&mut rng);
         let chain = gen_chain(&mut rng, &ds, true);
-        check_chain(&cases.rerun(seed), &ds, &chain, true);
-        cases.ran();
-    }
+        check_chain(&format!("seed {seed:#x}"), &ds, &chain, true);
+        true
+    });
     cases.finish(1.0);
 }
 
 #[test]
 fn equivalence_cross_grain_chains() {
     let mut cases = Cases::new("equivalence_cross_grain_chains", 250);
-    for seed in cases.seeds() {
+    cases.run(|_, seed| {
         let mut rng = Rng::new(seed);
         let ds = gen_dataset(&mut rng);
         let chain = gen_chain(&mut rng, &ds, false);
-        check_chain(&cases.rerun(seed), &ds, &chain, false);
-        cases.ran();
-    }
+        check_chain(&format!("cross-grain seed {seed:#x}"), &ds, &chain, false);
+        true
+    });
     cases.finish(1.0);
 }
 
@@ -711,7 +711,7 @@ fn equivalence_cross_grain_chains() {
 #[test]
 fn equivalence_every_cut_day_and_grain() {
     let mut cases = Cases::new("equivalence_every_cut_day_and_grain", 6);
-    for seed in cases.seeds() {
+    cases.run(|_, seed| {
         let mut rng = Rng::new(seed);
         let ds = gen_dataset(&mut rng);
         let week_start = rng.pick(&WEEKDAYS);
@@ -725,7 +725,7 @@ fn equivalence_every_cut_day_and_grain() {
             .collect();
         for a in &snaps[1..] {
             assert_same_snapshot(
-                &format!("{}: snapshots of the grains", cases.rerun(seed)),
+                &format!("seed {seed:#x}: snapshots of the grains"),
                 &a.snapshot,
                 &snaps[0].snapshot,
             );
@@ -748,15 +748,15 @@ fn equivalence_every_cut_day_and_grain() {
                     rows: Rows::Changes,
                 };
                 check_chain(
-                    &format!("{} cut {}", cases.rerun(seed), format_day(d)),
+                    &format!("seed {seed:#x} cut {}", format_day(d)),
                     &ds,
                     &chain,
                     g1 == g2,
                 );
             }
         }
-        cases.ran();
-    }
+        true
+    });
     cases.finish(1.0);
 }
 
@@ -797,12 +797,15 @@ fn file_as_csv(path: &Path) -> String {
     batch_csv(&t.batch)
 }
 
-fn check_merge_dirs(format: OutputFormat, seed: u64, rerun: &str) {
+fn check_merge_dirs(format: OutputFormat, seed: u64) {
     let mut rng = Rng::new(seed);
     let ds = gen_dataset(&mut rng);
     let chain = gen_chain(&mut rng, &ds, true);
     assert!(chain.steps.len() >= 2);
-    let ctx = format!("merge_dirs {format:?} {rerun} {chain:?}\n{}", describe(&ds));
+    let ctx = format!(
+        "merge_dirs {format:?} seed {seed:#x} {chain:?}\n{}",
+        describe(&ds)
+    );
     let root = tempfile::tempdir().unwrap();
     let history = root.path().join("history");
     let mut snap: Option<InputFile> = None;
@@ -893,20 +896,20 @@ fn check_merge_dirs(format: OutputFormat, seed: u64, rerun: &str) {
 #[test]
 fn merge_dirs_parquet_equals_full_run() {
     let mut cases = Cases::new("merge_dirs_parquet_equals_full_run", 6);
-    for seed in cases.seeds() {
-        check_merge_dirs(OutputFormat::Parquet, seed, &cases.rerun(seed));
-        cases.ran();
-    }
+    cases.run(|_, seed| {
+        check_merge_dirs(OutputFormat::Parquet, seed);
+        true
+    });
     cases.finish(1.0);
 }
 
 #[test]
 fn merge_dirs_csv_equals_full_run() {
     let mut cases = Cases::new("merge_dirs_csv_equals_full_run", 6);
-    for seed in cases.seeds() {
-        check_merge_dirs(OutputFormat::Csv, seed, &cases.rerun(seed));
-        cases.ran();
-    }
+    cases.run(|_, seed| {
+        check_merge_dirs(OutputFormat::Csv, seed);
+        true
+    });
     cases.finish(1.0);
 }
 
@@ -1626,7 +1629,7 @@ fn check_minimal_run(
 
 /// One random run from a minimal snapshot; false when the data set leaves
 /// no user active by as_of (nothing to write in a minimal snapshot).
-fn check_minimal_case(seed: u64, drop_adjacent: bool, rerun: &str) -> bool {
+fn check_minimal_case(seed: u64, drop_adjacent: bool) -> bool {
     let mut rng = Rng::new(seed);
     let mut ds = gen_dataset(&mut rng);
     let grain = rng.pick(&GRAINS);
@@ -1649,7 +1652,7 @@ fn check_minimal_case(seed: u64, drop_adjacent: bool, rerun: &str) -> bool {
     let mid = as_of + 1 + rng.range(0, through - as_of - 2);
     let rows: Vec<(String, i32, i32)> = fl.iter().map(|(u, (f, l))| (u.clone(), *f, *l)).collect();
     let ctx = format!(
-        "minimal {rerun}: {grain}, week start {week_start}, as_of {}, mid {}, through {}\nminimal snapshot:\n{}\n{}",
+        "minimal seed {seed:#x}: {grain}, week start {week_start}, as_of {}, mid {}, through {}\nminimal snapshot:\n{}\n{}",
         format_day(as_of),
         format_day(mid),
         format_day(through),
@@ -1721,13 +1724,7 @@ fn check_minimal_case(seed: u64, drop_adjacent: bool, rerun: &str) -> bool {
 
 fn minimal_cases(test: &'static str, drop_adjacent: bool) {
     let mut cases = Cases::new(test, 60);
-    for seed in cases.seeds() {
-        if check_minimal_case(seed, drop_adjacent, &cases.rerun(seed)) {
-            cases.ran();
-        } else {
-            cases.skipped();
-        }
-    }
+    cases.run(|_, seed| check_minimal_case(seed, drop_adjacent));
     cases.finish(0.8);
 }
 

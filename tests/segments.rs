@@ -249,13 +249,12 @@ fn sums(rows: &[Vec<String>], key: &[usize], values: &[usize]) -> BTreeMap<Vec<S
 #[test]
 fn partition_counts_add_up_to_the_unsegmented_run() {
     let mut cases = Cases::new("partition_counts_add_up_to_the_unsegmented_run", 60);
-    for (case, seed) in cases.seeds().into_iter().enumerate() {
+    cases.run(|case, seed| {
         let mut rng = Rng::new(seed);
         let days = 20 + rng.below(100) as i32;
         let (facts, users) = dataset(&mut rng, days);
         if facts.is_empty() {
-            cases.skipped();
-            continue;
+            return false;
         }
         let last = facts.iter().map(|f| f.1).max().unwrap();
         let mut o = random_options(&mut rng, case, last);
@@ -287,18 +286,13 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
                 assert_eq!(
                     (seg.kind(), seg.to_string()),
                     (e.kind(), e.to_string()),
-                    "{}",
-                    cases.rerun(seed)
+                    "seed {seed:#x}"
                 );
-                cases.skipped();
-                continue;
+                return false;
             }
         };
         let seg = run(&[file], snapshot.as_ref(), &partitioned(o, &users, "plan")).unwrap();
-        let ctx = format!(
-            "{} ({grain}, cut {cut:?})\nusers:\n{users}",
-            cases.rerun(seed)
-        );
+        let ctx = format!("seed {seed:#x} ({grain}, cut {cut:?})\nusers:\n{users}");
         let (q, sq) = (&plain.quality, seg.layer().quality());
         assert_eq!(
             (
@@ -371,8 +365,8 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
             sums(&cohorts[1..], &key(&cohorts), &vals(&cohorts)),
             "{ctx}"
         );
-        cases.ran();
-    }
+        true
+    });
     cases.finish(0.8);
 }
 
@@ -463,13 +457,12 @@ fn split_file(facts: &[(u32, i32, &str)], keep: impl Fn(i32, &str) -> bool) -> I
 fn each_split_segment_is_the_run_of_its_rows() {
     let mut cases = Cases::new("each_split_segment_is_the_run_of_its_rows", 50);
     let mut resumed = 0;
-    for (case, seed) in cases.seeds().into_iter().enumerate() {
+    cases.run(|case, seed| {
         let mut rng = Rng::new(seed);
         let days = 15 + rng.below(120) as i32;
         let facts = random_facts(&mut rng, days, 30);
         if facts.is_empty() {
-            cases.skipped();
-            continue;
+            return false;
         }
         let last = facts.iter().map(|f| f.1).max().unwrap();
         let o = random_options(&mut rng, case, last);
@@ -481,7 +474,7 @@ fn each_split_segment_is_the_run_of_its_rows() {
         )
         .unwrap();
         let segments = a.segments.as_ref().unwrap();
-        let ctx = format!("{} ({grain})", cases.rerun(seed));
+        let ctx = format!("seed {seed:#x} ({grain})");
         // Asked for the segmented layer alone, the same layer.
         let mut alone_layer = split(o.clone(), "platform");
         alone_layer.unsegmented = false;
@@ -534,11 +527,10 @@ fn each_split_segment_is_the_run_of_its_rows() {
                 );
             }
         }
-        cases.ran();
         // Resumed from the split snapshot of a first run through a cut.
         let cut = rng.below(last as u64) as i32;
         if !facts.iter().any(|f| f.1 <= cut) {
-            continue;
+            return true;
         }
         let mut first = split(o.clone(), "platform");
         first.through = Some(spec_day("2024-01-01") + cut);
@@ -604,7 +596,8 @@ fn each_split_segment_is_the_run_of_its_rows() {
             "{ctx}: the users of the run"
         );
         resumed += 1;
-    }
+        true
+    });
     cases.finish(0.8);
     assert!(
         resumed * 2 >= cases.len(),

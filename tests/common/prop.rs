@@ -12,9 +12,10 @@
 //! - `ACTIVATION_TEST_SCALE=N`: N times each test's default number of cases
 //!   (`make test-long` sets 10).
 //!
-//! A test takes its seeds from [`Cases::new`], records each case with
-//! [`Cases::ran`] (it ran to the end and was checked) or [`Cases::skipped`]
-//! (the case's data allowed no run, checked to be so), and ends with
+//! A test runs its cases with [`Cases::run`] (each case says whether it
+//! ran to the end and was checked, or its data allowed no run, checked to
+//! be so; a failing case names its seed), or takes the seeds and counts
+//! itself ([`Cases::ran`], [`Cases::skipped`]); it ends with
 //! [`Cases::finish`], which prints the counts and fails when fewer cases
 //! than the minimum ran: a generator gone wrong cannot pass by running
 //! nothing.
@@ -174,6 +175,22 @@ impl Cases {
     /// How many cases ran.
     pub fn count(&self) -> usize {
         self.ran
+    }
+
+    /// Runs every case: `case(index, seed)` is true when the case ran and
+    /// was checked, false when its data allowed no run. A case that fails
+    /// fails the test with its seed.
+    pub fn run(&mut self, mut case: impl FnMut(usize, u64) -> bool) {
+        for (i, seed) in self.seeds().into_iter().enumerate() {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(i, seed))) {
+                Ok(true) => self.ran(),
+                Ok(false) => self.skipped(),
+                Err(p) => {
+                    let msg = activation_layer::error::panic_message(p.as_ref()).to_string();
+                    panic!("{}\n(rerun: {})", msg, self.rerun(seed));
+                }
+            }
+        }
     }
 
     /// How to rerun one case, for failure messages.
