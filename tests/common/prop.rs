@@ -99,7 +99,7 @@ fn env_number(name: &str) -> Option<u64> {
 }
 
 /// `ACTIVATION_TEST_SCALE`, at least 1.
-pub fn scale() -> usize {
+fn scale() -> usize {
     env_number("ACTIVATION_TEST_SCALE").map_or(1, |n| n.max(1) as usize)
 }
 
@@ -152,29 +152,15 @@ impl Cases {
         self.seeds.len()
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.seeds.is_empty()
-    }
-
-    /// Whether only the case `ACTIVATION_TEST_CASE` names runs.
-    pub fn only_one(&self) -> bool {
-        self.only
-    }
-
     /// A case ran to the end and was checked.
     pub fn ran(&mut self) {
         self.ran += 1;
     }
 
-    /// A case whose data allows no run (checked to be refused as it must).
+    /// A case whose data allow no run (checked to be refused as they must, or
+    /// with nothing to run).
     pub fn skipped(&mut self) {
         self.skipped += 1;
-    }
-
-    /// How many cases ran.
-    pub fn count(&self) -> usize {
-        self.ran
     }
 
     /// Runs every case: `case(index, seed)` is true when the case ran and
@@ -203,7 +189,7 @@ impl Cases {
     #[track_caller]
     pub fn finish(&self, min_fraction: f64) {
         eprintln!(
-            "{}: {} cases, {} ran, {} refused as expected (ACTIVATION_TEST_SCALE={}, ACTIVATION_TEST_SEED={})",
+            "{}: {} cases, {} ran, {} had no run (as their data say) (ACTIVATION_TEST_SCALE={}, ACTIVATION_TEST_SEED={})",
             self.test,
             self.seeds.len(),
             self.ran,
