@@ -627,6 +627,9 @@ impl Case {
 // ---------------------------------------------------------------------------
 // Random cases.
 
+/// `n` distinct ids in one of four styles: `u123`, canonical integers (up
+/// to i64::MAX), integers with leading zeros, and awkward text (quotes,
+/// delimiters, non-ASCII).
 fn gen_ids(rng: &mut Rng, style: u64, n: usize) -> Vec<String> {
     const POOL: &[&str] = &[
         "a", "A", "b", "B", "ab", "a,b", "a\"q", "ü", "Z", "_x", "x-1", "x.1", "10", "9", "é",
@@ -840,6 +843,9 @@ const EVENTS: [Option<&str>; 5] = [
 
 const FACT_VALUES: [&[&str]; 4] = [&["visit"], &["visit", "buy"], &["buy"], &["view", "buy"]];
 
+/// One to three fact files (CSV or Parquet) of up to 40 users over a
+/// day to five years, often around a DST change, some with null or
+/// unreadable cells, duplicates and an `event` column.
 fn gen_facts(rng: &mut Rng) -> FactSet {
     let style = rng.below(4);
     let (n_users, n_events) = if rng.chance(0.1) {
@@ -970,8 +976,8 @@ fn local_days(fs: &FactSet, zone: ModelZone) -> Vec<i32> {
     fs.facts().filter_map(|f| f.day(zone)).collect()
 }
 
-/// The options of a run (no snapshot) on facts whose days run from `lo`
-/// to `hi`.
+/// The options of a run without a snapshot in zone `tz`: `through` and
+/// `report_from` around, inside and outside the facts' local days.
 fn gen_options(rng: &mut Rng, fs: &FactSet, grain: Grain, tz: Option<&'static str>) -> Config {
     let days = local_days(fs, model_zone(tz));
     let lo = days.iter().copied().min().unwrap_or(ymd(2024, 1, 1));
@@ -1078,6 +1084,9 @@ fn resumed_options(rng: &mut Rng, cfg: &mut Config, as_of: i32, hi: i32) {
     };
 }
 
+/// A run of `fs` at `grain`: without a snapshot (60%), resuming from the
+/// snapshot of a first run over the earlier facts (20%) or from a minimal
+/// snapshot of them (20%).
 fn gen_case(rng: &mut Rng, fs: &FactSet, grain: Grain) -> Case {
     let tz = rng.pick(&ZONES).0;
     let zone = model_zone(tz);
