@@ -6,7 +6,7 @@ import { readRows } from '../csv.js';
 import { applyDefs } from '../defs.js';
 import { $ } from '../dom.js';
 import { escapeHtml, fmtInt } from '../format.js';
-import { decodeSegment, encodeSegment, segmentLabel } from '../segment.js';
+import { decodeSegment, encodeSegment, rowsOf, segmentLabel } from '../segment.js';
 import { state } from '../state.js';
 import { save } from './downloads.js';
 
@@ -84,10 +84,13 @@ export async function list(bar, from) {
   if (n !== asked || state.current !== run || !state.dictionary) return;
   const doc = state.dictionary.tables.find((t) => t.table === 'states');
   if (!doc) return;
+  // The page shows the first rows; the summary counts them all (the engine's own count of the bar).
   /** @type {Record<string, string | number | boolean | null>[]} */
-  const rows = readRows(csv, doc);
+  const rows = readRows(csv, doc, SHOWN);
   const columns = Object.keys(rows[0] ?? {});
   const segmented = 'segment' in bar && run.segments;
+  const summary = segmented ? rowsOf(segmented.layer.summary, bar.segment ?? null) : run.result.summary ?? [];
+  const count = summary.find((r) => r.period_start === bar.period)?.[bar.state] ?? rows.length;
   const statesName = segmented ? segmented.statesName : run.statesName;
   const suffix = segmented ? `_${segmentLabel(bar.segment ?? null).replace(/[^\w.-]+/g, '_')}` : '';
   listed = { run, bar, csv, name: `${statesName}_${bar.state}_${bar.period}${suffix}.csv`, from };
@@ -96,16 +99,16 @@ export async function list(bar, from) {
   const numeric = new Set(doc.columns.filter((c) => c.type.startsWith('int')).map((c) => c.name));
   const cls = (/** @type {string} */ c) => (numeric.has(c) ? ' class="num"' : '');
   const head = columns.map((c) => `<th scope="col"${cls(c)} data-def="${c === 'segment' ? 'col:segment' : `col:states:${c}`}">${escapeHtml(c)}</th>`).join('');
-  const body = rows.slice(0, SHOWN).map((r) => `<tr>${columns.map((c) => `<td${cls(c)}>${r[c] === null ? '' : escapeHtml(r[c])}</td>`).join('')}</tr>`).join('');
+  const body = rows.map((r) => `<tr>${columns.map((c) => `<td${cls(c)}>${r[c] === null ? '' : escapeHtml(r[c])}</td>`).join('')}</tr>`).join('');
   box.innerHTML = `<div class="bar-head">
-      <p role="status" id="bar-users-summary"><b>${fmtInt(rows.length)} user${rows.length === 1 ? '' : 's'}</b> ${PHRASE[bar.state]} in the ${run.result.grain} of ${escapeHtml(bar.period)}${escapeHtml(where)}</p>
+      <p role="status" id="bar-users-summary"><b>${fmtInt(count)} user${count === 1 ? '' : 's'}</b> ${PHRASE[bar.state]} in the ${run.result.grain} of ${escapeHtml(bar.period)}${escapeHtml(where)}</p>
       <div class="actions">
         <button type="button" class="chip-btn" data-testid="bar-users-csv" id="bar-users-csv">Download CSV</button>
         <button type="button" class="chip-btn" data-testid="bar-users-close" id="bar-users-close">Close</button>
       </div>
     </div>
     ${rows.length ? `<div class="table-wrap" tabindex="0" role="region" aria-labelledby="bar-users-summary"><table data-testid="bar-users-table"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>` : ''}
-    ${rows.length > SHOWN ? `<p class="muted small">The first ${SHOWN} of ${fmtInt(rows.length)} rows; the CSV has every one.</p>` : ''}`;
+    ${count > rows.length ? `<p class="muted small">The first ${fmtInt(rows.length)} of ${fmtInt(count)} rows; the CSV has every one.</p>` : ''}`;
   applyDefs(box);
   // A click on a chart moves focus to what it listed; the form keeps it on its button.
   if (!byForm) $('bar-users-csv').focus({ preventScroll: true });
