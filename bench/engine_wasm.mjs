@@ -34,7 +34,6 @@ const layer = options.segmentColumn || options.users ? 'segmented' : undefined;
 // initSync returns the already-instantiated module's exports (with `memory`).
 const wasm = initSync();
 const bytes = new Uint8Array(readFileSync(file));
-const TABLES = ['states', 'summary', 'transitions', 'cohorts', 'snapshot'];
 
 function once(keep) {
   const t0 = performance.now();
@@ -44,7 +43,7 @@ function once(keep) {
   const computedMemory = wasm.memory.buffer.byteLength;
   const tables = {};
   let outBytes = 0;
-  for (const t of TABLES) {
+  for (const t of result.tables) {
     const b = result.table(t, 'arrow', layer);
     outBytes += b.length;
     if (keep) tables[t] = b;

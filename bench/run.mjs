@@ -269,6 +269,18 @@ function markdown(results, meta) {
       `${perEvent(work)} | ${perEvent(work === undefined ? undefined : w.wasmMemoryBytes - work)} | ` +
       `${mib(w?.maxRssBytes)} | ${mib(r.engines['duckdb-wasm-parquet']?.maxRssBytes)} | ${mib(r.engines.native?.maxRssBytes)} | ${mib(r.engines['duckdb-native-t2']?.maxRssBytes)} |`);
   }
+  const with12 = results.filter((r) => r.engines.native?.section12Ms !== undefined);
+  if (with12.length) {
+    L.push('');
+    L.push('What SPEC section 12 adds to a run (native engine): the activity and depth counters fed every user\'s active days, and both tables encoded, timed apart on the same file (the rest of the run is unchanged by them).');
+    L.push('');
+    L.push('| events | order | grain | native engine, whole run | of which section 12 | share |');
+    L.push('|---|---|---|---|---|---|');
+    for (const r of with12) {
+      const n = r.engines.native;
+      L.push(`| ${r.events.toLocaleString('en-US')} | ${SCALES[r.scale]?.order ?? '–'} | ${r.grain} | ${fmtMs(n.medianMs)} | ${fmtMs(n.section12Ms)} | ${(100 * n.section12Ms / n.medianMs).toFixed(1)}% |`);
+    }
+  }
   const segmented = meta.segments ?? [];
   if (segmented.length) {
     L.push('');

@@ -12,8 +12,8 @@ use arrow_array::builder::{
 };
 use arrow_array::types::Int8Type;
 use arrow_array::{
-    ArrayRef, Date32Array, DictionaryArray, Int32Array, Int64Array, Int8Array, RecordBatch,
-    StringArray,
+    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int32Array, Int64Array,
+    Int8Array, RecordBatch, StringArray,
 };
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
@@ -21,8 +21,9 @@ use arrow_schema::{DataType, Field, Schema};
 use crate::dictionary;
 use crate::error::Error;
 use crate::firstlast::FirstLast;
-use crate::grain::Calendar;
+use crate::grain::{Calendar, Grain};
 use crate::ids::{UserIds, UserIndex};
+use crate::rolling::Activity;
 use crate::run::Activation;
 use crate::segment::{SegmentValue, Segments, USER_ATTRIBUTE};
 use crate::states::{transition_index, transition_name, State, StateBatch, StoredRow, TRANSITIONS};
@@ -40,16 +41,23 @@ pub enum TableKind {
     Cohorts,
     /// The FirstLast snapshot.
     Snapshot,
+    /// Per day rolling activity (SPEC section 12).
+    Activity,
+    /// Per period and number of active days: the depth of use (weeks and
+    /// months only).
+    Depth,
 }
 
 impl TableKind {
     /// Every table, in the order they are written.
-    pub const ALL: [TableKind; 5] = [
+    pub const ALL: [TableKind; 7] = [
         TableKind::States,
         TableKind::Summary,
         TableKind::Transitions,
         TableKind::Cohorts,
         TableKind::Snapshot,
+        TableKind::Activity,
+        TableKind::Depth,
     ];
 
     /// The short name (`states`, `summary`, ...).
@@ -60,7 +68,15 @@ impl TableKind {
             TableKind::Transitions => "transitions",
             TableKind::Cohorts => "cohorts",
             TableKind::Snapshot => "snapshot",
+            TableKind::Activity => "activity",
+            TableKind::Depth => "depth",
         }
+    }
+
+    /// Whether a run of this grain has the table: every run but a daily
+    /// one has a depth table.
+    pub fn exists(self, grain: Grain) -> bool {
+        self != TableKind::Depth || grain != Grain::Day
     }
 
     /// The documentation of this table.
@@ -88,6 +104,8 @@ impl TableKind {
             TableKind::Transitions => f(transitions(a)?),
             TableKind::Cohorts => f(cohorts(a)?),
             TableKind::Snapshot => f(snapshot(&a.snapshot)?),
+            TableKind::Activity => f(activity(&a.activity)?),
+            TableKind::Depth => f(depth(a)?),
         }
     }
 
@@ -195,7 +213,15 @@ impl<'a> Layer<'a> {
             TableKind::Transitions => self.table_name("_transitions"),
             TableKind::Cohorts => self.table_name("_cohorts"),
             TableKind::Snapshot => format!("{}_firstlast", self.fact()),
+            TableKind::Activity => format!("{}_activity_daily", self.fact()),
+            TableKind::Depth => self.table_name("_depth"),
         }
+    }
+
+    /// The tables this layer has, in the order they are written.
+    pub fn tables(self) -> impl Iterator<Item = TableKind> {
+        let grain = self.run().calendar.grain();
+        TableKind::ALL.into_iter().filter(move |t| t.exists(grain))
     }
 
     /// The snapshot's key-value metadata in Parquet.
@@ -268,7 +294,7 @@ impl FromStr for TableKind {
                 Error::invalid_option(
                     "table",
                     s,
-                    "one of states, summary, transitions, cohorts, snapshot",
+                    "one of states, summary, transitions, cohorts, snapshot, activity, depth",
                 )
             })
     }
@@ -842,6 +868,77 @@ fn cohorts(a: &Activation) -> Result<RecordBatch, Error> {
     )
 }
 
+/// The activity table: a row per day, then per window its active users,
+/// stickiness and completeness.
+fn activity(a: &Activity) -> Result<RecordBatch, Error> {
+    let t = "activity";
+    let mut fields = vec![
+        field(t, "date", DataType::Date32, false),
+        field(t, "active_1d", DataType::Int64, false),
+    ];
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(Date32Array::from_iter_values(a.days())),
+        Arc::new(Int64Array::from_iter_values(
+            a.active_1d.iter().map(|n| *n as i64),
+        )),
+    ];
+    for (w, n) in a.windows.lengths().iter().enumerate() {
+        fields.push(field(t, &format!("active_{n}d"), DataType::Int64, false));
+        fields.push(field(
+            t,
+            &format!("stickiness_{n}d"),
+            DataType::Float64,
+            true,
+        ));
+        fields.push(field(
+            t,
+            &format!("complete_{n}d"),
+            DataType::Boolean,
+            false,
+        ));
+        columns.push(Arc::new(Int64Array::from_iter_values(
+            a.active[w].iter().map(|n| *n as i64),
+        )));
+        columns.push(Arc::new(Float64Array::from_iter(
+            (0..a.active_1d.len()).map(|i| a.stickiness(w, i)),
+        )));
+        columns.push(Arc::new(BooleanArray::from_iter(
+            a.days().map(|d| Some(a.complete(w, d))),
+        )));
+    }
+    batch(t, fields, columns)
+}
+
+/// The depth table of a weekly or monthly run.
+fn depth(a: &Activation) -> Result<RecordBatch, Error> {
+    let t = "depth";
+    let d = a.depth.as_ref().ok_or_else(|| {
+        Error::Usage(
+            "a daily run has no depth table: depth counts active days per week or month".into(),
+        )
+    })?;
+    let cal = &a.calendar;
+    batch(
+        t,
+        vec![
+            field(t, "period_start", DataType::Date32, false),
+            field(t, "days_active", DataType::Int32, false),
+            field(t, "users", DataType::Int64, false),
+        ],
+        vec![
+            Arc::new(Date32Array::from_iter_values(
+                d.rows().map(|(p, _, _)| cal.start(p)),
+            )),
+            Arc::new(Int32Array::from_iter_values(
+                d.rows().map(|(_, k, _)| k as i32),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                d.rows().map(|(_, _, n)| n as i64),
+            )),
+        ],
+    )
+}
+
 /// The snapshot table, users in output order.
 pub fn snapshot(s: &FirstLast) -> Result<RecordBatch, Error> {
     let t = "snapshot";
@@ -875,6 +972,12 @@ pub fn snapshot(s: &FirstLast) -> Result<RecordBatch, Error> {
         columns.push(Arc::new(arrow_array::Int32Array::from_iter_values(
             users().map(|h| h.grains[g].active_periods as i32),
         )));
+        if let Some(d) = crate::firstlast::active_days_column(*grain) {
+            fields.push(field(t, &d, DataType::Int32, false));
+            columns.push(Arc::new(arrow_array::Int32Array::from_iter_values(
+                users().map(|h| h.grains[g].active_days as i32),
+            )));
+        }
     }
     batch(t, fields, columns)
 }

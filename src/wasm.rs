@@ -301,16 +301,30 @@ pub fn compute(
         )));
     }
     // The bindings' own conversion reports a list given as text as an
-    // internal TypeError: the one list option is checked here.
-    let list = Opt::FactValues.spelt(Spelling::Js);
-    let values = Reflect::get(&plain, &list.into()).unwrap_or(JsValue::UNDEFINED);
-    if !values.is_undefined()
-        && !(Array::is_array(&values) && Array::from(&values).iter().all(|v| v.is_string()))
-    {
-        return Err(usage(format!(
-            "invalid options: {list} must be a list of strings, not {}",
-            values.js_typeof().as_string().unwrap_or_default()
-        )));
+    // internal TypeError: the list options are checked here.
+    let whole = |v: &JsValue| v.as_f64().is_some_and(|n| n.fract() == 0.0 && n >= 0.0);
+    for (opt, of, is) in [
+        (
+            Opt::FactValues,
+            "strings",
+            &JsValue::is_string as &dyn Fn(&JsValue) -> bool,
+        ),
+        (Opt::Windows, "whole numbers of days", &whole),
+    ] {
+        let list = opt.spelt(Spelling::Js);
+        let values = Reflect::get(&plain, &list.into()).unwrap_or(JsValue::UNDEFINED);
+        if !values.is_undefined()
+            && !(Array::is_array(&values) && Array::from(&values).iter().all(|v| is(&v)))
+        {
+            return Err(usage(format!(
+                "invalid options: {list} must be a list of {of}, not {}",
+                if Array::is_array(&values) {
+                    "a list holding other values".into()
+                } else {
+                    values.js_typeof().as_string().unwrap_or_default()
+                }
+            )));
+        }
     }
     let settings: Settings = serde_wasm_bindgen::from_value(plain.into())
         .map_err(|e| usage(format!("invalid options: {e}")))?;
@@ -354,13 +368,6 @@ impl Computation {
             },
             other => Err(Error::invalid_option("the layer", other, "plain or segmented").into()),
         }
-    }
-
-    /// One user's state in every reported period of the run without
-    /// segments (null for an unknown id): `userTimeline(user)` for Rust
-    /// callers of the façade.
-    pub fn user_timeline(&self, user_id: JsValue) -> WasmResult<JsValue> {
-        self.user_timeline_in(user_id, JsValue::UNDEFINED)
     }
 
     /// The segment a call asks for (`undefined`: none, the run without
@@ -457,8 +464,19 @@ impl Computation {
         self.inner.states.len()
     }
 
-    /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`)
-    /// as `parquet`, `csv` or `arrow` (IPC stream) bytes, of the run without
+    /// The names of the run's tables, in the order the CLI writes them:
+    /// `depth` only in weekly and monthly runs.
+    #[wasm_bindgen(getter)]
+    pub fn tables(&self) -> Vec<String> {
+        Layer::Plain(&self.inner)
+            .tables()
+            .map(|t| t.as_str().to_string())
+            .collect()
+    }
+
+    /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`,
+    /// `activity`, `depth`) as `parquet`, `csv` or `arrow` (IPC stream)
+    /// bytes, of the run without
     /// segments or, with `layer` `segmented`, of its segmented layer. The
     /// array may be a view on a slightly larger buffer (its `byteLength` is
     /// the table's).
@@ -542,7 +560,7 @@ impl Computation {
     /// One user's state in every reported period (null for an unknown id),
     /// in the run without segments or in one segment.
     #[wasm_bindgen(js_name = userTimeline)]
-    pub fn user_timeline_in(
+    pub fn user_timeline(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] user_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")]

@@ -393,7 +393,7 @@ pub fn write_outputs<'a>(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     remove_stale_temporaries(dir);
     let mut written = Vec::new();
-    for kind in TableKind::ALL {
+    for kind in layer.tables() {
         // The snapshot is always Parquet: it carries its metadata there.
         let format = if kind == TableKind::Snapshot {
             OutputFormat::Parquet

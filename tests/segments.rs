@@ -372,6 +372,38 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
             sums(&cohorts[1..], &key(&cohorts), &vals(&cohorts)),
             "{ctx}"
         );
+        // SPEC section 12: active users per day and window, and users per
+        // period and days active, add up too.
+        let activity = table(&plain, TableKind::Activity);
+        let seg_activity = table(&seg, TableKind::Activity);
+        assert_eq!(seg_activity[0][1..], activity[0][..], "{ctx}");
+        let active = |t: &[Vec<String>]| -> Vec<usize> {
+            (0..t[0].len())
+                .filter(|&i| t[0][i].starts_with("active_"))
+                .collect()
+        };
+        assert_eq!(
+            sums(
+                &seg_activity[1..],
+                &[col(&seg_activity, "date")],
+                &active(&seg_activity)
+            ),
+            sums(
+                &activity[1..],
+                &[col(&activity, "date")],
+                &active(&activity)
+            ),
+            "{ctx}"
+        );
+        if grain != Grain::Day {
+            let depth = table(&plain, TableKind::Depth);
+            let seg_depth = table(&seg, TableKind::Depth);
+            assert_eq!(
+                sums(&seg_depth[1..], &[1, 2], &[3]),
+                sums(&depth[1..], &[0, 1], &[2]),
+                "{ctx}"
+            );
+        }
         checked += 1;
     }
     assert!(checked >= 50, "only {checked} cases ran");
@@ -486,7 +518,7 @@ fn each_split_segment_is_the_run_of_its_rows() {
         alone_layer.unsegmented = false;
         let one = run(&[split_file(&facts, |_, _| true)], None, &alone_layer).unwrap();
         assert!(!one.segments.as_ref().unwrap().plain, "{ctx}");
-        for kind in TableKind::ALL {
+        for kind in a.layer().tables() {
             assert_eq!(
                 table(&one, kind),
                 table(&a, kind),
@@ -521,7 +553,7 @@ fn each_split_segment_is_the_run_of_its_rows() {
                 &alone_options,
             )
             .unwrap_or_else(|e| panic!("{ctx}: segment {value}: {e}"));
-            for kind in TableKind::ALL {
+            for kind in a.layer().tables() {
                 let csv = |a: &Activation| {
                     String::from_utf8(table_bytes(a, kind, OutputFormat::Csv).unwrap()).unwrap()
                 };

@@ -65,6 +65,8 @@ export interface ComputeOptions {
   usersIdColumn?: string;
   /** The most distinct segments a run accepts (default 1000). */
   maxSegments?: number;
+  /** Trailing windows of the activity table, in days, each 2 to 90, distinct (default [7, 28]): active_{N}d, stickiness_{N}d and complete_{N}d per window (SPEC section 12). */
+  windows?: number[];
 }
 
 /** The name of a run option as `options()` gives it. */
@@ -79,7 +81,8 @@ export interface OptionInfo {
   description: string;
 }
 
-export type TableName = 'states' | 'summary' | 'transitions' | 'cohorts' | 'snapshot';
+/** The run's tables; `depth` exists in weekly and monthly runs only (SPEC section 12). */
+export type TableName = 'states' | 'summary' | 'transitions' | 'cohorts' | 'snapshot' | 'activity' | 'depth';
 /** Which layer of a run a table comes from: without segments (the default) or segmented. */
 export type LayerName = 'plain' | 'segmented';
 
@@ -301,6 +304,8 @@ export interface ComputedRun {
   summary: SummaryRow[] | null;
   quality: QualityReport;
   segments: SegmentedLayer | null;
+  /** The run's tables, in the order the CLI writes them (`depth` only for weeks and months). */
+  tables: TableName[];
 }
 
 /**
@@ -352,6 +357,8 @@ export declare class EngineResult {
   readonly quality: QualityReport;
   /** The segmented layer, when the run has `segmentColumn`, or `users` and `segmentBy`; else null. */
   readonly segments: SegmentedLayer | null;
+  /** The run's tables, in the order the CLI writes them (`depth` only for weeks and months). */
+  readonly tables: TableName[];
   /** One table's bytes, of the run without segments or of its segmented layer; possibly a view on a slightly larger buffer (use its byteLength, not its buffer's). */
   table(which: TableName, format: TableFormat, layer?: LayerName): Promise<Uint8Array>;
   /** The file name (without extension) the CLI would give a table. */

@@ -215,6 +215,7 @@ export class EngineResult {
     this.summary = value.summary;
     this.quality = value.quality;
     this.segments = value.segments;
+    this.tables = value.tables;
   }
 
   get _gone() {

@@ -44,8 +44,8 @@ const ops = {
     const result = engine.compute(files, options, (progress) => scope.postMessage({ id, progress }));
     const handle = nextResult++;
     results.set(handle, result);
-    const { fact, grain, stateRows, summary, quality, segments } = result;
-    return { handle, fact, grain, stateRows, summary, quality, segments };
+    const { fact, grain, stateRows, summary, quality, segments, tables } = result;
+    return { handle, fact, grain, stateRows, summary, quality, segments, tables };
   },
   table: ({ handle, which, format, layer }) => get(handle).table(which, format, layer),
   tableName: ({ handle, which, layer }) => get(handle).tableName(which, layer),

@@ -3,12 +3,13 @@
 // engine's errors rebuilt in the page with their names.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launch, openPage } from './browser.mjs';
-import { installedProject, runCli, snippet } from './helpers.mjs';
+import { installedProject, runCli, snippet, specCsv } from './helpers.mjs';
 import { serve } from './server.mjs';
 
 let project;
@@ -47,6 +48,9 @@ before(async () => {
       out.timeline = await r.userTimeline('alice');
       out.dist = await r.distributions();
       out.states = new TextDecoder().decode(await r.table('states', 'csv')).split('\\n').length;
+      out.tables = r.tables;
+      out.activity = new TextDecoder().decode(await r.table('activity', 'csv'));
+      out.depth = new TextDecoder().decode(await r.table('depth', 'csv'));
       out.info = await engine.inspect({ name: 'events.csv', bytes: await load('events.csv') });
       // SPEC section 11's partition through the worker: the users table is transferred too.
       const users = { name: 'plans.csv', bytes: new TextEncoder().encode('user_id,plan\\nalice,pro\\nbob,free\\ncarol,pro\\n') };
@@ -126,6 +130,13 @@ test('the worker cancels a long run, survives bad input, and serves results on r
   assert.deepEqual(out.timeline.map((t) => t.inactive_streak), [0, 0, 1, 2, 0]);
   assert.deepEqual(out.dist.churn_duration, [{ periods: 2, count: 2 }]);
   assert.equal(out.states, 16);
+  // SPEC section 12's tables, as the CLI writes them.
+  assert.deepEqual(out.tables, ['states', 'summary', 'transitions', 'cohorts', 'snapshot', 'activity', 'depth']);
+  const cliOut = mkdtempSync(join(tmpdir(), 'activation-worker-'));
+  runCli(['run', specCsv, '--grain', 'week', '--through', '2024-02-04', '--format', 'csv', '--out', cliOut]);
+  assert.equal(out.activity, readFileSync(join(cliOut, 'spec_example_activity_daily.csv'), 'utf8'));
+  assert.equal(out.depth, readFileSync(join(cliOut, 'spec_example_activation_weekly_depth.csv'), 'utf8'));
+  assert.match(out.activity, /^2024-01-31,1,2,0\.5,true,3,0\.3333333333333333,true$/m);
   assert.equal(out.info.time_column, 'event_date');
   // The user and time columns are never offered as segments.
   assert.deepEqual(out.info.columns.map((c) => [c.name, c.segment_values]), [['user_id', null], ['event_date', null]]);

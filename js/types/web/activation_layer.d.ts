@@ -18,6 +18,7 @@ export class Computation {
   readonly quality: QualityReport;
   readonly segments: SegmentedLayer | null;
   readonly stateRows: number;
+  readonly tables: TableName[];
   table(which: TableName, format: TableFormat, layer?: LayerName): Uint8Array;
   tableName(which: TableName, layer?: LayerName): string;
   distributions(segment?: SegmentValue): Distributions;
