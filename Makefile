@@ -46,13 +46,15 @@ build: setup-native
 	$(CARGO) build --release --locked
 
 # The static dashboard (index.html + www/) bundled by Vite into dist/, with
-# demo facts made by the project's own generator (not committed).
+# demo facts made by the project's own generator (not committed): an event
+# column and a users table (plan, country) to break the demo down by.
 SITE_DEMO := www/public/demo/demo_events.parquet
 DEMO_PORT ?= 8000
 
 site: build pkg
 	@mkdir -p $(dir $(SITE_DEMO))
-	./target/release/activation generate --events 400000 --users 40000 --days 210 --seed 42 --out $(SITE_DEMO)
+	./target/release/activation generate --events 400000 --users 40000 --days 210 --seed 42 --event-kinds 6 \
+	  --out $(SITE_DEMO) --users-out $(dir $(SITE_DEMO))demo_users.parquet
 	npx vite build --logLevel warn
 	@echo "site built in dist/ (any static file server, any sub-path)"
 

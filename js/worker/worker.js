@@ -49,9 +49,10 @@ const ops = {
   },
   table: ({ handle, which, format, layer }) => get(handle).table(which, format, layer),
   tableName: ({ handle, which, layer }) => get(handle).tableName(which, layer),
-  distributions: ({ handle }) => get(handle).distributions(),
-  userTimeline: ({ handle, user }) => get(handle).userTimeline(user),
-  sampleUsers: ({ handle, limit }) => get(handle).sampleUsers(limit),
+  distributions: ({ handle, segment }) => get(handle).distributions(segment),
+  userTimeline: ({ handle, user, segment }) => get(handle).userTimeline(user, segment),
+  sampleUsers: ({ handle, limit, segment }) => get(handle).sampleUsers(limit, segment),
+  usersBehind: ({ handle, bar, format }) => get(handle).usersBehind(bar, format),
   free: ({ handle }) => {
     results.get(handle)?.free();
     results.delete(handle);
