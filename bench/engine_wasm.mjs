@@ -28,12 +28,12 @@ const flag = (name) => (flags.includes(name) ? flags[flags.indexOf(name) + 1] : 
 const options = { grain };
 if (flag('--timezone')) options.timezone = flag('--timezone');
 if (flag('--week-start')) options.weekStart = flag('--week-start');
-// A split asks for its segmented layer alone, as the CLI writes it.
+// A segmented run asks for its segmented layer alone, as the CLI writes it.
 if (flag('--segment-col')) Object.assign(options, { segmentColumn: flag('--segment-col'), unsegmented: false });
 if (flag('--users')) {
   const users = flag('--users');
   options.users = { name: basename(users), bytes: new Uint8Array(readFileSync(users)) };
-  options.segmentBy = flag('--segment-by');
+  Object.assign(options, { segmentBy: flag('--segment-by'), unsegmented: false });
 }
 const layer = options.segmentColumn || options.users ? 'segmented' : undefined;
 // initSync returns the already-instantiated module's exports (with `memory`).

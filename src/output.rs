@@ -388,7 +388,7 @@ pub fn bar_rows(
 /// segments.
 pub fn no_plain_layer() -> Error {
     Error::Usage(
-        "this run resumed from a split snapshot, which holds no history of the layer without segments: only the segmented layer exists"
+        "this run has only its segmented layer: it was asked for it alone (unsegmented: false), or it resumed from a split snapshot, which holds no history of the layer without segments"
             .into(),
     )
 }

@@ -291,8 +291,31 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
                 return false;
             }
         };
-        let seg = run(&[file], snapshot.as_ref(), &partitioned(o, &users, "plan")).unwrap();
+        let partition = partitioned(o, &users, "plan");
+        let seg = run(std::slice::from_ref(&file), snapshot.as_ref(), &partition).unwrap();
         let ctx = format!("seed {seed:#x} ({grain}, cut {cut:?})\nusers:\n{users}");
+        // Asked for its segmented layer alone (as the CLI asks), the same
+        // layer, snapshot and report, and no layer without segments.
+        let mut alone = partition.clone();
+        alone.unsegmented = false;
+        let one = run(&[file], snapshot.as_ref(), &alone).unwrap();
+        for kind in seg.layer().tables() {
+            assert_eq!(
+                table(&one, kind),
+                table(&seg, kind),
+                "{ctx}: one layer, {}",
+                kind.as_str()
+            );
+        }
+        assert_eq!(
+            one.layer().quality(),
+            seg.layer().quality(),
+            "{ctx}: one layer"
+        );
+        assert_eq!(one.snapshot, seg.snapshot, "{ctx}: one layer's snapshot");
+        let plain_table =
+            activation_layer::write::table_bytes(&one, TableKind::Summary, OutputFormat::Csv);
+        assert!(plain_table.is_err(), "{ctx}: no layer without segments");
         let (q, sq) = (&plain.quality, seg.layer().quality());
         assert_eq!(
             (

@@ -226,14 +226,15 @@ impl Admitted {
     /// histories (users by index into `ids`), with the run's dates; with
     /// `own_history`, the first day of history is the segment's own (a
     /// split's segment is the layer of its rows alone), else the run's.
-    /// `scratch` is reused from one segment to the next.
+    /// `scratch` is reused from one segment to the next. Also returns the
+    /// segment's users: their indexes in `ids`, in order.
     pub fn segment(
         &self,
         mut rows: Vec<FactRow>,
         seeds: &[(UserIndex, UserHistory)],
         own_history: bool,
         scratch: &mut Vec<UserIndex>,
-    ) -> Admitted {
+    ) -> (Admitted, Vec<UserIndex>) {
         let history_start = if own_history {
             history_start(&rows, seeds.iter().map(|(_, h)| h))
         } else {
@@ -268,14 +269,15 @@ impl Admitted {
             history_start,
             ..self.admission.clone()
         };
-        Admitted {
+        let admitted = Admitted {
             rows,
             rank: (0..users.len() as UserIndex).collect(),
             ids,
             seeds: seed_of,
             admission,
             split: None,
-        }
+        };
+        (admitted, users)
     }
 }
 

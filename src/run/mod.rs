@@ -115,12 +115,19 @@ pub fn run_with_progress(
     };
     progress(&at("compute", READ_SHARE));
     let mut admitted = admitted;
-    // A split run asked for its segmented layer only lends the segments its
-    // rows instead of copying them, and walks no layer without segments.
-    let one_layer = admitted.split.is_some() && !opts.unsegmented;
+    // A segmented run asked for its segmented layer only lends the segments
+    // its rows instead of copying them, and walks no layer without
+    // segments (a partition's snapshot, the users' histories, is gathered
+    // from its segments, which hold each user once).
+    let segmented = admitted.split.is_some() || (opts.users.is_some() && opts.segment_by.is_some());
+    let one_layer = segmented && !opts.unsegmented;
     let segments = segments(&plan, &mut admitted, one_layer)?;
     let mut activation = layer(&plan, admitted, plan.fact.clone())?;
-    if let Some((mut s, users)) = segments {
+    if let Some((mut s, users, histories)) = segments {
+        if let Some((ids, histories)) = histories {
+            activation.snapshot.ids = ids;
+            activation.snapshot.users = histories;
+        }
         s.quality = report::segmented(&activation.quality, &s, users);
         s.plain &= !one_layer;
         activation.segments = Some(s);
@@ -174,15 +181,22 @@ pub(super) struct LayerUsers {
     pub snapshot: u64,
 }
 
+/// The users and histories of a partition's snapshot gathered from its
+/// segments, when no layer without segments is walked.
+type Gathered = Option<(UserIds, Vec<UserHistory>)>;
+
 /// The segmented layer (SPEC section 11): each segment's rows and
 /// snapshot histories walked as a layer of their own, with the run's dates.
 /// In a partition the segments are the users' (their states are the
 /// unsegmented run's); in a split, the rows' and the split snapshot's.
+/// With `one_layer`, the segments take the admitted rows and histories
+/// instead of copying them (no layer without segments is walked), and a
+/// partition gathers the run's snapshot from its segments.
 fn segments(
     plan: &Plan,
     admitted: &mut Admitted,
-    take_rows: bool,
-) -> Result<Option<(Segments, LayerUsers)>, Error> {
+    one_layer: bool,
+) -> Result<Option<(Segments, LayerUsers, Gathered)>, Error> {
     let opts = plan.opts;
     let (kind, column, values, is_int, of_row, seeds) =
         match (&admitted.split, &opts.users, &opts.segment_by) {
@@ -232,7 +246,11 @@ fn segments(
         active[admitted.rank[r.user as usize] as usize] = true;
     }
     let mut rows: Vec<Vec<FactRow>> = vec![Vec::new(); values.len()];
-    let all = if take_rows {
+    let all = if one_layer {
+        // The layer without segments is walked empty; its user counts are
+        // the segments' (report::segmented).
+        admitted.seeds.iter_mut().for_each(|h| *h = None);
+        admitted.admission.snapshot_users = 0;
         std::mem::take(&mut admitted.rows)
     } else {
         admitted.rows.clone()
@@ -253,16 +271,41 @@ fn segments(
     };
     let fact = format!("{}_by_{column}", plan.fact);
     let mut scratch = Vec::new();
+    let partition = kind == segment::USER_ATTRIBUTE;
+    let mut gathered: Vec<Option<UserHistory>> = if one_layer && partition {
+        vec![None; n]
+    } else {
+        Vec::new()
+    };
     let layers = values
         .into_iter()
         .zip(rows)
         .zip(seeds_of)
         .map(|((value, rows), seeds)| {
-            let admitted =
-                admitted.segment(rows, &seeds, kind == segment::FACT_COLUMN, &mut scratch);
-            Ok((value, layer(plan, admitted, fact.clone())?))
+            let (admitted, users) = admitted.segment(rows, &seeds, !partition, &mut scratch);
+            let a = layer(plan, admitted, fact.clone())?;
+            if !gathered.is_empty() {
+                // A segment's users all have rows or a history: none left
+                // its layer, so its snapshot's users are `users`, in order.
+                if a.snapshot.users.len() != users.len() {
+                    return Err(Error::Internal(format!(
+                        "segment {value}: {} snapshot rows for {} users",
+                        a.snapshot.users.len(),
+                        users.len()
+                    )));
+                }
+                for (u, h) in users.iter().zip(&a.snapshot.users) {
+                    gathered[*u as usize] = Some(*h);
+                }
+            }
+            Ok((value, a))
         })
         .collect::<Result<Vec<_>, Error>>()?;
+    let gathered = (!gathered.is_empty()).then(|| {
+        let keep: Vec<bool> = gathered.iter().map(Option::is_some).collect();
+        let (ids, _) = admitted.ids.retain(&keep);
+        (ids, gathered.into_iter().flatten().collect())
+    });
     let segments = Segments {
         kind,
         column,
@@ -273,5 +316,5 @@ fn segments(
         plain: !(kind == segment::FACT_COLUMN && plan.snapshot.is_some()),
         layers,
     };
-    Ok(Some((segments, users)))
+    Ok(Some((segments, users, gathered)))
 }
