@@ -199,14 +199,15 @@ fn segments(
 ) -> Result<Option<(Segments, LayerUsers, Gathered)>, Error> {
     let opts = plan.opts;
     let (kind, column, values, is_int, of_row, seeds) =
-        match (&admitted.split, &opts.users, &opts.segment_by) {
+        // The split is the segments' alone: taken, not copied.
+        match (admitted.split.take(), &opts.users, &opts.segment_by) {
             (Some(split), _, _) => (
                 segment::FACT_COLUMN,
                 opts.facts.segment_column.clone().unwrap_or_default(),
-                split.values.clone(),
+                split.values,
                 split.is_int,
-                split.rows.clone(),
-                split.seeds.clone(),
+                split.rows,
+                split.seeds,
             ),
             (None, Some(users), Some(attribute)) => {
                 let a = segment::partition(
@@ -245,7 +246,13 @@ fn segments(
     for r in &admitted.rows {
         active[admitted.rank[r.user as usize] as usize] = true;
     }
-    let mut rows: Vec<Vec<FactRow>> = vec![Vec::new(); values.len()];
+    // Buckets of their exact size: grown by doubling, they would hold up to
+    // twice the rows at the run's peak of memory.
+    let mut sizes = vec![0usize; values.len()];
+    for &s in &of_row {
+        sizes[s as usize] += 1;
+    }
+    let mut rows: Vec<Vec<FactRow>> = sizes.into_iter().map(Vec::with_capacity).collect();
     let all = if one_layer {
         // The layer without segments is walked empty; its user counts are
         // the segments' (report::segmented).
@@ -258,6 +265,7 @@ fn segments(
     for (r, &s) in all.into_iter().zip(&of_row) {
         rows[s as usize].push(r);
     }
+    drop(of_row);
     let mut seeds_of: Vec<Vec<(UserIndex, UserHistory)>> = vec![Vec::new(); values.len()];
     for (s, u, h) in seeds {
         in_snapshot[u as usize] = true;
