@@ -16,6 +16,7 @@
 
 pub mod activity;
 pub mod arrays;
+pub mod dbt;
 pub mod dictionary;
 pub mod distributions;
 pub mod error;

@@ -10,8 +10,8 @@ use activation_layer::progress::Progress;
 use activation_layer::write::{
     csv_bytes, parquet_bytes, write_atomic, write_outputs, OutputFormat,
 };
-use activation_layer::Settings;
 use activation_layer::{run_with_progress, Activation, Error, InputFile, Kind};
+use activation_layer::{Grain, Settings};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// User activation states (new, retained, reactivated, inactive) from activity facts.
@@ -63,8 +63,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the data dictionary (every output table and column) as JSON.
-    Dictionary,
+    /// Print the data dictionary (every output table and column): as JSON,
+    /// or as the schema.yml of the dbt package's models for one fact.
+    ///
+    /// Example:
+    ///   activation dictionary --format dbt --name app_visit --grain week > models/schema.yml
+    #[command(verbatim_doc_comment)]
+    Dictionary(DictionaryArgs),
     /// Write a synthetic, realistic fact file (for demos and benchmarks).
     Generate(GenerateArgs),
     /// Print the shell completion script for bash, zsh or fish.
@@ -85,6 +90,30 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+/// The forms `activation dictionary` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DictionaryFormat {
+    /// Every table, column, state and transition, as JSON.
+    Json,
+    /// The schema.yml of the dbt package's models (SPEC section 13).
+    Dbt,
+}
+
+#[derive(Args)]
+struct DictionaryArgs {
+    #[arg(long, value_enum, default_value = "json")]
+    format: DictionaryFormat,
+    /// dbt: the fact name of the models ({fact}_activation_{g}, {fact}_firstlast, ...).
+    #[arg(long, value_name = "FACT_NAME", default_value = "fact")]
+    name: String,
+    /// dbt: a grain of the period models (repeatable) [default: day, week and month].
+    #[arg(long, value_parser = ["day", "week", "month"])]
+    grain: Vec<String>,
+    /// dbt: the models split by this fact column ({fact}_by_{C}_..., a first column segment).
+    #[arg(long = "segment-col", value_name = "C")]
+    segment_column: Option<String>,
 }
 
 #[derive(Args)]
@@ -262,11 +291,31 @@ fn execute(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Dictionary => {
-            let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            say(json)
-        }
+        Command::Dictionary(d) => match d.format {
+            DictionaryFormat::Json => {
+                let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                say(json)
+            }
+            DictionaryFormat::Dbt => {
+                let grains = if d.grain.is_empty() {
+                    Grain::ALL.to_vec()
+                } else {
+                    d.grain
+                        .iter()
+                        .map(|g| g.parse())
+                        .collect::<Result<_, _>>()?
+                };
+                say(
+                    activation_layer::dbt::schema_yml(&activation_layer::dbt::DbtModels {
+                        fact: &d.name,
+                        grains: &grains,
+                        segment_column: d.segment_column.as_deref(),
+                    })
+                    .trim_end(),
+                )
+            }
+        },
     }
 }
 

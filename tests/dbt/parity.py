@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Parity of the dbt package with the engine (SPEC section 13, issue 18).
+
+On the same facts, `dbt build` of the package's macros on DuckDB and on
+Spark (a local session) must give the rows the `activation` CLI writes, for
+every table: compared row by row by key, counts exactly, rates to 1e-12
+relative, dates and nulls exactly, and each column of the type the
+adapter names (DATE, INTEGER / BIGINT, DOUBLE, ...).
+
+Cases: the SPEC worked examples of sections 10 and 11 (split); generated
+facts (`activation generate`) whose instants cross a DST change, read in
+America/New_York with Sunday weeks, every grain, rows = all; generated
+facts split by their event column (integer ids); and an incremental chain
+(a full build through a mid-week day, then daily builds across a week and
+a month boundary), equal after every build to the CLI's one-shot run and
+at the end to a dbt full refresh.
+
+dbt runs in this process (dbtRunner), so Spark's JVM starts once. The
+project is written into --work, its models one line each as a user would
+write them, its schema.yml by `activation dictionary --format dbt` (so
+`dbt build` also runs the dictionary's tests).
+
+    .venv/bin/python tests/dbt/parity.py --cli target/release/activation
+"""
+
+import argparse
+import json
+import math
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = ["states", "summary", "transitions", "cohorts"]
+# Columns only the warehouse's snapshot has (src/dbt.rs).
+BUILD_COLUMNS = ["as_of", "resumed_from", "prior"]
+# How each adapter names the dictionary's types.
+TYPES = {
+    "duckdb": {"date": "DATE", "string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT",
+               "float64": "DOUBLE", "boolean": "BOOLEAN"},
+    "spark": {"date": "date", "string": "string", "int32": "int", "int64": "bigint",
+              "float64": "double", "boolean": "boolean"},
+}
+
+
+@dataclass
+class Case:
+    """One set of facts and options, built by dbt and run by the CLI."""
+
+    name: str
+    facts: Path
+    fact: str
+    grains: list
+    timezone: str = "UTC"
+    week_start: str = "monday"
+    rows: str = "changes"
+    segment: str = None
+    int_ids: bool = False
+    # Through of each build: one full build, then incremental ones.
+    throughs: list = field(default_factory=lambda: [None])
+
+    @property
+    def layer(self):
+        """The fact name of the layer's tables (SPEC section 11)."""
+        return f"{self.fact}_by_{self.segment}" if self.segment else self.fact
+
+    def table_name(self, table, grain):
+        g = {"day": "daily", "week": "weekly", "month": "monthly"}[grain]
+        suffix = "" if table == "states" else f"_{table}"
+        return f"{self.layer}_activation_{g}{suffix}"
+
+
+class Suite:
+    """Runs the cases and counts the checks."""
+
+    def __init__(self, args):
+        self.args = args
+        self.cli = str(Path(args.cli).resolve())
+        self.work = Path(args.work).resolve()
+        self.passed = 0
+        self.failed = 0
+        self.dictionary = {t["table"]: t for t in json.loads(self.run_cli("dictionary"))["tables"]}
+        self.spark = None
+
+    # --- the CLI -----------------------------------------------------------
+    def run_cli(self, *args):
+        return subprocess.run([self.cli, *args], check=True, capture_output=True, text=True).stdout
+
+    def cli_tables(self, case, grain, through, out):
+        """The CLI's one-shot run of the case through `through`."""
+        if out.exists():
+            shutil.rmtree(out)
+        args = ["run", str(case.facts), "--grain", grain, "--out", str(out), "--name", case.fact,
+                "--timezone", case.timezone, "--week-start", case.week_start, "--rows", case.rows, "--quiet"]
+        if through:
+            args += ["--through", through]
+        if case.segment:
+            args += ["--segment-col", case.segment]
+        self.run_cli(*args)
+        return out
+
+    # --- the dbt project ---------------------------------------------------
+    def write_project(self, adapter):
+        project = self.work / adapter
+        (project / "models").mkdir(parents=True, exist_ok=True)
+        (project / "dbt_project.yml").write_text(
+            "name: parity\nversion: '1.0'\nconfig-version: 2\nprofile: parity\n"
+            "flags:\n  send_anonymous_usage_stats: false\n")
+        (project / "packages.yml").write_text(f"packages:\n  - local: {ROOT / 'dbt'}\n")
+        data = project / "data"
+        data.mkdir(exist_ok=True)
+        (project / "profiles.yml").write_text(
+            "parity:\n  target: duckdb\n  outputs:\n"
+            f"    duckdb:\n      type: duckdb\n      path: {data / 'incremental.duckdb'}\n      threads: 1\n"
+            f"    duckdb_full:\n      type: duckdb\n      path: {data / 'full.duckdb'}\n      threads: 1\n"
+            "    spark:\n      type: spark\n      method: session\n      host: NA\n      schema: parity\n      threads: 1\n"
+            "    spark_full:\n      type: spark\n      method: session\n      host: NA\n      schema: parity_full\n      threads: 1\n")
+        return project
+
+    def write_models(self, project, case):
+        models = project / "models"
+        shutil.rmtree(models)
+        models.mkdir()
+        (models / "facts.sql").write_text(
+            "{{ config(materialized='view') }}\n"
+            "{% if target.type == 'spark' %}select * from parquet.`{{ var('facts_path') }}`"
+            "{% else %}select * from read_parquet('{{ var('facts_path') }}'){% endif %}\n")
+        options = f"timezone='{case.timezone}', week_start='{case.week_start}'"
+        if case.segment:
+            options += f", segment_column='{case.segment}'"
+        (models / f"{case.layer}_firstlast.sql").write_text(
+            f"{{{{ activation_layer.activation_snapshot(ref('facts'), {options}) }}}}\n")
+        for grain in case.grains:
+            for table in TABLES:
+                rows = f", rows='{case.rows}'" if table == "states" else ""
+                (models / f"{case.table_name(table, grain)}.sql").write_text(
+                    f"{{{{ activation_layer.activation_{table}(ref('facts'), grain='{grain}', "
+                    f"snapshot=ref('{case.layer}_firstlast'), {options}{rows}) }}}}\n")
+        schema = ["dictionary", "--format", "dbt", "--name", case.fact]
+        for grain in case.grains:
+            schema += ["--grain", grain]
+        if case.segment:
+            schema += ["--segment-col", case.segment]
+        (models / "schema.yml").write_text(self.run_cli(*schema))
+
+    def dbt(self, project, *args):
+        from dbt.cli.main import dbtRunner
+
+        started = time.monotonic()
+        result = dbtRunner().invoke([*args, "--project-dir", str(project), "--profiles-dir", str(project),
+                                     "--quiet", "--no-use-colors"])
+        if not result.success:
+            raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or result.result}")
+        return time.monotonic() - started
+
+    def build(self, project, adapter, case, through, full, target=None):
+        variables = {"facts_path": str(case.facts)}
+        if through:
+            variables["activation_through"] = through
+        args = ["build", "--target", target or adapter, "--vars", json.dumps(variables)]
+        if full:
+            args.append("--full-refresh")
+        return self.dbt(project, *args)
+
+    # --- reading tables ----------------------------------------------------
+    def spark_session(self):
+        if self.spark is None:
+            from pyspark.sql import SparkSession
+
+            spark_dir = self.work / "spark"
+            # One JVM for the whole suite; dbt-spark's session method gets
+            # this session back. The session zone is not UTC on purpose:
+            # local dates must not depend on it.
+            self.spark = (SparkSession.builder.master(f"local[{self.args.spark_cores}]")
+                          .config("spark.ui.enabled", "false")
+                          .config("spark.sql.shuffle.partitions", "2")
+                          .config("spark.sql.session.timeZone", "Asia/Seoul")
+                          .config("spark.sql.warehouse.dir", str(spark_dir / "warehouse"))
+                          .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
+                          .enableHiveSupport().getOrCreate())
+            self.spark.sparkContext.setLogLevel("ERROR")
+        return self.spark
+
+    def read_dbt(self, adapter, project, name, full=False):
+        """(columns with their types, rows as dicts) of a dbt model's table."""
+        if adapter == "spark":
+            df = self.spark_session().table(f"{'parity_full' if full else 'parity'}.{name}")
+            return dict(df.dtypes), [r.asDict() for r in df.collect()]
+        path = project / "data" / ("full.duckdb" if full else "incremental.duckdb")
+        con = duckdb.connect(str(path))
+        try:
+            rel = con.sql(f"select * from main.{name}")
+            types = {c: str(t) for c, t in zip(rel.columns, rel.types)}
+            return types, [dict(zip(rel.columns, r)) for r in rel.fetchall()]
+        finally:
+            con.close()
+
+    def read_cli(self, path):
+        rel = duckdb.sql(f"select * from read_parquet('{path}')")
+        return [dict(zip(rel.columns, r)) for r in rel.fetchall()]
+
+    # --- comparing ---------------------------------------------------------
+    def check(self, label, problems):
+        if problems:
+            self.failed += 1
+            print(f"FAIL {label}")
+            for p in problems[:12]:
+                print(f"     {p}")
+            if len(problems) > 12:
+                print(f"     ... and {len(problems) - 12} more")
+        else:
+            self.passed += 1
+            print(f"ok   {label}")
+
+    def expected_columns(self, case, table, adapter, id_type):
+        """The columns of a table with the types the adapter gives them (the
+        segment columns of the cases are strings)."""
+        doc = self.dictionary[table]
+        cols = ([("segment", "segment")] if case.segment else []) + [(c["name"], c["type"]) for c in doc["columns"]]
+        types = TYPES[adapter]
+        out = {}
+        for name, ty in cols:
+            if ty == "user_id":
+                out[name] = types["int64" if id_type == "int" else "string"]
+            elif ty == "segment":
+                out[name] = types["string"]
+            else:
+                out[name] = types[ty]
+        return out
+
+    def key(self, case, table):
+        return (["segment"] if case.segment else []) + list(self.dictionary[table]["key"])
+
+    def compare(self, case, table, adapter, expected, actual, types, skip=()):
+        """Problems found comparing `actual` (dbt) with `expected` rows."""
+        problems = []
+        want_types = self.expected_columns(case, table, adapter, "int" if case.int_ids else "string")
+        for name, ty in want_types.items():
+            if name not in types:
+                problems.append(f"column {name} missing (columns: {', '.join(types)})")
+            elif types[name] != ty:
+                problems.append(f"column {name} has type {types[name]}, expected {ty}")
+        extra = set(types) - set(want_types) - set(BUILD_COLUMNS if table == "snapshot" else [])
+        if extra:
+            problems.append(f"unexpected columns {sorted(extra)}")
+        key = self.key(case, table)
+        columns = [c for c in want_types if c not in key and c not in skip]
+        def index(rows, side):
+            out = {}
+            for r in rows:
+                k = tuple(r[c] for c in key)
+                if k in out:
+                    problems.append(f"{side} has two rows with key {dict(zip(key, k))}")
+                out[k] = r
+            return out
+        exp, act = index(expected, "cli"), index(actual, "dbt")
+        for k in sorted(set(exp) - set(act), key=repr):
+            problems.append(f"key {dict(zip(key, k))}: cli has the row, dbt has none")
+        for k in sorted(set(act) - set(exp), key=repr):
+            problems.append(f"key {dict(zip(key, k))}: dbt has the row, cli has none")
+        for k in sorted(set(exp) & set(act), key=repr):
+            for c in columns:
+                e, a = exp[k][c], act[k][c]
+                if not same(e, a):
+                    problems.append(f"key {dict(zip(key, k))} column {c}: cli={e!r} dbt={a!r}")
+        return problems
+
+    def compare_layer(self, label, case, adapter, project, grain_outs, through_of_snapshot):
+        """Every table of the case's dbt models against the CLI's files."""
+        for grain, out in grain_outs.items():
+            for table in TABLES:
+                name = case.table_name(table, grain)
+                types, actual = self.read_dbt(adapter, project, name)
+                expected = self.read_cli(out / f"{name}.parquet")
+                self.check(f"{label} {adapter} {name} ({len(expected)} rows)",
+                           self.compare(case, table, adapter, expected, actual, types))
+        out = next(iter(grain_outs.values()))
+        name = f"{case.layer}_firstlast"
+        types, actual = self.read_dbt(adapter, project, name)
+        expected = self.read_cli(out / f"{name}.parquet")
+        problems = self.compare(case, "snapshot", adapter, expected, actual, types)
+        as_of = duckdb.sql(f"select decode(value) from parquet_kv_metadata('{out / name}.parquet') "
+                           "where decode(key) = 'as_of'").fetchall()[0][0]
+        latest = max((r["as_of"] for r in actual), default=None)
+        if str(latest) != as_of:
+            problems.append(f"as_of: cli={as_of} dbt={latest}")
+        self.check(f"{label} {adapter} {name} ({len(expected)} rows, as_of {as_of})", problems)
+
+    # --- cases ---------------------------------------------------------------
+    def run_case(self, adapter, project, case):
+        self.write_models(project, case)
+        for i, through in enumerate(case.throughs):
+            seconds = self.build(project, adapter, case, through, full=(i == 0))
+            label = f"{case.name}{'' if len(case.throughs) == 1 else f' build {i + 1} through {through}'}"
+            print(f"     dbt build ({'full' if i == 0 else 'incremental'}) {label} on {adapter}: {seconds:.1f} s")
+            outs = {g: self.cli_tables(case, g, through, self.work / "cli" / case.name / g) for g in case.grains}
+            self.compare_layer(label, case, adapter, project, outs, through)
+        if len(case.throughs) > 1:
+            self.compare_full_refresh(adapter, project, case)
+
+    def compare_full_refresh(self, adapter, project, case):
+        """The incremental chain's tables equal one full build's."""
+        seconds = self.build(project, adapter, case, case.throughs[-1], full=True, target=f"{adapter}_full")
+        print(f"     dbt build --full-refresh {case.name} on {adapter}: {seconds:.1f} s")
+        names = [("snapshot", f"{case.layer}_firstlast")] + [
+            (t, case.table_name(t, g)) for g in case.grains for t in TABLES]
+        for table, name in names:
+            types, incremental = self.read_dbt(adapter, project, name)
+            _, full = self.read_dbt(adapter, project, name, full=True)
+            skip = BUILD_COLUMNS if table == "snapshot" else ()
+            self.check(f"{case.name} {adapter} {name}: incremental builds = full refresh ({len(full)} rows)",
+                       self.compare(case, table, adapter, full, incremental, types, skip))
+
+
+def same(e, a):
+    """Equal as the suite defines it: rates to 1e-12 relative, the rest exactly."""
+    if isinstance(e, float) or isinstance(a, float):
+        if e is None or a is None:
+            return e is None and a is None
+        return math.isclose(e, a, rel_tol=1e-12, abs_tol=0.0)
+    return e == a and type(e) is type(a)
+
+
+def csv_to_parquet(csv, parquet, segment=None):
+    columns = {"user_id": "VARCHAR", "event_date": "DATE"}
+    if segment:
+        columns[segment] = "VARCHAR"
+    duckdb.sql(f"copy (select * from read_csv('{csv}', header = true, columns = {columns})) "
+               f"to '{parquet}' (format parquet)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cli", default=str(ROOT / "target/release/activation"))
+    parser.add_argument("--work", default=str(ROOT / "target/dbt-parity"))
+    parser.add_argument("--adapters", default="duckdb,spark")
+    parser.add_argument("--spark-cores", type=int, default=2)
+    args = parser.parse_args()
+    started = time.monotonic()
+    suite = Suite(args)
+    work = suite.work
+    data = work / "facts"
+    data.mkdir(parents=True, exist_ok=True)
+    csv_to_parquet(ROOT / "tests/data/spec_example.csv", data / "spec.parquet")
+    csv_to_parquet(ROOT / "tests/data/spec_example_platform.csv", data / "spec_platform.parquet", "platform")
+
+    def generate(name, events, users, *extra):
+        path = data / f"{name}.parquet"
+        # Instants over January to May 2024: New York's clocks change on March 10.
+        suite.run_cli("generate", "--out", str(path), "--events", str(events), "--users", str(users),
+                      "--days", "140", "--start", "2024-01-01", "--seed", "18", *extra)
+        return path
+
+    cut = date(2024, 3, 27)  # a Wednesday; the chain crosses a Sunday week start and April 1st
+    chain = [str(cut + timedelta(days=i)) for i in range(6)]
+    ny = dict(timezone="America/New_York", week_start="sunday")
+    for adapter in args.adapters.split(","):
+        small = adapter == "spark"
+        events = generate(f"events_{adapter}", 6_000 if small else 40_000, 600 if small else 4_000)
+        split = generate(f"split_{adapter}", 4_000 if small else 30_000, 400 if small else 3_000,
+                         "--event-kinds", "4", "--int-ids")
+        cases = [
+            Case("spec-section-10", data / "spec.parquet", "spec", ["week"], throughs=["2024-02-04"]),
+            Case("spec-section-11", data / "spec_platform.parquet", "spec", ["week"], segment="platform",
+                 throughs=["2024-02-04"]),
+            Case("generated-dst", events, "events", ["day", "week", "month"], rows="all", **ny),
+            Case("generated-split", split, "events", ["week", "month"] if not small else ["week"],
+                 segment="event", int_ids=True, **ny),
+            Case("incremental-chain", events, "chain", ["day", "week", "month"] if not small else ["week"],
+                 throughs=chain, **ny),
+        ]
+        project = suite.write_project(adapter)
+        adapter_started = time.monotonic()
+        if adapter == "spark":
+            suite.spark_session()
+        suite.dbt(project, "deps")
+        for case in cases:
+            try:
+                suite.run_case(adapter, project, case)
+            except Exception as e:  # a failed build fails its case, the suite goes on
+                suite.check(f"{case.name} {adapter}", [str(e)])
+        print(f"     {adapter}: {time.monotonic() - adapter_started:.1f} s")
+    print(f"     dbt parity suite: {time.monotonic() - started:.1f} s")
+    print(f"{suite.passed} passed, {suite.failed} failed")
+    sys.exit(1 if suite.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
