@@ -5,6 +5,7 @@
 #   make lint   formatting, clippy, the JS type check (part of make test)
 #   make fuzz   coverage-guided fuzzing of the readers, FUZZ_SECONDS per target
 #   make install  the CLI, its shell completions and man page under PREFIX
+#   make test-dbt the dbt package's parity with the CLI on DuckDB and Spark (part of make test)
 # Every target installs its own prerequisites and is idempotent.
 
 SHELL := /bin/bash
@@ -13,7 +14,7 @@ CARGO ?= cargo
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo site test pkg fuzz install setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
+.PHONY: demo site test test-dbt pkg fuzz install setup-native setup-wasm setup-node setup-browser setup-python build lint same-outputs clean
 
 # Native prerequisites: a C compiler for zstd (clang also serves the wasm32
 # build). Debian's packages only; skipped when already there.
@@ -37,6 +38,22 @@ setup-browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# dbt, its DuckDB and Spark adapters and pyspark (dbt/requirements.txt, exact
+# pins) in a project-local virtual environment, reinstalled only when the
+# pins change; Java for Spark and Python's venv module from Debian when missing.
+VENV := .venv
+setup-python:
+	@command -v java >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null || { \
+	  echo "installing Java 17 (Spark) and python3-venv"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless python3-venv >/dev/null; }
+	@[ $(VENV)/.installed -nt dbt/requirements.txt ] || { \
+	  python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet -r dbt/requirements.txt && touch $(VENV)/.installed; }
+
+# The dbt package (dbt/) against the CLI, row by row, on DuckDB and on a local
+# Spark session (tests/dbt/parity.py; one process, so Spark's JVM starts once).
+test-dbt: build setup-python
+	$(VENV)/bin/python tests/dbt/parity.py --cli target/release/activation
 
 pkg: setup-wasm setup-node
 	python3 scripts/build_pkg.py
@@ -69,6 +86,7 @@ test: lint pkg site setup-browser setup-bench
 	  $(CARGO) test --locked --target wasm32-unknown-unknown --no-default-features --features wasm,zstd --profile wasm --test wasm
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
+	$(MAKE) --no-print-directory test-dbt
 
 # The CLI with its completions (bash, zsh, fish) and man pages, generated
 # from the same argument definitions, under PREFIX (and DESTDIR for
@@ -118,6 +136,6 @@ BENCH_ARGS ?=
 setup-bench:
 	@[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || (cd bench && npm ci --no-audit --no-fund)
 
-bench: pkg build setup-bench
+bench: pkg build setup-bench setup-python
 	@python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb || python3 -m pip install --quiet --break-system-packages duckdb
 	node bench/run.mjs $(BENCH_ARGS)

@@ -18,7 +18,8 @@
 //
 // Options: --scales 1m,10m (or small) --grains day,week,month --runs N
 //   --engines LIST (wasm, wasm-csv, duckdb-wasm-parquet, duckdb-wasm-csv,
-//   native, duckdb-native-t1, duckdb-native-t2) --data DIR --out DIR
+//   native, duckdb-native-t1, duckdb-native-t2, dbt-duckdb, dbt-spark-t1,
+//   dbt-spark-t2) --data DIR --out DIR
 //   --cli PATH (the activation CLI that generates the facts)
 //   --native-bin PATH (a built `engine` bench binary, instead of `cargo bench`)
 //   --full-rows (compare every states row; automatic below 200k events)
@@ -50,7 +51,12 @@ const SCALES = {
   // The memory ceiling check of issue 6: run it with --scales 30m --grains week.
   '30m': { events: 30_000_000, users: 3_000_000, days: 365, intIds: false, order: 'time' },
 };
-const ALL_ENGINES = ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'native', 'duckdb-native-t1', 'duckdb-native-t2'];
+// The warehouse path (SPEC section 13): the dbt package on DuckDB and on
+// Spark local sessions, weekly only, a full refresh then one incremental
+// day (bench/dbt_warehouse.py, in the project's .venv: make setup-python).
+const WAREHOUSE_ENGINES = ['dbt-duckdb', 'dbt-spark-t1', 'dbt-spark-t2'];
+const VENV_PYTHON = join(root, '.venv', 'bin', 'python');
+const ALL_ENGINES = ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'native', 'duckdb-native-t1', 'duckdb-native-t2', ...WAREHOUSE_ENGINES];
 // The segmented configurations, each checked against its DuckDB peer.
 const SEGMENT_ENGINES = ['wasm', 'wasm-split', 'duckdb-wasm-split', 'wasm-partition', 'duckdb-wasm-partition'];
 const SEGMENT_PEERS = { 'duckdb-wasm-split': 'wasm-split', 'duckdb-wasm-partition': 'wasm-partition' };
@@ -94,8 +100,10 @@ function pythonHasDuckdb() {
   return spawnSync('python3', ['-c', 'import duckdb'], { stdio: 'ignore' }).status === 0;
 }
 
-function prerequisites(o) {
+function prerequisites(o, engines) {
   const missing = [];
+  // The warehouse and native engines alone need neither the npm packages nor the WASM build.
+  if (engines.every((e) => WAREHOUSE_ENGINES.includes(e) || e === 'native')) return;
   if (!existsSync(join(here, 'node_modules', 'duckdb-wasm-parquet')) || !existsSync(join(here, 'node_modules', '@duckdb', 'duckdb-wasm'))) {
     missing.push('bench/node_modules is missing: run `make setup-bench` (cd bench && npm ci)');
   }
@@ -206,6 +214,16 @@ function runEngine(o, engine, files, grain, scale, wantRows) {
       const job = { threads: Number(engine.slice(-1)), runs: o.runs, sql };
       return runJson('python3', ['duckdb_native.py'], JSON.stringify(job));
     }
+    case 'dbt-duckdb':
+    case 'dbt-spark-t1':
+    case 'dbt-spark-t2': {
+      const spark = engine.startsWith('dbt-spark');
+      const job = {
+        adapter: spark ? 'spark' : 'duckdb', cores: spark ? Number(engine.slice(-1)) : 2, facts: files.parquet,
+        work: join(o.out, 'dbt', `${scale}-${engine}`), cli: findCli(o), engine: !spark,
+      };
+      return runJson(VENV_PYTHON, ['dbt_warehouse.py'], JSON.stringify(job));
+    }
     default:
       throw new Error(`unknown engine ${engine}`);
   }
@@ -269,6 +287,20 @@ function markdown(results, meta) {
       `${perEvent(work)} | ${perEvent(work === undefined ? undefined : w.wasmMemoryBytes - work)} | ` +
       `${mib(w?.maxRssBytes)} | ${mib(r.engines['duckdb-wasm-parquet']?.maxRssBytes)} | ${mib(r.engines.native?.maxRssBytes)} | ${mib(r.engines['duckdb-native-t2']?.maxRssBytes)} |`);
   }
+  const warehouse = results.filter((r) => WAREHOUSE_ENGINES.some((e) => r.engines[e]));
+  if (warehouse.length) {
+    L.push('');
+    L.push('The warehouse path (SPEC section 13): the dbt package builds the snapshot and the weekly states, summary, transitions and cohorts models; a full refresh through the day before the last (`dbt run --full-refresh`, dbt\'s own start-up included), then one incremental day (`dbt run`). The engine\'s day is the CLI run from the snapshot on that day\'s facts. One run each, milliseconds.');
+    L.push('');
+    L.push('| events | engine, native (full) | engine, CLI one day | dbt-duckdb full | dbt-duckdb one day | Spark 1 core full | Spark 1 core one day | Spark 2 cores full | Spark 2 cores one day | dbt-duckdb / native (full) | load avg |');
+    L.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of warehouse) {
+      const e = (k) => r.engines[k];
+      const day = (k) => (e(k)?.error ? 'failed' : fmtMs(e(k)?.incrementalMs));
+      L.push(`| ${r.events.toLocaleString('en-US')} | ${cell(e('native'))} | ${fmtMs(e('dbt-duckdb')?.engineIncrementalMs)} | ${cell(e('dbt-duckdb'))} | ${day('dbt-duckdb')} | ` +
+        `${cell(e('dbt-spark-t1'))} | ${day('dbt-spark-t1')} | ${cell(e('dbt-spark-t2'))} | ${day('dbt-spark-t2')} | ${fmtX(e('native')?.medianMs, e('dbt-duckdb')?.medianMs)} | ${loadRange(r)} |`);
+    }
+  }
   const segmented = meta.segments ?? [];
   if (segmented.length) {
     L.push('');
@@ -285,7 +317,7 @@ function markdown(results, meta) {
   }
   L.push('');
   const s = meta.wasmSize;
-  L.push(`\`.wasm\` (pkg/web/activation_layer_bg.wasm): raw ${s.raw.toLocaleString('en-US')} B, gzip -9 ${s.gzip.toLocaleString('en-US')} B, brotli q11 ${s.brotli.toLocaleString('en-US')} B.`);
+  if (s) L.push(`\`.wasm\` (pkg/web/activation_layer_bg.wasm): raw ${s.raw.toLocaleString('en-US')} B, gzip -9 ${s.gzip.toLocaleString('en-US')} B, brotli q11 ${s.brotli.toLocaleString('en-US')} B.`);
   return L.join('\n');
 }
 
@@ -305,14 +337,20 @@ async function main() {
     return;
   }
   const o = parseArgs(process.argv.slice(2));
-  prerequisites(o);
-  childEnv = { ...process.env, ACTIVATION_PKG: o.pkg };
   let engines = o.engines ?? (o.small ? ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'duckdb-native-t1'] : ALL_ENGINES);
+  prerequisites(o, engines);
+  childEnv = { ...process.env, ACTIVATION_PKG: o.pkg };
   if (!pythonHasDuckdb() && engines.some((e) => e.startsWith('duckdb-native'))) {
     const msg = 'python3 cannot import duckdb (pip install duckdb): native DuckDB skipped';
     if (!o.small && !o.engines) throw new Error(msg);
     console.error(msg);
     engines = engines.filter((e) => !e.startsWith('duckdb-native'));
+  }
+  if (!existsSync(VENV_PYTHON) && engines.some((e) => WAREHOUSE_ENGINES.includes(e))) {
+    const msg = '.venv has no dbt (make setup-python): the warehouse engines are skipped';
+    if (!o.small && !o.engines) throw new Error(msg);
+    console.error(msg);
+    engines = engines.filter((e) => !WAREHOUSE_ENGINES.includes(e));
   }
   const results = [];
   const segments = [];
@@ -325,6 +363,7 @@ async function main() {
     for (const grain of o.grains) {
       const row = { scale, events: SCALES[scale].events, grain, engines: {} };
       for (const e of engines) {
+        if (WAREHOUSE_ENGINES.includes(e) && grain !== 'week') continue;
         process.stderr.write(`${scale} ${grain} ${e} ... `);
         const load = loadavg()[0];
         let r;
@@ -342,15 +381,17 @@ async function main() {
         r.medianMs = median(r.times);
         r.loadBefore = load;
         if (r.version) versions.add(`${e}: ${r.version}`);
-        process.stderr.write(`${fmtMs(r.medianMs)} ms\n`);
+        process.stderr.write(`${fmtMs(r.medianMs)} ms${r.incrementalMs === undefined ? '' : `, one more day ${fmtMs(r.incrementalMs)} ms`}\n`);
         row.engines[e] = r;
       }
-      // The cross-checks: every peer against the WASM engine on Parquet.
-      const ref = row.engines.wasm;
-      if (ref) {
+      // The cross-checks: every peer against the WASM engine on Parquet (or
+      // the native engine when the WASM one is not measured).
+      const refName = row.engines.wasm ? 'wasm' : 'native';
+      const ref = row.engines[refName];
+      if (ref && !ref.error) {
         row.stateRows = ref.stateRows;
         for (const [e, r] of Object.entries(row.engines)) {
-          if (e === 'wasm' || r.error) continue;
+          if (e === refName || r.error) continue;
           const label = `${scale} ${grain} ${e}`;
           try {
             compareSummary(label, ref.summary, r.summary);
@@ -405,7 +446,7 @@ async function main() {
       segments.push(row);
     }
   }
-  const meta = { machine: machine(), runs: o.runs, versions: [...versions], wasmSize: wasmSize(o.pkg), date: new Date().toISOString(), segments };
+  const meta = { machine: machine(), runs: o.runs, versions: [...versions], wasmSize: existsSync(join(o.pkg, 'web')) ? wasmSize(o.pkg) : null, date: new Date().toISOString(), segments };
   mkdirSync(o.out, { recursive: true });
   writeFileSync(join(o.out, 'results.json'), JSON.stringify({ meta, results }, null, 2));
   const md = markdown(results, meta);

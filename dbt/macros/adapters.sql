@@ -17,15 +17,8 @@
 
 {% macro default__local_date(expr, kind, timezone) -%}
   {%- if kind == 'instant' -%}
-    cast(timezone('{{ timezone }}', {{ expr }}) as date)
-  {%- else -%}
-    cast({{ expr }} as date)
-  {%- endif -%}
-{%- endmacro %}
-
-{% macro duckdb__local_date(expr, kind, timezone) -%}
-  {%- if kind == 'instant' -%}
-    {#- timezone() of a TIMESTAMPTZ is its wall clock in the zone (ICU). -#}
+    {#- DuckDB's (ICU) and Postgres's timezone() of a timestamp with a time
+        zone is its wall clock in the zone. -#}
     cast(timezone('{{ timezone }}', {{ expr }}) as date)
   {%- else -%}
     cast({{ expr }} as date)

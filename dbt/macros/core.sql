@@ -46,21 +46,24 @@
     select max(as_of) as latest from {{ snapshot }}
   ),
   al_a0 as (
-    select max(s.resumed_from) as a0
-    from {{ snapshot }} s cross join al_latest l
-    where s.as_of = l.latest
+    select max(resumed_from) as a0
+    from {{ snapshot }}
+    where as_of = (select latest from al_latest)
   ),
   {#- The snapshot before its latest build: the rows that build wrote, as
       they were before it (prior), and every other row as it is; users
       new in that build were not in it. -#}
   al_s0 as (
-    select {{ activation_layer.seg(o, 's.') }}s.user_id, s.first_active_date,
-      case when s.as_of = l.latest then s.prior.last_active_date else s.last_active_date end as last_active_date
+    select {{ activation_layer.seg(o) }}user_id, first_active_date,
+      case when in_latest then prior.last_active_date else last_active_date end as last_active_date
       {%- for c in activation_layer.history_columns() %},
-      case when s.as_of = l.latest then s.prior.{{ c }} else s.{{ c }} end as {{ c }}
+      case when in_latest then prior.{{ c }} else {{ c }} end as {{ c }}
       {%- endfor %}
-    from {{ snapshot }} s cross join al_latest l
-    where s.as_of < l.latest or s.prior is not null
+    from (
+      select s.*, s.as_of = (select latest from al_latest) as in_latest
+      from {{ snapshot }} s
+    ) s
+    where not in_latest or prior is not null
   ),
   {%- elif resume == 'self' -%}
   al_a0 as (
@@ -88,8 +91,8 @@
       {%- if o.fact_column %}
         and cast({{ q(o.fact_column) }} as string) in ({% for v in o.fact_values %}'{{ v | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %})
       {%- endif %}
-    ) f cross join al_a0
-    where al_a0.a0 is null or f.d > al_a0.a0
+    ) f
+    where f.d > coalesce((select a0 from al_a0), date '0001-01-01')
   ),
   al_run as (
     select al_a0.a0,
@@ -106,8 +109,8 @@
   ),
   al_days as (
     select distinct {{ activation_layer.seg(o, 'l.') }}l.user_id, l.d, {{ activation_layer.day_number('l.d') }} as dn
-    from al_local l cross join al_run r
-    where l.d <= r.through
+    from al_local l
+    where l.d <= (select through from al_run)
   )
 {%- endmacro %}
 
@@ -131,10 +134,10 @@
         {%- if o.report_from %}
         {{ P(o, grain, "date '" ~ o.report_from ~ "'") }}
         {%- else %}
-        {{ P(o, grain, 'm.min_d') }}
+        {{ P(o, grain, 'r.min_d') }}
         {%- endif %}
       end as pf
-    from al_run r cross join (select min(d) as min_d from al_days) m
+    from (select a0, through, (select min(d) from al_days) as min_d from al_run) r
   )
 {%- endmacro %}
 
@@ -225,8 +228,8 @@
     select {{ cols }}, w.p as q, w.state as q_state, w.cnt, w.f,
       case when w.p + 1 > b.pf then w.p + 1 else b.pf end as lo,
       case when w.next_p is not null and w.next_p - 1 < b.pl then w.next_p - 1 else b.pl end as hi
-    from al_{{ g }}_walk w cross join al_bounds b
-    where w.next_p is null or w.next_p > w.p + 1
+    from al_{{ g }}_walk w
+    join al_bounds b on w.next_p is null or w.next_p > w.p + 1
   ),
   al_{{ g }}_states as (
     select {{ cols }}, w.p, w.state, w.previous_state, w.streak,
@@ -234,8 +237,8 @@
       cast(case when w.p = w.f then null else w.p - w.prev_p end as integer) as gap,
       cast(case when w.p <> w.f and w.streak = 1 then w.p - w.prev_p - 1 end as integer) as churned_periods,
       w.cnt as active_periods, w.f, w.p - w.f as tenure
-    from al_{{ g }}_walk w cross join al_bounds b
-    where w.p >= b.pf and w.p <= b.pl
+    from al_{{ g }}_walk w
+    join al_bounds b on w.p >= b.pf and w.p <= b.pl
     union all
     select {{ activation_layer.seg(o, 'i.') }}i.user_id, i.t as p, 'inactive' as state,
       case when i.t = i.q + 1 then i.q_state else 'inactive' end as previous_state,

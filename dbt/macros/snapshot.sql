@@ -18,11 +18,12 @@
   so they recompute the open period whole.
 -#}
 
-{% macro activation_snapshot(facts, user_column=none, time_column=none, time_kind=none,
-                             fact_column=none, fact_values=none, timezone=none, week_start=none,
-                             through=none, segment_column=none) %}
-  {%- set o = activation_layer.options(facts, none, user_column, time_column, time_kind, fact_column,
-        fact_values, timezone, week_start, through, none, none, segment_column) -%}
+{% macro activation_snapshot(facts) %}
+  {%- for name in ['grain', 'rows', 'report_from'] if name in kwargs -%}
+    {{ exceptions.raise_compiler_error("activation_layer: the snapshot serves every grain and keeps every period; " ~ name ~ " belongs to the period models") }}
+  {%- endfor -%}
+  {%- set o = activation_layer.options(facts, **kwargs) -%}
+  {%- set segment_column = o.segment_column -%}
   {{ config(**activation_layer.model_config((['segment'] if segment_column else []) + ['user_id'], none)) }}
   {%- set resume = 'self' if is_incremental() else 'none' -%}
   {%- set grains = [('day', 'daily'), ('week', 'weekly'), ('month', 'monthly')] -%}
@@ -53,8 +54,8 @@
       cast({{ g }}.streak as integer) as {{ g }}_streak,
       cast({{ g }}.cnt as integer) as {{ g }}_active_periods,
       {%- endfor %}
-      r.through as as_of,
-      r.a0 as resumed_from,
+      (select through from al_run) as as_of,
+      (select a0 from al_run) as resumed_from,
       {%- set fields = [('last_active_date', 's0.last_active_date')] -%}
       {%- for c in history -%}
         {%- do fields.append((c, 's0.' ~ c)) -%}
@@ -70,7 +71,6 @@
       case when 1 = 0 then {{ activation_layer.make_struct(typed) }} end as prior
       {%- endif %}
     from al_touched t
-    cross join al_run r
     {%- for grain, g in grains %}
     join al_{{ g }}_walk {{ g }} on {{ g }}.user_id = t.user_id and {{ g }}.next_p is null{{ activation_layer.same_segment(o, g, 't') }}
     {%- endfor %}
@@ -81,9 +81,9 @@
   select {{ columns | join(', ') }} from al_new_rows
   {%- if resume == 'self' and (segment_column or activation_layer.snapshot_writes_all_rows()) %}
   union all
-  {#- Rows the build does not change but must write again: every row when
+  {# Rows the build does not change but must write again: every row when
       the warehouse overwrites what it writes, else the other segments'
-      rows of the users it touches (rows are replaced by user). -#}
+      rows of the users it touches (rows are replaced by user). #}
   select {% for c in columns %}k.{{ c }}{{ ", " if not loop.last }}{% endfor %}
   from {{ this }} k
   where not exists (

@@ -12,11 +12,8 @@
   model is a table computed from every fact.
 -#}
 
-{% macro activation_states(facts, grain, snapshot=none, rows=none, user_column=none, time_column=none,
-                           time_kind=none, fact_column=none, fact_values=none, timezone=none,
-                           week_start=none, through=none, report_from=none, segment_column=none) %}
-  {%- set o = activation_layer.options(facts, grain, user_column, time_column, time_kind, fact_column,
-        fact_values, timezone, week_start, through, report_from, rows, segment_column) -%}
+{% macro activation_states(facts, grain, snapshot=none) %}
+  {%- set o = activation_layer.options(facts, grain, **kwargs) -%}
   {%- set g = activation_layer.grain_adjective(grain) -%}
   {{ activation_layer.configure_period_model(o, ['user_id', 'period_start'], snapshot) }}
   {{ activation_layer.period_layer(facts, o, snapshot, o.rows) }}
@@ -121,11 +118,8 @@
   case when {{ d }} = 0 then cast(null as double) else cast({{ n }} as double) / {{ d }} end
 {%- endmacro %}
 
-{% macro activation_summary(facts, grain, snapshot=none, user_column=none, time_column=none,
-                            time_kind=none, fact_column=none, fact_values=none, timezone=none,
-                            week_start=none, through=none, report_from=none, segment_column=none) %}
-  {%- set o = activation_layer.options(facts, grain, user_column, time_column, time_kind, fact_column,
-        fact_values, timezone, week_start, through, report_from, none, segment_column) -%}
+{% macro activation_summary(facts, grain, snapshot=none) %}
+  {%- set o = activation_layer.options(facts, grain, **kwargs) -%}
   {{ activation_layer.configure_period_model(o, ['period_start'], snapshot) }}
   {{ activation_layer.period_layer(facts, o, snapshot) }}
   {{ activation_layer.period_counts(o) }}
@@ -148,11 +142,8 @@
   from al_summary
 {% endmacro %}
 
-{% macro activation_transitions(facts, grain, snapshot=none, user_column=none, time_column=none,
-                                time_kind=none, fact_column=none, fact_values=none, timezone=none,
-                                week_start=none, through=none, report_from=none, segment_column=none) %}
-  {%- set o = activation_layer.options(facts, grain, user_column, time_column, time_kind, fact_column,
-        fact_values, timezone, week_start, through, report_from, none, segment_column) -%}
+{% macro activation_transitions(facts, grain, snapshot=none) %}
+  {%- set o = activation_layer.options(facts, grain, **kwargs) -%}
   {{ activation_layer.configure_period_model(o, ['period_start', 'from_state', 'to_state'], snapshot) }}
   {{ activation_layer.period_layer(facts, o, snapshot) }}
   {{ activation_layer.period_counts(o) }}
@@ -174,11 +165,8 @@
   ) t
 {% endmacro %}
 
-{% macro activation_cohorts(facts, grain, snapshot=none, user_column=none, time_column=none,
-                            time_kind=none, fact_column=none, fact_values=none, timezone=none,
-                            week_start=none, through=none, report_from=none, segment_column=none) %}
-  {%- set o = activation_layer.options(facts, grain, user_column, time_column, time_kind, fact_column,
-        fact_values, timezone, week_start, through, report_from, none, segment_column) -%}
+{% macro activation_cohorts(facts, grain, snapshot=none) %}
+  {%- set o = activation_layer.options(facts, grain, **kwargs) -%}
   {%- set g = activation_layer.grain_adjective(grain) -%}
   {{ activation_layer.configure_period_model(o, ['cohort_period', 'period_start'], snapshot) }}
   {{ activation_layer.period_layer(facts, o, snapshot) }},

@@ -105,9 +105,9 @@ enum DictionaryFormat {
 struct DictionaryArgs {
     #[arg(long, value_enum, default_value = "json")]
     format: DictionaryFormat,
-    /// dbt: the fact name of the models ({fact}_activation_{g}, {fact}_firstlast, ...).
-    #[arg(long, value_name = "FACT_NAME", default_value = "fact")]
-    name: String,
+    /// dbt: the fact name of the models ({fact}_activation_{g}, {fact}_firstlast, ...) [default: fact].
+    #[arg(long, value_name = "FACT_NAME")]
+    name: Option<String>,
     /// dbt: a grain of the period models (repeatable) [default: day, week and month].
     #[arg(long, value_parser = ["day", "week", "month"])]
     grain: Vec<String>,
@@ -292,6 +292,14 @@ fn execute(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Dictionary(d) => match d.format {
+            DictionaryFormat::Json
+                if d.name.is_some() || !d.grain.is_empty() || d.segment_column.is_some() =>
+            {
+                Err(Error::Usage(
+                    "--name, --grain and --segment-col describe dbt models: give --format dbt"
+                        .into(),
+                ))
+            }
             DictionaryFormat::Json => {
                 let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
                     .map_err(|e| Error::Internal(e.to_string()))?;
@@ -308,7 +316,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                 };
                 say(
                     activation_layer::dbt::schema_yml(&activation_layer::dbt::DbtModels {
-                        fact: &d.name,
+                        fact: d.name.as_deref().unwrap_or("fact"),
                         grains: &grains,
                         segment_column: d.segment_column.as_deref(),
                     })

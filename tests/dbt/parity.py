@@ -7,18 +7,24 @@ every table: compared row by row by key, counts exactly, rates to 1e-12
 relative, dates and nulls exactly, and each column of the type the
 adapter names (DATE, INTEGER / BIGINT, DOUBLE, ...).
 
-Cases: the SPEC worked examples of sections 10 and 11 (split); generated
-facts (`activation generate`) whose instants cross a DST change, read in
-America/New_York with Sunday weeks, every grain, rows = all; generated
-facts split by their event column (integer ids); and an incremental chain
-(a full build through a mid-week day, then daily builds across a week and
-a month boundary), equal after every build to the CLI's one-shot run and
-at the end to a dbt full refresh.
+Cases: the SPEC worked examples of sections 10 and 11 (split), and one
+with the fact filter, a later report_from, a through after the last fact
+and Wednesday weeks; generated facts (`activation generate`) whose instants
+cross a DST change, read in America/New_York with Sunday weeks, every
+grain, rows = all; generated facts split by their event column (integer
+ids); an incremental chain (a full build through a mid-week day, then
+daily builds, one of them two days at once, across a week and a month
+start), equal after every build to the CLI's one-shot run and at the end to
+a dbt full refresh; and dbt/example as a user runs it. Spark, whose every
+model costs seconds even on a few rows, gets smaller generated facts, the
+week grain where the case allows, a shorter chain (still mid-week, a day,
+then two days at once across a week start) and not the filtered case
+(its SQL is the same on every adapter).
 
 dbt runs in this process (dbtRunner), so Spark's JVM starts once. The
 project is written into --work, its models one line each as a user would
-write them, its schema.yml by `activation dictionary --format dbt` (so
-`dbt build` also runs the dictionary's tests).
+write them, its schema.yml by `activation dictionary --format dbt`; on
+DuckDB `dbt build` also runs the dictionary's tests.
 
     .venv/bin/python tests/dbt/parity.py --cli target/release/activation
 """
@@ -26,6 +32,7 @@ write them, its schema.yml by `activation dictionary --format dbt` (so
 import argparse
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -62,6 +69,9 @@ class Case:
     rows: str = "changes"
     segment: str = None
     int_ids: bool = False
+    report_from: str = None
+    # The fact filter: (column, [values]).
+    fact_filter: tuple = None
     # Through of each build: one full build, then incremental ones.
     throughs: list = field(default_factory=lambda: [None])
 
@@ -102,6 +112,11 @@ class Suite:
             args += ["--through", through]
         if case.segment:
             args += ["--segment-col", case.segment]
+        if case.report_from:
+            args += ["--report-from", case.report_from]
+        if case.fact_filter:
+            column, values = case.fact_filter
+            args += ["--fact-col", column] + [a for v in values for a in ("--fact", v)]
         self.run_cli(*args)
         return out
 
@@ -123,31 +138,40 @@ class Suite:
             "    spark_full:\n      type: spark\n      method: session\n      host: NA\n      schema: parity_full\n      threads: 1\n")
         return project
 
-    def write_models(self, project, case):
+    def write_models(self, project, cases):
+        """The models of `cases`, side by side in one project."""
         models = project / "models"
         shutil.rmtree(models)
         models.mkdir()
-        (models / "facts.sql").write_text(
-            "{{ config(materialized='view') }}\n"
-            "{% if target.type == 'spark' %}select * from parquet.`{{ var('facts_path') }}`"
-            "{% else %}select * from read_parquet('{{ var('facts_path') }}'){% endif %}\n")
-        options = f"timezone='{case.timezone}', week_start='{case.week_start}'"
-        if case.segment:
-            options += f", segment_column='{case.segment}'"
-        (models / f"{case.layer}_firstlast.sql").write_text(
-            f"{{{{ activation_layer.activation_snapshot(ref('facts'), {options}) }}}}\n")
-        for grain in case.grains:
-            for table in TABLES:
-                rows = f", rows='{case.rows}'" if table == "states" else ""
-                (models / f"{case.table_name(table, grain)}.sql").write_text(
-                    f"{{{{ activation_layer.activation_{table}(ref('facts'), grain='{grain}', "
-                    f"snapshot=ref('{case.layer}_firstlast'), {options}{rows}) }}}}\n")
-        schema = ["dictionary", "--format", "dbt", "--name", case.fact]
-        for grain in case.grains:
-            schema += ["--grain", grain]
-        if case.segment:
-            schema += ["--segment-col", case.segment]
-        (models / "schema.yml").write_text(self.run_cli(*schema))
+        for case in cases:
+            facts = f"{case.layer}_facts"
+            (models / f"{facts}.sql").write_text(
+                "{{ config(materialized='view') }}\n"
+                f"{{% if target.type == 'spark' %}}select * from parquet.`{case.facts}`"
+                f"{{% else %}}select * from read_parquet('{case.facts}'){{% endif %}}\n")
+            options = f"timezone='{case.timezone}', week_start='{case.week_start}'"
+            if case.segment:
+                options += f", segment_column='{case.segment}'"
+            if case.fact_filter:
+                options += f", fact_column='{case.fact_filter[0]}', fact_values={case.fact_filter[1]!r}"
+            if len(case.throughs) == 1 and case.throughs[0]:
+                # A model's own through wins over the build's variable.
+                options += f", through='{case.throughs[0]}'"
+            period_options = options + (f", report_from='{case.report_from}'" if case.report_from else "")
+            (models / f"{case.layer}_firstlast.sql").write_text(
+                f"{{{{ activation_layer.activation_snapshot(ref('{facts}'), {options}) }}}}\n")
+            for grain in case.grains:
+                for table in TABLES:
+                    rows = f", rows='{case.rows}'" if table == "states" else ""
+                    (models / f"{case.table_name(table, grain)}.sql").write_text(
+                        f"{{{{ activation_layer.activation_{table}(ref('{facts}'), grain='{grain}', "
+                        f"snapshot=ref('{case.layer}_firstlast'), {period_options}{rows}) }}}}\n")
+            schema = ["dictionary", "--format", "dbt", "--name", case.fact]
+            for grain in case.grains:
+                schema += ["--grain", grain]
+            if case.segment:
+                schema += ["--segment-col", case.segment]
+            (models / f"{case.layer}_schema.yml").write_text(self.run_cli(*schema))
 
     def dbt(self, project, *args):
         from dbt.cli.main import dbtRunner
@@ -156,14 +180,15 @@ class Suite:
         result = dbtRunner().invoke([*args, "--project-dir", str(project), "--profiles-dir", str(project),
                                      "--quiet", "--no-use-colors"])
         if not result.success:
-            raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or result.result}")
+            failures = [f"{r.node.name}: {r.message}" for r in (result.result or [])
+                        if str(r.status) in ("error", "fail")]
+            raise RuntimeError(f"dbt {' '.join(args)} failed: "
+                               + ("; ".join(failures) if failures else str(result.exception)))
         return time.monotonic() - started
 
-    def build(self, project, adapter, case, through, full, target=None):
-        variables = {"facts_path": str(case.facts)}
-        if through:
-            variables["activation_through"] = through
-        args = ["build", "--target", target or adapter, "--vars", json.dumps(variables)]
+    def build(self, project, adapter, through, full, tests, target=None):
+        variables = {"activation_through": through} if through else {}
+        args = ["build" if tests else "run", "--target", target or adapter, "--vars", json.dumps(variables)]
         if full:
             args.append("--full-refresh")
         return self.dbt(project, *args)
@@ -173,17 +198,25 @@ class Suite:
         if self.spark is None:
             from pyspark.sql import SparkSession
 
-            spark_dir = self.work / "spark"
+            spark_dir = self.work / "spark-session"
+            # The catalog starts empty: so must the tables' folders.
+            shutil.rmtree(spark_dir, ignore_errors=True)
             # One JVM for the whole suite; dbt-spark's session method gets
-            # this session back. The session zone is not UTC on purpose:
-            # local dates must not depend on it.
+            # this session back (its Hive support request then changes
+            # nothing: the in-memory catalog spares a Derby metastore). The
+            # session zone is not UTC on purpose: local dates must not
+            # depend on it.
             self.spark = (SparkSession.builder.master(f"local[{self.args.spark_cores}]")
                           .config("spark.ui.enabled", "false")
-                          .config("spark.sql.shuffle.partitions", "2")
+                          .config("spark.ui.showConsoleProgress", "false")
+                          # Small data: one shuffle partition and no code
+                          # generation start queries fastest.
+                          .config("spark.sql.shuffle.partitions", "1")
+                          .config("spark.sql.codegen.wholeStage", "false")
                           .config("spark.sql.session.timeZone", "Asia/Seoul")
                           .config("spark.sql.warehouse.dir", str(spark_dir / "warehouse"))
-                          .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
-                          .enableHiveSupport().getOrCreate())
+                          .config("spark.sql.catalogImplementation", "in-memory")
+                          .getOrCreate())
             self.spark.sparkContext.setLogLevel("ERROR")
         return self.spark
 
@@ -293,21 +326,56 @@ class Suite:
         self.check(f"{label} {adapter} {name} ({len(expected)} rows, as_of {as_of})", problems)
 
     # --- cases ---------------------------------------------------------------
-    def run_case(self, adapter, project, case):
-        self.write_models(project, case)
-        for i, through in enumerate(case.throughs):
-            seconds = self.build(project, adapter, case, through, full=(i == 0))
-            label = f"{case.name}{'' if len(case.throughs) == 1 else f' build {i + 1} through {through}'}"
-            print(f"     dbt build ({'full' if i == 0 else 'incremental'}) {label} on {adapter}: {seconds:.1f} s")
-            outs = {g: self.cli_tables(case, g, through, self.work / "cli" / case.name / g) for g in case.grains}
-            self.compare_layer(label, case, adapter, project, outs, through)
-        if len(case.throughs) > 1:
-            self.compare_full_refresh(adapter, project, case)
+    def run_group(self, adapter, project, cases, tests):
+        """Cases built together: the same throughs, one dbt invocation each."""
+        self.write_models(project, cases)
+        throughs = cases[0].throughs
+        names = " + ".join(c.name for c in cases)
+        for i, through in enumerate(throughs):
+            seconds = self.build(project, adapter, through, full=(i == 0), tests=tests)
+            step = "" if len(throughs) == 1 else f" build {i + 1} through {through}"
+            print(f"     dbt {'build' if tests else 'run'} ({'full' if i == 0 else 'incremental'}) "
+                  f"{names}{step} on {adapter}: {seconds:.1f} s")
+            for case in cases:
+                # A case's own through (its models name it) may differ from the build's.
+                own = case.throughs[i]
+                outs = {g: self.cli_tables(case, g, own, self.work / "cli" / case.name / g) for g in case.grains}
+                self.compare_layer(case.name + step, case, adapter, project, outs, own)
+        if len(throughs) > 1:
+            for case in cases:
+                self.compare_full_refresh(adapter, project, case, tests)
 
-    def compare_full_refresh(self, adapter, project, case):
+    def run_example(self):
+        """dbt/example as a user runs it (dbt deps, dbt build in its folder)
+        equals the CLI on its seed's app visits."""
+        example = self.work / "example"
+        if example.exists():
+            shutil.rmtree(example)
+        shutil.copytree(ROOT / "dbt/example", example,
+                        ignore=shutil.ignore_patterns("target", "dbt_packages", "logs", "*.duckdb", "package-lock.yml", ".venv"))
+        (example / "packages.yml").write_text(f"packages:\n  - local: {ROOT / 'dbt'}\n")
+        cwd = Path.cwd()
+        os.chdir(example)  # its profile's DuckDB file is relative to the current directory
+        try:
+            self.dbt(example, "deps")
+            seconds = self.dbt(example, "build")
+        finally:
+            os.chdir(cwd)
+        print(f"     dbt build dbt/example on duckdb: {seconds:.1f} s")
+        case = Case("example", example / "seeds/app_events.csv", "fact_app_visit", ["week"])
+        out = self.work / "cli" / "example"
+        if out.exists():
+            shutil.rmtree(out)
+        self.run_cli("run", str(case.facts), "--grain", "week", "--out", str(out), "--name", case.fact,
+                     "--fact-col", "event", "--fact", "app_visit", "--quiet")
+        (example / "data").mkdir()
+        shutil.move(str(example / "example.duckdb"), example / "data" / "incremental.duckdb")
+        self.compare_layer("example", case, "duckdb", example, {"week": out}, None)
+
+    def compare_full_refresh(self, adapter, project, case, tests):
         """The incremental chain's tables equal one full build's."""
-        seconds = self.build(project, adapter, case, case.throughs[-1], full=True, target=f"{adapter}_full")
-        print(f"     dbt build --full-refresh {case.name} on {adapter}: {seconds:.1f} s")
+        seconds = self.build(project, adapter, case.throughs[-1], full=True, tests=tests, target=f"{adapter}_full")
+        print(f"     dbt --full-refresh {case.name} on {adapter}: {seconds:.1f} s")
         names = [("snapshot", f"{case.layer}_firstlast")] + [
             (t, case.table_name(t, g)) for g in case.grains for t in TABLES]
         for table, name in names:
@@ -341,6 +409,7 @@ def main():
     parser.add_argument("--work", default=str(ROOT / "target/dbt-parity"))
     parser.add_argument("--adapters", default="duckdb,spark")
     parser.add_argument("--spark-cores", type=int, default=2)
+    parser.add_argument("--cases", help="only these cases (comma-separated names)")
     args = parser.parse_args()
     started = time.monotonic()
     suite = Suite(args)
@@ -357,34 +426,53 @@ def main():
                       "--days", "140", "--start", "2024-01-01", "--seed", "18", *extra)
         return path
 
-    cut = date(2024, 3, 27)  # a Wednesday; the chain crosses a Sunday week start and April 1st
-    chain = [str(cut + timedelta(days=i)) for i in range(6)]
+    # The chain starts on a Wednesday, catches up two days once, and crosses
+    # a Sunday week start and April 1st.
+    cut = date(2024, 3, 27)
+    chain = [str(cut + timedelta(days=i)) for i in (0, 1, 2, 4, 5, 6)]
     ny = dict(timezone="America/New_York", week_start="sunday")
     for adapter in args.adapters.split(","):
         small = adapter == "spark"
         events = generate(f"events_{adapter}", 6_000 if small else 40_000, 600 if small else 4_000)
         split = generate(f"split_{adapter}", 4_000 if small else 30_000, 400 if small else 3_000,
                          "--event-kinds", "4", "--int-ids")
-        cases = [
+        groups = [[
             Case("spec-section-10", data / "spec.parquet", "spec", ["week"], throughs=["2024-02-04"]),
             Case("spec-section-11", data / "spec_platform.parquet", "spec", ["week"], segment="platform",
                  throughs=["2024-02-04"]),
+            # The fact filter, a later report_from, a through after the
+            # last fact (periods without activity), Wednesday weeks.
+            Case("spec-filtered", data / "spec_platform.parquet", "web", ["week", "month"], week_start="wednesday",
+                 rows="all", report_from="2024-01-15", fact_filter=("platform", ["web"]), throughs=["2024-02-20"]),
+        ][:2 if small else 3], [
             Case("generated-dst", events, "events", ["day", "week", "month"], rows="all", **ny),
             Case("generated-split", split, "events", ["week", "month"] if not small else ["week"],
                  segment="event", int_ids=True, **ny),
+        ], [
             Case("incremental-chain", events, "chain", ["day", "week", "month"] if not small else ["week"],
-                 throughs=chain, **ny),
-        ]
+                 throughs=chain if not small else [chain[i] for i in (0, 1, 3)], **ny),
+        ]]
+        if args.cases:
+            groups = [[c for c in g if c.name in args.cases.split(",")] for g in groups]
         project = suite.write_project(adapter)
         adapter_started = time.monotonic()
         if adapter == "spark":
             suite.spark_session()
         suite.dbt(project, "deps")
-        for case in cases:
+        for cases in (g for g in groups if g):
+            # The schema.yml's data tests run on DuckDB; on Spark each takes
+            # about half a second, and the row-by-row comparison already
+            # finds duplicate keys and unexpected nulls.
+            tests = adapter == "duckdb"
             try:
-                suite.run_case(adapter, project, case)
-            except Exception as e:  # a failed build fails its case, the suite goes on
-                suite.check(f"{case.name} {adapter}", [str(e)])
+                suite.run_group(adapter, project, cases, tests)
+            except Exception as e:  # a failed build fails its cases, the suite goes on
+                suite.check(f"{' + '.join(c.name for c in cases)} {adapter}", [str(e)])
+        if adapter == "duckdb" and not args.cases:
+            try:
+                suite.run_example()
+            except Exception as e:
+                suite.check("dbt/example duckdb", [str(e)])
         print(f"     {adapter}: {time.monotonic() - adapter_started:.1f} s")
     print(f"     dbt parity suite: {time.monotonic() - started:.1f} s")
     print(f"{suite.passed} passed, {suite.failed} failed")
