@@ -64,10 +64,13 @@ def dbt(work, *args):
 
 
 def rows(adapter, work, sql):
+    """The rows of a query on the models' schema."""
     if adapter == "spark":
         from pyspark.sql import SparkSession
 
-        return [r.asDict() for r in SparkSession.builder.getOrCreate().sql(sql).collect()]
+        spark = SparkSession.builder.getOrCreate()
+        spark.catalog.setCurrentDatabase("bench")
+        return [r.asDict() for r in spark.sql(sql).collect()]
     con = duckdb.connect(str(work / "bench.duckdb"))
     try:
         rel = con.sql(sql)
@@ -84,11 +87,11 @@ def engine_day(job, work, last):
                f"where cast(timezone('UTC', event_time) as date) = date '{last}') to '{day}' (format parquet)")
     before = work / "engine_before"
     subprocess.run([job["cli"], "run", job["facts"], "--grain", "week", "--through", str(last - timedelta(days=1)),
-                    "--out", str(before), "--quiet"], check=True)
+                    "--name", "events", "--out", str(before), "--quiet"], check=True, stdout=subprocess.DEVNULL)
     started = time.perf_counter()
     subprocess.run([job["cli"], "run", str(day), "--grain", "week", "--snapshot",
                     str(before / "events_firstlast.parquet"), "--name", "events", "--out", str(work / "engine_day"),
-                    "--quiet"], check=True)
+                    "--quiet"], check=True, stdout=subprocess.DEVNULL)
     return (time.perf_counter() - started) * 1000
 
 

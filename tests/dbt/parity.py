@@ -304,7 +304,7 @@ class Suite:
                     problems.append(f"key {dict(zip(key, k))} column {c}: cli={e!r} dbt={a!r}")
         return problems
 
-    def compare_layer(self, label, case, adapter, project, grain_outs, through_of_snapshot):
+    def compare_layer(self, label, case, adapter, project, grain_outs):
         """Every table of the case's dbt models against the CLI's files."""
         for grain, out in grain_outs.items():
             for table in TABLES:
@@ -340,7 +340,7 @@ class Suite:
                 # A case's own through (its models name it) may differ from the build's.
                 own = case.throughs[i]
                 outs = {g: self.cli_tables(case, g, own, self.work / "cli" / case.name / g) for g in case.grains}
-                self.compare_layer(case.name + step, case, adapter, project, outs, own)
+                self.compare_layer(case.name + step, case, adapter, project, outs)
         if len(throughs) > 1:
             for case in cases:
                 self.compare_full_refresh(adapter, project, case, tests)
@@ -370,7 +370,7 @@ class Suite:
                      "--fact-col", "event", "--fact", "app_visit", "--quiet")
         (example / "data").mkdir()
         shutil.move(str(example / "example.duckdb"), example / "data" / "incremental.duckdb")
-        self.compare_layer("example", case, "duckdb", example, {"week": out}, None)
+        self.compare_layer("example", case, "duckdb", example, {"week": out})
 
     def compare_full_refresh(self, adapter, project, case, tests):
         """The incremental chain's tables equal one full build's."""
