@@ -27,7 +27,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -220,7 +220,7 @@ function runEngine(o, engine, files, grain, scale, wantRows) {
       const spark = engine.startsWith('dbt-spark');
       const job = {
         adapter: spark ? 'spark' : 'duckdb', cores: spark ? Number(engine.slice(-1)) : 2, facts: files.parquet,
-        work: join(o.out, 'dbt', `${scale}-${engine}`), cli: findCli(o), engine: !spark,
+        work: resolve(o.out, 'dbt', `${scale}-${engine}`), cli: resolve(findCli(o)), engine: !spark,
       };
       return runJson(VENV_PYTHON, ['dbt_warehouse.py'], JSON.stringify(job));
     }
