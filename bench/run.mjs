@@ -219,7 +219,7 @@ function runEngine(o, engine, files, grain, scale, wantRows) {
     case 'dbt-spark-t2': {
       const spark = engine.startsWith('dbt-spark');
       const job = {
-        adapter: spark ? 'spark' : 'duckdb', cores: spark ? Number(engine.slice(-1)) : 2, facts: files.parquet,
+        adapter: spark ? 'spark' : 'duckdb', cores: spark ? Number(engine.slice(-1)) : 2, facts: resolve(files.parquet),
         work: resolve(o.out, 'dbt', `${scale}-${engine}`), cli: resolve(findCli(o)), engine: !spark,
       };
       return runJson(VENV_PYTHON, ['dbt_warehouse.py'], JSON.stringify(job));
