@@ -97,6 +97,8 @@ class Suite:
         self.failed = 0
         self.dictionary = {t["table"]: t for t in json.loads(self.run_cli("dictionary"))["tables"]}
         self.spark = None
+        # Projects whose DuckDB file is not the suite's own (dbt/example).
+        self.duckdb_files = {}
 
     # --- the CLI -----------------------------------------------------------
     def run_cli(self, *args):
@@ -225,7 +227,7 @@ class Suite:
         if adapter == "spark":
             df = self.spark_session().table(f"{'parity_full' if full else 'parity'}.{name}")
             return dict(df.dtypes), [r.asDict() for r in df.collect()]
-        path = project / "data" / ("full.duckdb" if full else "incremental.duckdb")
+        path = self.duckdb_files.get(project) or project / "data" / ("full.duckdb" if full else "incremental.duckdb")
         con = duckdb.connect(str(path))
         try:
             rel = con.sql(f"select * from main.{name}")
@@ -368,8 +370,7 @@ class Suite:
             shutil.rmtree(out)
         self.run_cli("run", str(case.facts), "--grain", "week", "--out", str(out), "--name", case.fact,
                      "--fact-col", "event", "--fact", "app_visit", "--quiet")
-        (example / "data").mkdir()
-        shutil.move(str(example / "example.duckdb"), example / "data" / "incremental.duckdb")
+        self.duckdb_files[example] = example / "example.duckdb"
         self.compare_layer("example", case, "duckdb", example, {"week": out})
 
     def compare_full_refresh(self, adapter, project, case, tests):
