@@ -1,6 +1,7 @@
 # activation-layer: the entry points a newcomer types.
 #   make demo   build the CLI and run it on the bundled demo facts
 #   make test   every test (installs what it needs on a fresh Debian machine)
+#   make test-long  the same with ten times the random cases (before a release)
 #   make pkg    the npm package in pkg/ (npm pack ./pkg gives the tarball)
 #   make lint   formatting, clippy, the JS type check (part of make test)
 #   make fuzz   coverage-guided fuzzing of the readers, FUZZ_SECONDS per target
@@ -14,7 +15,7 @@ CARGO ?= cargo
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo site test test-dbt pkg fuzz install setup-native setup-wasm setup-node setup-browser setup-python build lint same-outputs clean
+.PHONY: demo site test test-long test-dbt pkg fuzz install setup-native setup-wasm setup-node setup-browser setup-python build lint same-outputs clean
 
 # Native prerequisites: a C compiler for zstd (clang also serves the wasm32
 # build). Debian's packages only; skipped when already there.
@@ -62,13 +63,15 @@ build: setup-native
 	$(CARGO) build --release --locked
 
 # The static dashboard (index.html + www/) bundled by Vite into dist/, with
-# demo facts made by the project's own generator (not committed).
+# demo facts made by the project's own generator (not committed): an event
+# column and a users table (plan, country) to break the demo down by.
 SITE_DEMO := www/public/demo/demo_events.parquet
 DEMO_PORT ?= 8000
 
 site: build pkg
 	@mkdir -p $(dir $(SITE_DEMO))
-	./target/release/activation generate --events 400000 --users 40000 --days 210 --seed 42 --out $(SITE_DEMO)
+	./target/release/activation generate --events 400000 --users 40000 --days 210 --seed 42 --event-kinds 6 \
+	  --out $(SITE_DEMO) --users-out $(dir $(SITE_DEMO))demo_users.parquet
 	npx vite build --logLevel warn
 	@echo "site built in dist/ (any static file server, any sub-path)"
 
@@ -87,6 +90,12 @@ test: lint pkg site setup-browser setup-bench
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
 	$(MAKE) --no-print-directory test-dbt
+
+# Before a release: every test, the property tests with ten times their
+# random cases (tests/common/prop.rs); ACTIVATION_TEST_SEED=N draws other
+# cases than the usual ones.
+test-long:
+	ACTIVATION_TEST_SCALE=10 $(MAKE) test
 
 # The CLI with its completions (bash, zsh, fish) and man pages, generated
 # from the same argument definitions, under PREFIX (and DESTDIR for

@@ -14,13 +14,23 @@
 //! `--json` prints one JSON object per file and grain on stdout (times in
 //! ms, state rows, the summary rows, peak RSS from /proc/self/status);
 //! bench/run.mjs reads it to build BENCHMARKS.md.
+//!
+//! It also times what SPEC section 12 adds to a run, apart: the activity
+//! and depth counters fed every user's active days (as the walk feeds
+//! them) and both tables encoded, on the same file (`section12Ms`, the
+//! median of the same number of runs).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use activation_layer::activity::ActiveDays;
+use activation_layer::depth::DepthCounter;
 use activation_layer::output::TableKind;
+use activation_layer::progress::ignore;
+use activation_layer::read::read_facts;
+use activation_layer::rolling::ActivityCounter;
 use activation_layer::write::{write_table, OutputFormat};
-use activation_layer::{run, Grain, InputFile, RunOptions};
+use activation_layer::{run, Activation, Grain, InputFile, RunOptions};
 
 struct Args {
     files: Vec<PathBuf>,
@@ -102,8 +112,9 @@ fn median(v: &[f64]) -> f64 {
 /// summary and the tables' bytes.
 fn once(input: &InputFile, opts: &RunOptions) -> (usize, serde_json::Value, Vec<Vec<u8>>) {
     let a = run(std::slice::from_ref(input), None, opts).expect("run failed");
-    let tables = TableKind::ALL
-        .into_iter()
+    let tables = a
+        .layer()
+        .tables()
         .map(|kind| {
             let out = Vec::with_capacity(kind.arrow_size_bound(&a).unwrap_or(0));
             write_table(&a, kind, OutputFormat::Arrow, out).expect("writing a table failed")
@@ -111,6 +122,49 @@ fn once(input: &InputFile, opts: &RunOptions) -> (usize, serde_json::Value, Vec<
         .collect();
     let summary = serde_json::to_value(&a.aggregates.summary).unwrap();
     (a.states.len(), summary, tables)
+}
+
+/// What SPEC section 12 costs a run of `a`: each user's active days, read
+/// and grouped as the run does, fed to the two counters, and both tables
+/// encoded; the time of the counters and the encoding only.
+fn section12(input: &InputFile, opts: &RunOptions, a: &Activation) -> f64 {
+    let facts = read_facts(
+        std::slice::from_ref(input),
+        &opts.facts,
+        a.snapshot.meta.timezone,
+        &mut ignore,
+    )
+    .expect("reading the facts failed");
+    let (_, rank) = facts.users.finish().into_sorted();
+    let days = ActiveDays::build(facts.rows, &rank);
+    let t = Instant::now();
+    let cal = a.calendar;
+    let through = a.activity.days().end - 1;
+    let mut activity = ActivityCounter::new(a.activity.first_day, through, &opts.windows);
+    let mut depth = DepthCounter::new(&cal, a.first_period(), a.last_period());
+    for u in 0..rank.len() as u32 {
+        let d = days.of(u);
+        activity.add(None, d);
+        if let Some(c) = &mut depth {
+            c.add(None, d);
+        }
+    }
+    let counted = (
+        activity.finish(a.activity.history_start),
+        depth.map(DepthCounter::finish),
+    );
+    assert_eq!(
+        counted.0, a.activity,
+        "the activity counter agrees with the run"
+    );
+    assert_eq!(counted.1, a.depth, "the depth counter agrees with the run");
+    for kind in [TableKind::Activity, TableKind::Depth]
+        .into_iter()
+        .filter(|k| k.exists(cal.grain()))
+    {
+        write_table(a, kind, OutputFormat::Arrow, Vec::new()).expect("writing a table failed");
+    }
+    t.elapsed().as_secs_f64() * 1e3
 }
 
 fn main() {
@@ -137,6 +191,12 @@ fn main() {
                 drop(r);
             }
             let med = median(&times);
+            let a = run(std::slice::from_ref(&input), None, &opts).expect("run failed");
+            let extra: Vec<f64> = (0..args.runs)
+                .map(|_| section12(&input, &opts, &a))
+                .collect();
+            let section12_ms = median(&extra);
+            drop(a);
             if args.json {
                 let out = serde_json::json!({
                     "engine": "native",
@@ -148,16 +208,18 @@ fn main() {
                     "medianMs": med,
                     "stateRows": state_rows,
                     "outputBytes": out_bytes,
+                    "section12Ms": section12_ms,
                     "maxRssBytes": peak_rss(),
                     "summary": summary,
                 });
                 println!("{out}");
             } else {
                 println!(
-                    "{name} {grain}: median {med:.1} ms of {} runs (warm-up {warmup_ms:.1} ms), {} state rows, peak RSS {} MiB",
+                    "{name} {grain}: median {med:.1} ms of {} runs (warm-up {warmup_ms:.1} ms), {} state rows, peak RSS {} MiB; section 12 tables {section12_ms:.1} ms ({:.1}%)",
                     args.runs,
                     state_rows,
-                    peak_rss().unwrap_or(0) / (1 << 20)
+                    peak_rss().unwrap_or(0) / (1 << 20),
+                    100.0 * section12_ms / med
                 );
             }
         }

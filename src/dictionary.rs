@@ -173,12 +173,42 @@ pub const TABLES: &[TableDoc] = &[
             col("weekly_previous_active_date", "date", true, "Latest active date before the week of last_active_date; null if none."),
             col("weekly_streak", "int32", false, "Consecutive active weeks ending at the week of last_active_date."),
             col("weekly_active_periods", "int32", false, "Active weeks through the week of last_active_date."),
+            col("weekly_active_days", "int32", false, "Distinct active days in the week of last_active_date (format 2; the open week's depth starts from it)."),
             col("monthly_previous_active_date", "date", true, "Latest active date before the month of last_active_date; null if none."),
             col("monthly_streak", "int32", false, "Consecutive active months ending at the month of last_active_date."),
             col("monthly_active_periods", "int32", false, "Active months through the month of last_active_date."),
+            col("monthly_active_days", "int32", false, "Distinct active days in the month of last_active_date (format 2; the open month's depth starts from it)."),
+        ],
+    },
+    TableDoc {
+        table: "activity",
+        name: "{fact}_activity_daily",
+        description: concat!("One row per day, from the first day of the first reported period (with a snapshot, from the day after its as_of: earlier days are folded into it) through the last day of data: users active that day and in each trailing window of N days (the run's windows, 7 and 28 by default), whatever the grain. Columns active_{N}d, stickiness_{N}d and complete_{N}d repeat for each window, shortest first.", run_metadata!()),
+        key: &["date"],
+        columns: &[
+            col("date", "date", false, "The day."),
+            col("active_1d", "int64", false, "Users active on this day (daily active users)."),
+            col("active_{N}d", "int64", false, "Users active on at least one day of the N days ending on this day (active_7d: weekly, active_28d: monthly active users)."),
+            col("stickiness_{N}d", "float64", true, "active_1d / active_{N}d: the share of the window's users active on this day (DAU/MAU for N = 28); null when no one was active in the window."),
+            col("complete_{N}d", "boolean", false, "Whether the window starts on or after the first day of history (the earliest first active date of the facts and the snapshot); false when earlier activity could be missing from active_{N}d."),
+        ],
+    },
+    TableDoc {
+        table: "depth",
+        name: "{fact}_activation_{g}_depth",
+        description: concat!("Weekly and monthly runs only: one row per reported period and per number of days k from 1 to the days in the period, zeros included: how many users were active on exactly k distinct days of it (the power-user curve: L7 for weeks, L28 to L31 for months). A period's users add up to its active users in the summary.", run_metadata!()),
+        key: &["period_start", "days_active"],
+        columns: &[
+            col("period_start", "date", false, "First day of the period."),
+            col("days_active", "int32", false, "A number of distinct active days in the period, from 1 to its length."),
+            col("users", "int64", false, "Users active on exactly days_active distinct days of the period."),
         ],
     },
 ];
+
+/// The columns of the activity table repeated for each window are named
+/// with this placeholder for the window's length in days.
+pub const WINDOW: &str = "{N}";
 
 /// The documentation of a table by its short name.
 pub fn table(name: &str) -> Option<&'static TableDoc> {
@@ -199,8 +229,22 @@ pub fn describe(table_name: &str, column: &str) -> &'static str {
         return SEGMENT.description;
     }
     table(table_name)
-        .and_then(|t| t.columns.iter().find(|c| c.name == column))
+        .and_then(|t| {
+            t.columns
+                .iter()
+                .find(|c| c.name == column || fills_window(c.name, column))
+        })
         .map_or("", |c| c.description)
+}
+
+/// Whether `name` is `template` with a window's length in place of
+/// [`WINDOW`] (`active_7d` for `active_{N}d`).
+pub fn fills_window(template: &str, name: &str) -> bool {
+    template.split_once(WINDOW).is_some_and(|(before, after)| {
+        name.strip_prefix(before)
+            .and_then(|rest| rest.strip_suffix(after))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// The quality report's fields.

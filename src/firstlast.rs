@@ -17,8 +17,14 @@ use crate::read::{Format, InputFile, Table};
 use crate::segment::SegmentInterner;
 use crate::time::{LocalDates, Zone};
 
-/// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The snapshot format this build writes (and the newest it reads).
+/// Format 2 added `weekly_active_days` and `monthly_active_days` (SPEC
+/// section 12); format 1 snapshots are read with the shortest history
+/// consistent with their dates there, and are not exact.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The first format whose snapshots record active days per period.
+const ACTIVE_DAYS_SINCE: u32 = 2;
 
 /// One user's history in one grain, as of the snapshot's `as_of`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +35,9 @@ pub struct GrainHistory {
     pub streak: u32,
     /// Active periods through the period of the last active date.
     pub active_periods: u32,
+    /// Distinct active days in the period of the last active date (always 1
+    /// for days; the open period's depth starts from it, SPEC section 12).
+    pub active_days: u32,
 }
 
 /// One user's row of the snapshot.
@@ -175,6 +184,21 @@ impl PeriodList {
                 ));
             }
             self.unlisted = h.active_periods - listed;
+            // The last active date is one of the period's active days, and
+            // so is the first when it falls in the same period.
+            let from = cal.start(last).max(s.first_active_date);
+            let least = 1 + u32::from(first == last && s.first_active_date != s.last_active_date);
+            if h.active_days < least
+                || i64::from(h.active_days) > i64::from(s.last_active_date - from) + 1
+            {
+                return Err(format!(
+                    "{}_active_days {} does not fit the days from {} to last_active_date {}",
+                    cal.grain().adjective(),
+                    h.active_days,
+                    format_day(from),
+                    format_day(s.last_active_date)
+                ));
+            }
         }
         // The days are sorted: a day before the next period's start is in
         // the last listed period, so the calendar is asked once per period.
@@ -243,10 +267,15 @@ pub fn fold(
                     s.grains[g].previous_active_date
                 }
             });
+        let in_last = new_days.len() - new_days.partition_point(|d| *d < last_start);
+        let carried = seed
+            .filter(|s| s.last_active_date >= last_start)
+            .map_or(0, |s| s.grains[g].active_days);
         GrainHistory {
             previous_active_date,
             streak: lists[g].final_streak(),
             active_periods: lists[g].active_periods(),
+            active_days: in_last as u32 + carried,
         }
     });
     Some(UserHistory {
@@ -275,6 +304,13 @@ pub mod keys {
 }
 
 impl SnapshotMeta {
+    /// Whether every value a run reads from the snapshot is exact: not when
+    /// it descends from a minimal snapshot, nor when it is of format 1,
+    /// which does not record active days per period.
+    pub fn values_exact(&self) -> bool {
+        self.exact && self.format_version >= ACTIVE_DAYS_SINCE
+    }
+
     /// The key-value metadata written to the Parquet file.
     pub fn to_pairs(&self) -> Vec<(String, String)> {
         vec![
@@ -347,6 +383,12 @@ pub fn grain_columns(g: Grain) -> [String; 3] {
     ]
 }
 
+/// The snapshot column of a grain's active days in the period of the last
+/// active date (format 2); none for days, where it is always 1.
+pub fn active_days_column(g: Grain) -> Option<String> {
+    (g != Grain::Day).then(|| format!("{}_active_days", g.adjective()))
+}
+
 /// A snapshot file opened for a run.
 pub struct SnapshotFile {
     table: Table,
@@ -366,6 +408,9 @@ impl SnapshotFile {
         ];
         if let Some(m) = &meta {
             required.extend(Grain::ALL.iter().flat_map(|g| grain_columns(*g)));
+            if m.format_version >= ACTIVE_DAYS_SINCE {
+                required.extend(Grain::ALL.iter().filter_map(|g| active_days_column(*g)));
+            }
             if m.segment_column.is_some() {
                 required.push(SEGMENT.name.to_string());
             }
@@ -429,13 +474,15 @@ impl SnapshotFile {
         let last = dates(file, "last_active_date", col("last_active_date"), zone)?;
         // A full snapshot's history columns; a minimal one has none.
         let mut columns = Vec::new();
-        if self.meta.is_some() {
+        if let Some(m) = &self.meta {
             for g in Grain::ALL {
                 let [p, s, a] = grain_columns(g);
+                let days = active_days_column(g).filter(|_| m.format_version >= ACTIVE_DAYS_SINCE);
                 columns.push(GrainColumns {
                     previous: dates(file, &p, col(&p), zone)?,
                     streak: counts(file, &s, col(&s))?,
                     active_periods: counts(file, &a, col(&a))?,
+                    active_days: days.map(|d| counts(file, &d, col(&d))).transpose()?,
                 });
             }
         }
@@ -483,9 +530,9 @@ impl SnapshotFile {
             }
             let grains = match columns.as_slice() {
                 [d, w, m] => [
-                    d.history(i, Grain::Day).map_err(&row_err)?,
-                    w.history(i, Grain::Week).map_err(&row_err)?,
-                    m.history(i, Grain::Month).map_err(&row_err)?,
+                    d.history(i, &cals[0], f, l).map_err(&row_err)?,
+                    w.history(i, &cals[1], f, l).map_err(&row_err)?,
+                    m.history(i, &cals[2], f, l).map_err(&row_err)?,
                 ],
                 _ => std::array::from_fn(|g| shortest_history(&cals[g], f, l)),
             };
@@ -509,21 +556,30 @@ struct GrainColumns {
     previous: Vec<Option<i32>>,
     streak: Vec<Option<i64>>,
     active_periods: Vec<Option<i64>>,
+    /// Absent in format 1 (and always for days).
+    active_days: Option<Vec<Option<i64>>>,
 }
 
 impl GrainColumns {
-    /// Row `i`'s history, or what is wrong with it.
-    fn history(&self, i: usize, g: Grain) -> Result<GrainHistory, String> {
+    /// Row `i`'s history (first and last active dates `f`, `l`), or what is
+    /// wrong with it.
+    fn history(&self, i: usize, cal: &Calendar, f: i32, l: i32) -> Result<GrainHistory, String> {
+        let g = cal.grain();
         let [_, s, a] = grain_columns(g);
         let count = |v: Option<i64>, name: &str| -> Result<u32, String> {
             v.and_then(|x| u32::try_from(x).ok())
                 .filter(|x| *x >= 1)
                 .ok_or_else(|| format!("{name} must be a positive integer"))
         };
+        let active_days = match (&self.active_days, active_days_column(g)) {
+            (Some(days), Some(name)) => count(days[i], &name)?,
+            _ => shortest_active_days(cal, f, l),
+        };
         Ok(GrainHistory {
             previous_active_date: self.previous[i],
             streak: count(self.streak[i], &s)?,
             active_periods: count(self.active_periods[i], &a)?,
+            active_days,
         })
     }
 }
@@ -539,7 +595,14 @@ fn shortest_history(cal: &Calendar, first: i32, last: i32) -> GrainHistory {
         previous_active_date: adjacent.then_some(first),
         streak: if adjacent { 2 } else { 1 },
         active_periods: if pf == pl { 1 } else { 2 },
+        active_days: shortest_active_days(cal, first, last),
     }
+}
+
+/// The fewest active days the period of `last` can hold: the last active
+/// date, and the first when it is another day of the same period.
+fn shortest_active_days(cal: &Calendar, first: i32, last: i32) -> u32 {
+    1 + u32::from(first != last && cal.period_of(first) == cal.period_of(last))
 }
 
 fn users_display(t: &Table, i: usize) -> String {

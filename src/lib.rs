@@ -17,6 +17,7 @@
 pub mod activity;
 pub mod arrays;
 pub mod dbt;
+pub mod depth;
 pub mod dictionary;
 pub mod distributions;
 pub mod error;
@@ -30,6 +31,7 @@ pub mod output;
 pub mod progress;
 pub mod quality;
 pub mod read;
+pub mod rolling;
 pub mod run;
 pub mod segment;
 pub mod states;

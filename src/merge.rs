@@ -16,7 +16,8 @@ use crate::write::{column_text, csv_bytes, parquet_bytes, remove_stale_temporari
 
 /// Upserts `run` into `history` by the columns of `key`: history rows whose
 /// key is in `run` are replaced, then rows are ordered by `period_start`
-/// (stable, so each run's own order within a period is kept).
+/// (`date` in the activity table; stable, so each run's own order within a
+/// period is kept).
 pub fn merge_tables(
     history: &RecordBatch,
     run: &RecordBatch,
@@ -60,6 +61,7 @@ pub fn merge_tables(
         .iter()
         .map(|t| {
             t.column_by_name("period_start")
+                .or_else(|| t.column_by_name("date"))
                 .map(|c| column_text(c.as_ref()))
         })
         .collect::<Option<Result<Vec<_>, _>>>()
@@ -174,9 +176,10 @@ fn classify(name: &str) -> Option<RunFile> {
         return Some(RunFile::Latest);
     }
     let stem = stem?;
-    let table = ["summary", "transitions", "cohorts"]
+    let table = ["summary", "transitions", "cohorts", "depth"]
         .into_iter()
         .find(|t| stem.ends_with(&format!("_{t}")))
+        .or_else(|| stem.ends_with("_activity_daily").then_some("activity"))
         .or_else(|| {
             ["daily", "weekly", "monthly"]
                 .iter()

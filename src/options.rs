@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::grain::{parse_day, Grain, Weekday};
 use crate::read::{FactOptions, InputFile};
+use crate::rolling::Windows;
 use crate::segment::DEFAULT_MAX_SEGMENTS;
 use crate::states::Rows;
 use crate::time::{TimeFormat, TimeUnit, Zone};
@@ -214,6 +215,10 @@ options! {
     /// Fail when a segmented run has more distinct segments than this
     /// [default: 1000].
     MaxSegments max_segments: Option<usize> = "maxSegments", "max-segments" [value_name = "N"];
+    /// Trailing windows of the daily activity table, in days, each 2 to 90
+    /// (active users and stickiness over the last N days) [default: 7,28].
+    Windows windows: Option<Vec<u32>> = "windows", "windows"
+        [value_name = "N,N", value_delimiter = ','];
 }
 
 /// Everything a run can be told, typed (SPEC section 9). Built from
@@ -252,6 +257,8 @@ pub struct RunOptions {
     pub segment_by: Option<String>,
     /// The most distinct segments a run accepts.
     pub max_segments: usize,
+    /// The trailing windows of the activity table (SPEC section 12).
+    pub windows: Windows,
     /// Whether a segmented run also gives the layer without segments (the
     /// page shows both from one read). Without it a split run walks its
     /// segments only; a partition needs that layer's snapshot anyway.
@@ -277,6 +284,7 @@ impl RunOptions {
             users_id_column: None,
             segment_by: None,
             max_segments: DEFAULT_MAX_SEGMENTS,
+            windows: Windows::default(),
             unsegmented: true,
         }
     }
@@ -339,6 +347,10 @@ impl Settings {
             users_id_column: name(Opt::UsersIdColumn, &self.users_id_column)?,
             segment_by: name(Opt::SegmentBy, &self.segment_by)?,
             max_segments: self.max_segments.unwrap_or(DEFAULT_MAX_SEGMENTS),
+            windows: self
+                .windows
+                .as_deref()
+                .map_or_else(|| Ok(Windows::default()), Windows::new)?,
             unsegmented: true,
         })
     }
@@ -351,7 +363,7 @@ mod tests {
     #[test]
     fn options_are_the_settings_fields() {
         let names: Vec<&str> = OPTIONS.iter().map(|o| o.name).collect();
-        assert_eq!(names.len(), 20);
+        assert_eq!(names.len(), 21);
         for (o, info) in ALL.iter().zip(OPTIONS) {
             assert_eq!(o.info(), info);
             assert!(info.flag.starts_with("--") && !info.description.is_empty());

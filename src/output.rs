@@ -12,8 +12,8 @@ use arrow_array::builder::{
 };
 use arrow_array::types::Int8Type;
 use arrow_array::{
-    ArrayRef, Date32Array, DictionaryArray, Int32Array, Int64Array, Int8Array, RecordBatch,
-    StringArray,
+    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int32Array, Int64Array,
+    Int8Array, RecordBatch, StringArray,
 };
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
@@ -21,8 +21,9 @@ use arrow_schema::{DataType, Field, Schema};
 use crate::dictionary;
 use crate::error::Error;
 use crate::firstlast::FirstLast;
-use crate::grain::Calendar;
+use crate::grain::{Calendar, Grain};
 use crate::ids::{UserIds, UserIndex};
+use crate::rolling::Activity;
 use crate::run::Activation;
 use crate::segment::{SegmentValue, Segments, USER_ATTRIBUTE};
 use crate::states::{transition_index, transition_name, State, StateBatch, StoredRow, TRANSITIONS};
@@ -40,16 +41,23 @@ pub enum TableKind {
     Cohorts,
     /// The FirstLast snapshot.
     Snapshot,
+    /// Per day rolling activity (SPEC section 12).
+    Activity,
+    /// Per period and number of active days: the depth of use (weeks and
+    /// months only).
+    Depth,
 }
 
 impl TableKind {
     /// Every table, in the order they are written.
-    pub const ALL: [TableKind; 5] = [
+    pub const ALL: [TableKind; 7] = [
         TableKind::States,
         TableKind::Summary,
         TableKind::Transitions,
         TableKind::Cohorts,
         TableKind::Snapshot,
+        TableKind::Activity,
+        TableKind::Depth,
     ];
 
     /// The short name (`states`, `summary`, ...).
@@ -60,7 +68,15 @@ impl TableKind {
             TableKind::Transitions => "transitions",
             TableKind::Cohorts => "cohorts",
             TableKind::Snapshot => "snapshot",
+            TableKind::Activity => "activity",
+            TableKind::Depth => "depth",
         }
+    }
+
+    /// Whether a run of this grain has the table: every run but a daily
+    /// one has a depth table.
+    pub fn exists(self, grain: Grain) -> bool {
+        self != TableKind::Depth || grain != Grain::Day
     }
 
     /// The documentation of this table.
@@ -88,6 +104,8 @@ impl TableKind {
             TableKind::Transitions => f(transitions(a)?),
             TableKind::Cohorts => f(cohorts(a)?),
             TableKind::Snapshot => f(snapshot(&a.snapshot)?),
+            TableKind::Activity => f(activity(&a.activity)?),
+            TableKind::Depth => f(depth(a)?),
         }
     }
 
@@ -105,13 +123,7 @@ impl TableKind {
         if self == TableKind::Snapshot && segments.kind == USER_ATTRIBUTE {
             return f(snapshot(&a.snapshot)?);
         }
-        let t = self.as_str();
-        let dt = if segments.is_int {
-            DataType::Int64
-        } else {
-            DataType::Utf8
-        };
-        let segment = Arc::new(field(t, "segment", dt, true));
+        let segment = segment_field(self.as_str(), segments);
         let mut any = false;
         for (value, layer) in &segments.layers {
             self.for_each_batch(layer, &mut |b| {
@@ -201,7 +213,15 @@ impl<'a> Layer<'a> {
             TableKind::Transitions => self.table_name("_transitions"),
             TableKind::Cohorts => self.table_name("_cohorts"),
             TableKind::Snapshot => format!("{}_firstlast", self.fact()),
+            TableKind::Activity => format!("{}_activity_daily", self.fact()),
+            TableKind::Depth => self.table_name("_depth"),
         }
+    }
+
+    /// The tables this layer has, in the order they are written.
+    pub fn tables(self) -> impl Iterator<Item = TableKind> {
+        let grain = self.run().calendar.grain();
+        TableKind::ALL.into_iter().filter(move |t| t.exists(grain))
     }
 
     /// The snapshot's key-value metadata in Parquet.
@@ -274,9 +294,93 @@ impl FromStr for TableKind {
                 Error::invalid_option(
                     "table",
                     s,
-                    "one of states, summary, transitions, cohorts, snapshot",
+                    "one of states, summary, transitions, cohorts, snapshot, activity, depth",
                 )
             })
+    }
+}
+
+/// A bar of a lifecycle chart: the users of one period counted by one of
+/// the summary's columns `new`, `retained`, `reactivated` or `churned`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bar {
+    /// In their first period.
+    New,
+    /// Active now and in the previous period.
+    Retained,
+    /// Active again after inactive periods.
+    Reactivated,
+    /// Inactive now after an active previous period.
+    Churned,
+}
+
+impl Bar {
+    /// Whether a states row with this state and previous state is one of
+    /// the bar's users.
+    pub fn holds(self, state: State, previous: Option<State>) -> bool {
+        match self {
+            Bar::New => state == State::New,
+            Bar::Retained => state == State::Retained,
+            Bar::Reactivated => state == State::Reactivated,
+            Bar::Churned => state == State::Inactive && previous.is_some_and(State::is_active),
+        }
+    }
+}
+
+impl FromStr for Bar {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "new" => Ok(Bar::New),
+            "retained" => Ok(Bar::Retained),
+            "reactivated" => Ok(Bar::Reactivated),
+            "churned" => Ok(Bar::Churned),
+            _ => Err(Error::invalid_option(
+                "bar",
+                s,
+                "one of new, retained, reactivated, churned",
+            )),
+        }
+    }
+}
+
+/// The rows of `a`'s states table behind one bar of its lifecycle chart:
+/// the users the summary counts in that column for the period starting on
+/// `period_start` (a day). With `segment`, `a` is that segment's layer and
+/// the rows are those of the segmented states table, segment first.
+/// Only that period's rows are read.
+pub fn bar_rows(
+    a: &Activation,
+    segment: Option<(&Segments, &SegmentValue)>,
+    period_start: i32,
+    bar: Bar,
+) -> Result<RecordBatch, Error> {
+    let cal = &a.calendar;
+    let period = cal.period_of(period_start);
+    if cal.start(period) != period_start || period < a.first_period() || period > a.last_period() {
+        return Err(Error::Usage(format!(
+            "{} is not the first day of a reported {} (the run reports {} to {})",
+            crate::grain::format_day(period_start),
+            cal.grain().as_str(),
+            crate::grain::format_day(cal.start(a.first_period())),
+            crate::grain::format_day(cal.start(a.last_period())),
+        )));
+    }
+    let rows = a.states.period_where(period, |s, p| bar.holds(s, p));
+    let mut out = None;
+    states_of(a, std::iter::once(rows), &mut |b| {
+        out = Some(b);
+        Ok(())
+    })?;
+    let rows = out.expect("one batch in, one batch out");
+    match segment {
+        Some((segments, value)) => with_segment(
+            &segment_field(TableKind::States.as_str(), segments),
+            segments,
+            value,
+            rows,
+        ),
+        None => Ok(rows),
     }
 }
 
@@ -287,6 +391,16 @@ pub fn no_plain_layer() -> Error {
         "this run resumed from a split snapshot, which holds no history of the layer without segments: only the segmented layer exists"
             .into(),
     )
+}
+
+/// The `segment` column of a segmented layer's table.
+fn segment_field(table: &str, segments: &Segments) -> Arc<Field> {
+    let dt = if segments.is_int {
+        DataType::Int64
+    } else {
+        DataType::Utf8
+    };
+    Arc::new(field(table, "segment", dt, true))
 }
 
 /// A layer's batch with the segment column first, and the segment kind
@@ -564,13 +678,22 @@ fn states(
     a: &Activation,
     f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    states_of(a, a.states.batches(STATE_BATCH_ROWS), f)
+}
+
+/// The states table's record batches of some of `a`'s rows.
+fn states_of<'a>(
+    a: &'a Activation,
+    batches: impl Iterator<Item = StateBatch<'a>>,
+    f: &mut dyn FnMut(RecordBatch) -> Result<(), Error>,
+) -> Result<(), Error> {
     let schema = Arc::new(states_schema(a));
     let cal = &a.calendar;
     let state_values = state_values();
     let transition_values: ArrayRef = Arc::new(StringArray::from_iter_values(
         TRANSITIONS.iter().map(|(p, s)| transition_name(*p, *s)),
     ));
-    for batch in a.states.batches(STATE_BATCH_ROWS) {
+    for batch in batches {
         let columns = vec![
             user_column(a.ids(), &batch.column(StoredRow::user))?,
             dates(&batch, cal, StoredRow::period),
@@ -745,6 +868,77 @@ fn cohorts(a: &Activation) -> Result<RecordBatch, Error> {
     )
 }
 
+/// The activity table: a row per day, then per window its active users,
+/// stickiness and completeness.
+fn activity(a: &Activity) -> Result<RecordBatch, Error> {
+    let t = "activity";
+    let mut fields = vec![
+        field(t, "date", DataType::Date32, false),
+        field(t, "active_1d", DataType::Int64, false),
+    ];
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(Date32Array::from_iter_values(a.days())),
+        Arc::new(Int64Array::from_iter_values(
+            a.active_1d.iter().map(|n| *n as i64),
+        )),
+    ];
+    for (w, n) in a.windows.lengths().iter().enumerate() {
+        fields.push(field(t, &format!("active_{n}d"), DataType::Int64, false));
+        fields.push(field(
+            t,
+            &format!("stickiness_{n}d"),
+            DataType::Float64,
+            true,
+        ));
+        fields.push(field(
+            t,
+            &format!("complete_{n}d"),
+            DataType::Boolean,
+            false,
+        ));
+        columns.push(Arc::new(Int64Array::from_iter_values(
+            a.active[w].iter().map(|n| *n as i64),
+        )));
+        columns.push(Arc::new(Float64Array::from_iter(
+            (0..a.active_1d.len()).map(|i| a.stickiness(w, i)),
+        )));
+        columns.push(Arc::new(BooleanArray::from_iter(
+            a.days().map(|d| Some(a.complete(w, d))),
+        )));
+    }
+    batch(t, fields, columns)
+}
+
+/// The depth table of a weekly or monthly run.
+fn depth(a: &Activation) -> Result<RecordBatch, Error> {
+    let t = "depth";
+    let d = a.depth.as_ref().ok_or_else(|| {
+        Error::Usage(
+            "a daily run has no depth table: depth counts active days per week or month".into(),
+        )
+    })?;
+    let cal = &a.calendar;
+    batch(
+        t,
+        vec![
+            field(t, "period_start", DataType::Date32, false),
+            field(t, "days_active", DataType::Int32, false),
+            field(t, "users", DataType::Int64, false),
+        ],
+        vec![
+            Arc::new(Date32Array::from_iter_values(
+                d.rows().map(|(p, _, _)| cal.start(p)),
+            )),
+            Arc::new(Int32Array::from_iter_values(
+                d.rows().map(|(_, k, _)| k as i32),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                d.rows().map(|(_, _, n)| n as i64),
+            )),
+        ],
+    )
+}
+
 /// The snapshot table, users in output order.
 pub fn snapshot(s: &FirstLast) -> Result<RecordBatch, Error> {
     let t = "snapshot";
@@ -778,6 +972,12 @@ pub fn snapshot(s: &FirstLast) -> Result<RecordBatch, Error> {
         columns.push(Arc::new(arrow_array::Int32Array::from_iter_values(
             users().map(|h| h.grains[g].active_periods as i32),
         )));
+        if let Some(d) = crate::firstlast::active_days_column(*grain) {
+            fields.push(field(t, &d, DataType::Int32, false));
+            columns.push(Arc::new(arrow_array::Int32Array::from_iter_values(
+                users().map(|h| h.grains[g].active_days as i32),
+            )));
+        }
     }
     batch(t, fields, columns)
 }
@@ -785,6 +985,76 @@ pub fn snapshot(s: &FirstLast) -> Result<RecordBatch, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SPEC section 11's split example as CSV text: a bar's rows, in the
+    /// layer without segments and in one segment.
+    #[test]
+    fn a_bars_rows_are_its_periods_states_rows_of_that_state() {
+        use crate::grain::{parse_day, Grain};
+        use crate::options::RunOptions;
+        use crate::read::InputFile;
+        let facts = InputFile::bytes(
+            "spec_example.csv",
+            "user_id,event_date,platform\nalice,2024-01-01,web\nalice,2024-01-09,ios\n\
+             alice,2024-01-30,web\nbob,2024-01-03,web\ncarol,2024-01-10,ios\n\
+             carol,2024-01-17,ios\ncarol,2024-01-24,web\ndave,2024-01-02,web\n\
+             dave,2024-01-04,ios\ndave,2024-01-23,web\ndave,2024-01-31,web\n"
+                .as_bytes()
+                .to_vec(),
+        );
+        let mut o = RunOptions::new(Grain::Week);
+        o.through = Some(parse_day("through", "2024-02-04").unwrap());
+        o.facts.segment_column = Some("platform".into());
+        let a = crate::run::run(&[facts], None, &o).unwrap();
+        let day = |d| parse_day("day", d).unwrap();
+        let csv = |segment, period, bar| {
+            let b = bar_rows(&a, segment, day(period), bar).unwrap();
+            String::from_utf8(crate::write::csv_bytes(&b).unwrap()).unwrap()
+        };
+        // SPEC section 10: bob and dave churned in the week of 2024-01-08.
+        assert_eq!(
+            csv(None, "2024-01-08", Bar::Churned),
+            "user_id,period_start,state,previous_state,transition,streak,inactive_streak,gap,churned_periods,active_periods,first_period,tenure\n\
+             bob,2024-01-08,inactive,new,new_to_inactive,0,1,,,1,2024-01-01,1\n\
+             dave,2024-01-08,inactive,new,new_to_inactive,0,1,,,1,2024-01-01,1\n"
+        );
+        assert_eq!(
+            csv(None, "2024-01-22", Bar::Reactivated).lines().count(),
+            2,
+            "dave"
+        );
+        // On iOS alice and carol are new in that week; no one retained.
+        let s = a.segments.as_ref().unwrap();
+        let ios = SegmentValue::Text("ios".into());
+        let layer = s.layer(&ios).unwrap();
+        assert_eq!(
+            bar_rows(layer, Some((s, &ios)), day("2024-01-08"), Bar::New)
+                .and_then(|b| crate::write::csv_bytes(&b))
+                .map(|b| String::from_utf8(b).unwrap())
+                .unwrap(),
+            "segment,user_id,period_start,state,previous_state,transition,streak,inactive_streak,gap,churned_periods,active_periods,first_period,tenure\n\
+             ios,alice,2024-01-08,new,,new,1,0,,,1,2024-01-08,0\n\
+             ios,carol,2024-01-08,new,,new,1,0,,,1,2024-01-08,0\n"
+        );
+        assert_eq!(
+            bar_rows(layer, Some((s, &ios)), day("2024-01-08"), Bar::Retained)
+                .unwrap()
+                .num_rows(),
+            0
+        );
+        // A day that starts no reported week is refused, naming the weeks.
+        let e = bar_rows(&a, None, day("2024-01-09"), Bar::New).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "2024-01-09 is not the first day of a reported week (the run reports 2024-01-01 to 2024-01-29)"
+        );
+        assert!(bar_rows(&a, None, day("2024-02-05"), Bar::New).is_err());
+        assert!(s
+            .layer(&SegmentValue::Text("android".into()))
+            .unwrap_err()
+            .to_string()
+            .contains("\"ios\", \"web\""));
+    }
 
     #[test]
     fn copy_short_copies_every_length() {

@@ -290,6 +290,35 @@ pub struct SegmentCounts {
 }
 
 impl Segments {
+    /// The layer of one segment; an error naming a few of the segments
+    /// when `value` is not one of them.
+    pub fn layer(&self, value: &SegmentValue) -> Result<&Activation, Error> {
+        self.layers
+            .iter()
+            .find(|(v, _)| v == value)
+            .map(|(_, a)| a)
+            .ok_or_else(|| {
+                let some: Vec<String> = self
+                    .layers
+                    .iter()
+                    .take(NAMED_VALUES)
+                    .map(|(v, _)| v.to_string())
+                    .collect();
+                let more = self.layers.len().saturating_sub(NAMED_VALUES);
+                Error::Usage(format!(
+                    "no segment {value} in this run's {} segments of {}: {}{}",
+                    self.layers.len(),
+                    self.column,
+                    some.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ))
+            })
+    }
+
     /// Rows and users per segment.
     pub fn counts(&self) -> Vec<SegmentCounts> {
         self.layers

@@ -8,11 +8,11 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
 use crate::options::{Opt, Settings, Spelling, OPTIONS};
-use crate::output::{Layer, TableKind};
+use crate::output::{Bar, Layer, TableKind};
 use crate::read::InputFile;
 use crate::run::{run_with_progress, Activation};
-use crate::segment::SegmentValue;
-use crate::write::{write_table, OutputFormat};
+use crate::segment::{SegmentValue, Segments};
+use crate::write::{batch_bytes, write_table, OutputFormat};
 
 /// What every exported function returns: an [`Error`] is thrown as a JS
 /// `Error` whose `name` is its kind's ([`crate::Kind::js_name`]) and whose
@@ -301,16 +301,30 @@ pub fn compute(
         )));
     }
     // The bindings' own conversion reports a list given as text as an
-    // internal TypeError: the one list option is checked here.
-    let list = Opt::FactValues.spelt(Spelling::Js);
-    let values = Reflect::get(&plain, &list.into()).unwrap_or(JsValue::UNDEFINED);
-    if !values.is_undefined()
-        && !(Array::is_array(&values) && Array::from(&values).iter().all(|v| v.is_string()))
-    {
-        return Err(usage(format!(
-            "invalid options: {list} must be a list of strings, not {}",
-            values.js_typeof().as_string().unwrap_or_default()
-        )));
+    // internal TypeError: the list options are checked here.
+    let whole = |v: &JsValue| v.as_f64().is_some_and(|n| n.fract() == 0.0 && n >= 0.0);
+    for (opt, of, is) in [
+        (
+            Opt::FactValues,
+            "strings",
+            &JsValue::is_string as &dyn Fn(&JsValue) -> bool,
+        ),
+        (Opt::Windows, "whole numbers of days", &whole),
+    ] {
+        let list = opt.spelt(Spelling::Js);
+        let values = Reflect::get(&plain, &list.into()).unwrap_or(JsValue::UNDEFINED);
+        if !values.is_undefined()
+            && !(Array::is_array(&values) && Array::from(&values).iter().all(|v| is(&v)))
+        {
+            return Err(usage(format!(
+                "invalid options: {list} must be a list of {of}, not {}",
+                if Array::is_array(&values) {
+                    "a list holding other values".into()
+                } else {
+                    values.js_typeof().as_string().unwrap_or_default()
+                }
+            )));
+        }
     }
     let settings: Settings = serde_wasm_bindgen::from_value(plain.into())
         .map_err(|e| usage(format!("invalid options: {e}")))?;
@@ -354,6 +368,55 @@ impl Computation {
             },
             other => Err(Error::invalid_option("the layer", other, "plain or segmented").into()),
         }
+    }
+
+    /// The segment a call asks for (`undefined`: none, the run without
+    /// segments), with the segmented layer it is one of.
+    fn segment(&self, segment: &JsValue) -> WasmResult<Option<(&Segments, SegmentValue)>> {
+        if segment.is_undefined() {
+            return Ok(None);
+        }
+        let Some(s) = &self.inner.segments else {
+            return Err(usage(
+                "this run has no segments: give no segment, or compute with segmentColumn, or users and segmentBy".into(),
+            ));
+        };
+        Ok(Some((s, segment_value(segment, s)?)))
+    }
+
+    /// The layer of the segment a call asks for, or the run without
+    /// segments.
+    fn activation(&self, segment: &JsValue) -> WasmResult<&Activation> {
+        match self.segment(segment)? {
+            Some((s, v)) => Ok(s.layer(&v)?),
+            None => self.plain(),
+        }
+    }
+}
+
+/// A segment as JS gives it, in the type of the run's segments: a string,
+/// a whole number, or null for the null segment.
+fn segment_value(v: &JsValue, segments: &Segments) -> WasmResult<SegmentValue> {
+    if v.is_null() {
+        return Ok(SegmentValue::Null);
+    }
+    // Beyond 2^53 a JS number no longer names one integer.
+    let number = v
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && n.abs() <= (1u64 << 53) as f64);
+    match (v.as_string(), number) {
+        (Some(s), _) if !segments.is_int => Ok(SegmentValue::Text(s)),
+        (_, Some(n)) if segments.is_int => Ok(SegmentValue::Int(n as i64)),
+        _ => Err(usage(format!(
+            "the segment must be {} or null: the segments of {} are {}",
+            if segments.is_int {
+                "a whole number"
+            } else {
+                "a string"
+            },
+            segments.column,
+            if segments.is_int { "integers" } else { "text" }
+        ))),
     }
 }
 
@@ -401,8 +464,19 @@ impl Computation {
         self.inner.states.len()
     }
 
-    /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`)
-    /// as `parquet`, `csv` or `arrow` (IPC stream) bytes, of the run without
+    /// The names of the run's tables, in the order the CLI writes them:
+    /// `depth` only in weekly and monthly runs.
+    #[wasm_bindgen(getter)]
+    pub fn tables(&self) -> Vec<String> {
+        Layer::Plain(&self.inner)
+            .tables()
+            .map(|t| t.as_str().to_string())
+            .collect()
+    }
+
+    /// One table (`states`, `summary`, `transitions`, `cohorts`, `snapshot`,
+    /// `activity`, `depth`) as `parquet`, `csv` or `arrow` (IPC stream)
+    /// bytes, of the run without
     /// segments or, with `layer` `segmented`, of its segmented layer. The
     /// array may be a view on a slightly larger buffer (its `byteLength` is
     /// the table's).
@@ -473,35 +547,88 @@ impl Computation {
         })
     }
 
-    /// Distributions of streak length, gap between active periods and churn duration.
-    pub fn distributions(&self) -> WasmResult<JsValue> {
-        to_js(&self.plain()?.distributions.report())
+    /// Distributions of streak length, gap between active periods and
+    /// churn duration, of the run without segments or of one segment.
+    pub fn distributions(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")]
+        segment: JsValue,
+    ) -> WasmResult<JsValue> {
+        to_js(&self.activation(&segment)?.distributions.report())
     }
 
-    /// One user's state in every reported period (null for an unknown id).
+    /// One user's state in every reported period (null for an unknown id),
+    /// in the run without segments or in one segment.
     #[wasm_bindgen(js_name = userTimeline)]
     pub fn user_timeline(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] user_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")]
+        segment: JsValue,
     ) -> WasmResult<JsValue> {
         let user_id = text_arg(&user_id, "the user id")?;
-        match crate::timeline::timeline(self.plain()?, &user_id) {
+        match crate::timeline::timeline(self.activation(&segment)?, &user_id) {
             Some(t) => to_js(&t),
             None => Ok(JsValue::NULL),
         }
     }
 
-    /// A few user ids in output order, for the lookup's suggestions.
+    /// The rows of the states table behind one bar of a lifecycle chart,
+    /// `{ period, state, segment }`: the users counted as `state` (`new`,
+    /// `retained`, `reactivated` or `churned`) in the period starting on
+    /// `period` (`YYYY-MM-DD`), as `parquet`, `csv` or `arrow` bytes. With
+    /// a `segment` (null is the null segment), the segmented layer's rows
+    /// of that segment (segment first); without, the run without segments.
+    /// Only that period's rows are read.
+    #[wasm_bindgen(js_name = usersBehind)]
+    pub fn users_behind(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "{ period: string; state: string; segment?: string | number | null }"
+        )]
+        bar: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] format: JsValue,
+    ) -> WasmResult<Vec<u8>> {
+        let format: OutputFormat = text_arg(&format, "the format")?.parse()?;
+        if !bar.is_object() {
+            return Err(usage(
+                "the bar must be an object { period, state, segment }".into(),
+            ));
+        }
+        let field = |name: &str| Reflect::get(&bar, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let period = crate::grain::parse_day(
+            "the bar's period",
+            &text_arg(&field("period"), "the bar's period")?,
+        )?;
+        let kind: Bar = text_arg(&field("state"), "the bar's state")?.parse()?;
+        let segment = self.segment(&field("segment"))?;
+        let (a, layer) = match &segment {
+            Some((s, v)) => (s.layer(v)?, Layer::Segmented(&self.inner, s)),
+            None => (self.plain()?, Layer::Plain(&self.inner)),
+        };
+        let rows =
+            crate::output::bar_rows(a, segment.as_ref().map(|(s, v)| (*s, v)), period, kind)?;
+        // In Parquet, the run's settings, as on its states table.
+        Ok(batch_bytes(format, &rows, &layer.quality().settings())?)
+    }
+
+    /// A few user ids in output order, for the lookup's suggestions, of the
+    /// run without segments or of one segment.
     #[wasm_bindgen(js_name = sampleUsers)]
     pub fn sample_users(
         &self,
         #[wasm_bindgen(unchecked_param_type = "number")] limit: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number | null | undefined")]
+        segment: JsValue,
     ) -> WasmResult<Vec<String>> {
         let limit = limit
             .as_f64()
             .filter(|n| n.fract() == 0.0 && *n >= 0.0)
             .ok_or_else(|| usage("the limit must be a whole number of users".into()))?;
-        let ids = self.inner.ids();
+        let ids = match self.segment(&segment)? {
+            Some((s, v)) => s.layer(&v)?.ids(),
+            None => self.inner.ids(),
+        };
         Ok(ids
             .sorted_order()
             .into_iter()

@@ -143,7 +143,9 @@ impl<W: Write + Send> TableWriter<W> {
     }
 }
 
-fn one_batch(
+/// The bytes of one batch in a format; `metadata` becomes Parquet
+/// key-value metadata (other formats have none).
+pub fn batch_bytes(
     format: OutputFormat,
     batch: &RecordBatch,
     metadata: &[(String, String)],
@@ -155,18 +157,18 @@ fn one_batch(
 
 /// Parquet bytes of a batch, with key-value metadata.
 pub fn parquet_bytes(batch: &RecordBatch, metadata: &[(String, String)]) -> Result<Vec<u8>, Error> {
-    one_batch(OutputFormat::Parquet, batch, metadata)
+    batch_bytes(OutputFormat::Parquet, batch, metadata)
 }
 
 /// Arrow IPC stream bytes of a batch (schema and field metadata included).
 pub fn arrow_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
-    one_batch(OutputFormat::Arrow, batch, &[])
+    batch_bytes(OutputFormat::Arrow, batch, &[])
 }
 
 /// CSV bytes of a batch: header row, nulls as empty fields, dates as
 /// YYYY-MM-DD, booleans true/false, floats in their shortest round-trip form.
 pub fn csv_bytes(batch: &RecordBatch) -> Result<Vec<u8>, Error> {
-    one_batch(OutputFormat::Csv, batch, &[])
+    batch_bytes(OutputFormat::Csv, batch, &[])
 }
 
 /// Writes one output table of a run's layer to `out` in a format, a batch
@@ -216,11 +218,7 @@ pub fn table_bytes<'a>(
 /// CSV inputs stay text columns.
 pub fn convert(file: &crate::read::InputFile, format: OutputFormat) -> Result<Vec<u8>, Error> {
     let table = crate::read::Table::read(file)?;
-    match format {
-        OutputFormat::Parquet => parquet_bytes(&table.batch, &table.metadata),
-        OutputFormat::Csv => csv_bytes(&table.batch),
-        OutputFormat::Arrow => arrow_bytes(&table.batch),
-    }
+    batch_bytes(format, &table.batch, &table.metadata)
 }
 
 pub(crate) fn column_text(a: &dyn Array) -> Result<Vec<String>, Error> {
@@ -395,7 +393,7 @@ pub fn write_outputs<'a>(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     remove_stale_temporaries(dir);
     let mut written = Vec::new();
-    for kind in TableKind::ALL {
+    for kind in layer.tables() {
         // The snapshot is always Parquet: it carries its metadata there.
         let format = if kind == TableKind::Snapshot {
             OutputFormat::Parquet

@@ -26,11 +26,13 @@ use spec::{ALL_TRANSITIONS, COHORTS_CSV, STATES_CSV, SUMMARY_CSV, TRANSITIONS};
 // expected outputs are in tests/common/spec.rs; these are its tables' files.
 // ---------------------------------------------------------------------------
 
-const TABLE_FILES: [&str; 4] = [
+const TABLE_FILES: [&str; 6] = [
     "spec_example_activation_weekly",
     "spec_example_activation_weekly_summary",
     "spec_example_activation_weekly_transitions",
     "spec_example_activation_weekly_cohorts",
+    "spec_example_activity_daily",
+    "spec_example_activation_weekly_depth",
 ];
 
 // ---------------------------------------------------------------------------
@@ -265,6 +267,9 @@ fn assert_snapshot(path: &Path, fact: &str) {
         for c in ["previous_active_date", "streak", "active_periods"] {
             sorted_want.push(format!("{g}_{c}"));
         }
+        if g != "daily" {
+            sorted_want.push(format!("{g}_active_days"));
+        }
     }
     sorted_want.sort();
     let mut sorted_names = names.clone();
@@ -292,11 +297,7 @@ fn assert_snapshot(path: &Path, fact: &str) {
     assert_eq!(m.get("timezone").map(String::as_str), Some("UTC"));
     assert_eq!(m.get("fact").map(String::as_str), Some(fact));
     assert_eq!(m.get("exact").map(String::as_str), Some("true"));
-    assert!(
-        m.get("format_version")
-            .is_some_and(|v| v.parse::<u32>().is_ok()),
-        "{m:?}"
-    );
+    assert_eq!(m.get("format_version").map(String::as_str), Some("2"));
 }
 
 /// Every file of a directory: name -> bytes.
@@ -333,9 +334,11 @@ fn golden_spec_example_csv() {
         [
             "spec_example_activation_weekly.csv",
             "spec_example_activation_weekly_cohorts.csv",
+            "spec_example_activation_weekly_depth.csv",
             "spec_example_activation_weekly_quality.json",
             "spec_example_activation_weekly_summary.csv",
             "spec_example_activation_weekly_transitions.csv",
+            "spec_example_activity_daily.csv",
             "spec_example_firstlast.parquet",
         ]
     );
@@ -355,6 +358,14 @@ fn golden_spec_example_csv() {
     assert_eq!(
         read(&out.join("spec_example_activation_weekly_cohorts.csv")),
         COHORTS_CSV
+    );
+    assert_eq!(
+        read(&out.join("spec_example_activity_daily.csv")),
+        spec::ACTIVITY_CSV
+    );
+    assert_eq!(
+        read(&out.join("spec_example_activation_weekly_depth.csv")),
+        spec::DEPTH_CSV
     );
     assert_transitions(
         &read(&out.join("spec_example_activation_weekly_transitions.csv")),
@@ -403,9 +414,11 @@ fn golden_spec_example_parquet() {
         [
             "spec_example_activation_weekly.parquet",
             "spec_example_activation_weekly_cohorts.parquet",
+            "spec_example_activation_weekly_depth.parquet",
             "spec_example_activation_weekly_quality.json",
             "spec_example_activation_weekly_summary.parquet",
             "spec_example_activation_weekly_transitions.parquet",
+            "spec_example_activity_daily.parquet",
             "spec_example_firstlast.parquet",
         ]
     );
@@ -413,6 +426,8 @@ fn golden_spec_example_parquet() {
     assert_eq!(table(TABLE_FILES[0]).csv(), STATES_CSV);
     assert_eq!(table(TABLE_FILES[1]).csv(), SUMMARY_CSV);
     assert_eq!(table(TABLE_FILES[3]).csv(), COHORTS_CSV);
+    assert_eq!(table(TABLE_FILES[4]).csv(), spec::ACTIVITY_CSV);
+    assert_eq!(table(TABLE_FILES[5]).csv(), spec::DEPTH_CSV);
     let transitions = table(TABLE_FILES[2]).csv();
     assert_transitions(&transitions, "parquet");
     assert_eq!(
@@ -463,7 +478,7 @@ fn every_output_parquet_field_has_a_description() {
             );
         }
     }
-    assert_eq!(seen, 5, "four tables and the snapshot");
+    assert_eq!(seen, 7, "six tables and the snapshot");
 }
 
 #[test]
@@ -480,7 +495,7 @@ fn outputs_are_byte_identical_across_runs() {
             ));
         }
         let (fa, fb) = (dir_files(&a), dir_files(&b));
-        assert_eq!(fa.len(), 6, "{format}");
+        assert_eq!(fa.len(), 8, "{format}");
         assert_eq!(
             fa.keys().collect::<Vec<_>>(),
             fb.keys().collect::<Vec<_>>(),
@@ -650,7 +665,7 @@ fn dictionary_lists_every_table_and_column() {
     success(&o);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     let tables = json["tables"].as_array().expect("a tables array");
-    let want: [(&str, &[&str], &[&str]); 5] = [
+    let want: [(&str, &[&str], &[&str]); 7] = [
         (
             "states",
             &[
@@ -719,11 +734,29 @@ fn dictionary_lists_every_table_and_column() {
                 "weekly_previous_active_date",
                 "weekly_streak",
                 "weekly_active_periods",
+                "weekly_active_days",
                 "monthly_previous_active_date",
                 "monthly_streak",
                 "monthly_active_periods",
+                "monthly_active_days",
             ],
             &[],
+        ),
+        (
+            "activity",
+            &[
+                "date",
+                "active_1d",
+                "active_{N}d",
+                "stickiness_{N}d",
+                "complete_{N}d",
+            ],
+            &["date"],
+        ),
+        (
+            "depth",
+            &["period_start", "days_active", "users"],
+            &["period_start", "days_active"],
         ),
     ];
     // The dictionary must agree with the files a run writes.
@@ -736,6 +769,8 @@ fn dictionary_lists_every_table_and_column() {
             "summary" => TABLE_FILES[1].to_string(),
             "transitions" => TABLE_FILES[2].to_string(),
             "cohorts" => TABLE_FILES[3].to_string(),
+            "activity" => TABLE_FILES[4].to_string(),
+            "depth" => TABLE_FILES[5].to_string(),
             _ => "spec_example_firstlast".to_string(),
         };
         ParquetTable::read(&out.join(format!("{file}.parquet")))
@@ -774,18 +809,37 @@ fn dictionary_lists_every_table_and_column() {
                 .collect();
             assert_eq!(k, key, "{name} key");
         }
+        // The activity table repeats its {N} columns for each window, 7
+        // and 28 by default.
+        let columns: Vec<String> = columns
+            .iter()
+            .flat_map(|c| match c.contains("{N}") {
+                true => vec![],
+                false if *c == "active_1d" => std::iter::once(c.to_string())
+                    .chain([7, 28].into_iter().flat_map(|n| {
+                        columns
+                            .iter()
+                            .filter(|t| t.contains("{N}"))
+                            .map(move |t| t.replace("{N}", &n.to_string()))
+                    }))
+                    .collect(),
+                false => vec![c.to_string()],
+            })
+            .collect();
         let file = written(name);
         assert_eq!(
             file.names(),
             columns,
             "{name}: written columns = dictionary"
         );
-        for (f, c) in file
-            .schema
-            .fields()
-            .iter()
-            .zip(t["columns"].as_array().unwrap())
-        {
+        for f in file.schema.fields() {
+            let template = f.name().replace("_7d", "_{N}d").replace("_28d", "_{N}d");
+            let c = t["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == f.name().as_str() || c["name"] == template.as_str())
+                .unwrap_or_else(|| panic!("{name}.{}: not in the dictionary", f.name()));
             assert_eq!(
                 f.metadata().get("description").map(String::as_str),
                 c["description"].as_str(),
@@ -1433,7 +1487,7 @@ fn progress_on_a_terminal_and_a_summary_unless_quiet() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     let summary =
-        "11 rows read (11 used), 4 users, 5 weeks (2024-01-01 to 2024-02-04), 6 files written in ";
+        "11 rows read (11 used), 4 users, 5 weeks (2024-01-01 to 2024-02-04), 8 files written in ";
     let through = ["--through", "2024-02-04"];
     let o = run_weekly(&[&example()], &out, &through);
     success(&o);
@@ -1677,9 +1731,11 @@ fn a_run_partitioned_by_a_users_attribute() {
         [
             "spec_example_by_plan_activation_weekly.csv",
             "spec_example_by_plan_activation_weekly_cohorts.csv",
+            "spec_example_by_plan_activation_weekly_depth.csv",
             "spec_example_by_plan_activation_weekly_quality.json",
             "spec_example_by_plan_activation_weekly_summary.csv",
             "spec_example_by_plan_activation_weekly_transitions.csv",
+            "spec_example_by_plan_activity_daily.csv",
             "spec_example_by_plan_firstlast.parquet",
         ]
     );

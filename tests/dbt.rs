@@ -100,7 +100,7 @@ fn the_default_dictionary_format_is_json_as_before() {
     let default = activation(&["dictionary"]);
     assert_eq!(default, activation(&["dictionary", "--format", "json"]));
     let json: serde_json::Value = serde_json::from_str(&default).expect("JSON");
-    assert!(json["tables"].as_array().is_some_and(|t| t.len() == 5));
+    assert!(json["tables"].as_array().is_some_and(|t| t.len() == 7));
 }
 
 #[test]

@@ -107,9 +107,50 @@ fn spec_example_through_the_facade() {
         r.table_name("summary".into(), JsValue::UNDEFINED).unwrap(),
         "spec_example_activation_weekly_summary"
     );
-    let timeline: Array = r.user_timeline("alice".into()).unwrap().dyn_into().unwrap();
+    // SPEC section 12's tables, exactly as the CLI writes them.
+    let csv = |which: &str| {
+        String::from_utf8(
+            r.table(which.into(), "csv".into(), JsValue::UNDEFINED)
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap()
+    };
+    assert_eq!(csv("activity"), spec::ACTIVITY_CSV);
+    assert_eq!(csv("depth"), spec::DEPTH_CSV);
+    assert_eq!(
+        r.tables(),
+        [
+            "states",
+            "summary",
+            "transitions",
+            "cohorts",
+            "snapshot",
+            "activity",
+            "depth"
+        ]
+    );
+    let daily = compute(
+        Array::of1(&file("spec_example.csv", SPEC)).into(),
+        options(&[("grain", "day"), ("through", "2024-02-04")]),
+        None,
+    )
+    .unwrap();
+    assert!(!daily.tables().iter().any(|t| t == "depth"));
+    let e = daily
+        .table("depth".into(), "csv".into(), JsValue::UNDEFINED)
+        .unwrap_err();
+    assert!(message(e).contains("no depth table"));
+    let timeline: Array = r
+        .user_timeline("alice".into(), JsValue::UNDEFINED)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(timeline.length(), 5);
-    assert!(r.user_timeline("nobody".into()).unwrap().is_null());
+    assert!(r
+        .user_timeline("nobody".into(), JsValue::UNDEFINED)
+        .unwrap()
+        .is_null());
     let quality = r.quality().unwrap();
     assert_eq!(get(&quality, "rows_read").as_f64(), Some(11.0));
 }
@@ -152,6 +193,21 @@ fn bad_inputs_are_errors_and_the_module_stays_usable() {
             options(&[]),
             "files must be an array",
         ),
+        (
+            Array::of1(&file("s.csv", SPEC)).into(),
+            options(&[("windows", "7,28")]),
+            "windows must be a list of whole numbers of days, not string",
+        ),
+        (
+            Array::of1(&file("s.csv", SPEC)).into(),
+            {
+                let o = Object::new();
+                let w = Array::of2(&7.into(), &7.into());
+                Reflect::set(&o, &"windows".into(), &w).unwrap();
+                o.into()
+            },
+            "7 is given twice",
+        ),
     ];
     for (files, opts, expected) in cases {
         let err = message(compute(files, opts, None).err().expect("an error"));
@@ -177,7 +233,7 @@ fn inspect_and_dictionary() {
     assert_eq!(get(&info, "rows").as_f64(), Some(11.0));
     let dict = dictionary().unwrap();
     let tables: Array = get(&dict, "tables").dyn_into().unwrap();
-    assert_eq!(tables.length(), 5);
+    assert_eq!(tables.length(), 7);
 }
 
 #[wasm_bindgen_test]
@@ -388,7 +444,7 @@ fn errors_are_named_by_kind() {
         .iter()
         .map(|o| get(&o, "name").as_string().unwrap())
         .collect();
-    assert_eq!(names.len(), 20);
+    assert_eq!(names.len(), 21);
     assert!(names.contains(&"maxRejected".to_string()));
     assert!(names.contains(&"segmentBy".to_string()));
 }

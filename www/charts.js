@@ -22,6 +22,8 @@ import { fmtInt, fmtPct, fmtRatio, escapeHtml } from './format.js';
  * @import { CohortRow, TransitionRow } from './csv.js'
  *
  * @typedef {{ grain: Grain, defs: Record<string, string> }} SummaryChart  how summary charts label periods and series
+ * @typedef {'new' | 'retained' | 'reactivated' | 'churned'} BarState  a bar of the lifecycle chart
+ * @typedef {(bar: { period: string, state: BarState }) => void} OnBar  a bar was clicked
  * @typedef {{ dataIndex: number, seriesName: string, marker: string, value: number, name: string }} AxisItem  a series at the hovered period (ECharts' tooltip)
  * @typedef {ReturnType<typeof palette>} Palette
  */
@@ -43,6 +45,7 @@ function palette() {
     new: v('--c-new'), retained: v('--c-retained'), reactivated: v('--c-reactivated'),
     churned: v('--c-churned'), dormant: v('--c-dormant'), active: v('--c-active'), quick: v('--c-quick'),
     accent: v('--accent'), cohortMid: v('--cohort-mid'),
+    series: v('--series').split(',').map((c) => c.trim()),
   };
 }
 
@@ -55,6 +58,19 @@ function chartFor(el) {
   }
   return chart;
 }
+
+/**
+ * The option ECharts holds for the chart drawn in `el` (its series data
+ * and axis labels), or null before one is drawn. The page never reads it:
+ * the e2e tests call it as `window.drawnOption(el)` to compare what a chart
+ * shows with the engine's tables.
+ * @param {HTMLElement} el
+ */
+export function drawnOption(el) {
+  const chart = charts.get(el);
+  return chart && !chart.isDisposed() ? chart.getOption() : null;
+}
+Object.assign(window, { drawnOption });
 
 /** Drops every chart (theme change); the caller draws them again. */
 export function disposeAll() {
@@ -114,11 +130,12 @@ function defLine(defs, key) {
 
 /**
  * PostHog-style lifecycle: new, retained, reactivated above zero; churned below.
+ * `compact` draws a small multiple (no legend, no zoom); `onBar` hears clicks on bars.
  * @param {HTMLElement} el
  * @param {SummaryRow[]} summary
- * @param {SummaryChart} opts
+ * @param {SummaryChart & { compact?: boolean, onBar?: OnBar }} opts
  */
-export function lifecycle(el, summary, { grain, defs }) {
+export function lifecycle(el, summary, { grain, defs, compact = false, onBar }) {
   const p = palette();
   const labels = summary.map((r) => periodLabel(r, grain));
   const faded = (/** @type {SummaryRow} */ row) => (row.complete ? 1 : 0.45);
@@ -134,9 +151,19 @@ export function lifecycle(el, summary, { grain, defs }) {
     data: summary.map((r) => ({ value: -r.churned, itemStyle: { opacity: faded(r) } })),
   });
   const chart = chartFor(el);
+  const zoom = !compact && summary.length > 30;
+  chart.off('click');
+  if (onBar) {
+    chart.on('click', { seriesType: 'bar' }, (it) => {
+      // The series are named after the summary columns they draw.
+      onBar({ period: summary[it.dataIndex].period_start, state: /** @type {BarState} */ (it.seriesName) });
+    });
+  }
   chart.setOption({
     ...base(p),
-    grid: { left: 8, right: 16, top: 36, bottom: summary.length > 30 ? 56 : 24, containLabel: true },
+    grid: compact
+      ? { left: 4, right: 8, top: 10, bottom: 4, containLabel: true }
+      : { left: 8, right: 16, top: 36, bottom: zoom ? 56 : 24, containLabel: true },
     tooltip: {
       ...base(p).tooltip, trigger: 'axis', axisPointer: { type: 'shadow' },
       formatter: (/** @type {AxisItem[]} */ items) => {
@@ -148,11 +175,50 @@ export function lifecycle(el, summary, { grain, defs }) {
           active <b>${fmtInt(row.active)}</b> · quick ratio <b>${fmtRatio(row.quick_ratio)}</b></div>`;
       },
     },
-    legend: { ...base(p).legend, data: ['new', 'retained', 'reactivated', 'churned'] },
+    legend: { ...base(p).legend, show: !compact, data: ['new', 'retained', 'reactivated', 'churned'] },
     xAxis: { type: 'category', data: labels, ...axisStyle(p), splitLine: { show: false } },
     yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => fmtInt(Math.abs(v), true) } },
-    dataZoom: summary.length > 30 ? [{ type: 'slider', height: 18, bottom: 8, start: Math.max(0, 100 - (3000 / summary.length)), end: 100 }, { type: 'inside' }] : [],
+    dataZoom: zoom ? [{ type: 'slider', height: 18, bottom: 8, start: Math.max(0, 100 - (3000 / summary.length)), end: 100 }, { type: 'inside' }] : [],
     series,
+  }, true);
+}
+
+/**
+ * One line per segment of one summary metric: counts on their own scale, rates in percent.
+ * @param {HTMLElement} el
+ * @param {{ name: string, rows: SummaryRow[] }[]} segments  the same periods each
+ * @param {keyof SummaryRow} metric
+ * @param {SummaryChart} opts
+ */
+export function compare(el, segments, metric, { grain, defs }) {
+  const p = palette();
+  const rows = segments[0]?.rows ?? [];
+  const ratio = metric === 'quick_ratio';
+  const rate = metric.endsWith('_rate');
+  const show = (/** @type {number | null} */ v) => (rate ? fmtPct(v) : ratio ? fmtRatio(v) : fmtInt(v));
+  const chart = chartFor(el);
+  chart.setOption({
+    ...base(p),
+    color: p.series,
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    tooltip: {
+      ...base(p).tooltip, trigger: 'axis',
+      formatter: (/** @type {AxisItem[]} */ items) => {
+        const row = rows[items[0].dataIndex];
+        return `<b>${row.period_start} – ${row.period_end}</b>${row.complete ? '' : ' <i>(incomplete)</i>'}${defLine(defs, metric)}` +
+          items.map((it) => `<div style="display:flex;justify-content:space-between;gap:14px"><span>${it.marker}${escapeHtml(it.seriesName)}</span><b>${show(it.value)}</b></div>`).join('');
+      },
+    },
+    legend: { ...base(p).legend, type: 'scroll', pageTextStyle: { color: p.muted } },
+    xAxis: { type: 'category', data: rows.map((r) => periodLabel(r, grain)), ...axisStyle(p), splitLine: { show: false } },
+    yAxis: {
+      type: 'value', ...axisStyle(p),
+      axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => (rate ? `${Math.round(v * 100)}%` : ratio ? String(v) : fmtInt(v, true)) },
+    },
+    series: segments.map((s) => ({
+      name: s.name, type: 'line', symbolSize: 4, connectNulls: false,
+      data: s.rows.map((r) => r[metric]),
+    })),
   }, true);
 }
 

@@ -25,9 +25,10 @@
 /**
  * Splits CSV bytes (RFC 4180 quoting) into records of fields, the header first.
  * @param {Uint8Array} bytes
+ * @param {number} [limit]  records to read after the header (default: all)
  * @returns {string[][]}
  */
-export function parseCsv(bytes) {
+export function parseCsv(bytes, limit = Infinity) {
   const text = new TextDecoder().decode(bytes);
   /** @type {string[][]} */
   const rows = [];
@@ -35,7 +36,8 @@ export function parseCsv(bytes) {
   let row = [];
   let field = '';
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
+  // The header and `limit` records at the most.
+  for (let i = 0; i < text.length && rows.length <= limit; i++) {
     const c = text[i];
     if (quoted) {
       if (c === '"') {
@@ -59,10 +61,11 @@ const NUMERIC = new Set(['int32', 'int64', 'float64']);
  * @template R  the row type
  * @param {Uint8Array} bytes
  * @param {TableDoc} doc  the table's entry in the data dictionary
+ * @param {number} [limit]  rows to read (default: all)
  * @returns {R[]}
  */
-export function readRows(bytes, doc) {
-  const [header = [], ...records] = parseCsv(bytes);
+export function readRows(bytes, doc, limit = Infinity) {
+  const [header = [], ...records] = parseCsv(bytes, limit);
   const types = header.map((name) => doc.columns.find((c) => c.name === name)?.type);
   return records.map((fields) => {
     /** @type {Record<string, string | number | boolean | null>} */

@@ -5,7 +5,7 @@
 /** @import { Dictionary } from 'activation-layer/worker' */
 
 /**
- * Definitions by data-def key: `table:summary`, `col:states:gap`,
+ * Definitions by data-def key: `table:summary`, `col:states:gap`, `col:segment`,
  * `state:new`, `quality`, `q:rows_read`, and the summary's columns by name.
  * @type {Record<string, string>}
  */
@@ -21,6 +21,7 @@ export function learn(dict) {
     }
   }
   for (const s of dict.states) defs[`state:${s.state}`] = s.description;
+  defs['col:segment'] = dict.segment_column.description;
   defs.quality = dict.quality_report.description;
   for (const f of dict.quality_report.fields) defs[`q:${f.name}`] = f.description;
 }

@@ -4,6 +4,7 @@
 import { createEngine } from 'activation-layer/worker';
 
 import './style.css';
+import * as barUsers from './panels/bar-users.js';
 import * as charts from './charts.js';
 import { applyDefs, learn } from './defs.js';
 import { $ } from './dom.js';
@@ -16,6 +17,7 @@ import * as lifecycle from './panels/lifecycle.js';
 import * as overview from './panels/overview.js';
 import * as quality from './panels/quality.js';
 import * as sankey from './panels/sankey.js';
+import * as segments from './panels/segments.js';
 import * as settings from './panels/settings.js';
 import * as status from './panels/status.js';
 import * as summaryTable from './panels/summary-table.js';
@@ -36,10 +38,10 @@ import * as theme from './theme.js';
 
 /**
  * In drawing order: the overview first, since charts size themselves to
- * the dashboard it makes visible.
+ * the dashboard it makes visible (and the segments' cards).
  * @type {Panel[]}
  */
-const PANELS = [overview, kpis, summaryTable, quality, sankey, lifecycle, cohorts, distributions, timeline];
+const PANELS = [overview, segments, kpis, summaryTable, quality, sankey, lifecycle, barUsers, cohorts, distributions, timeline, downloads];
 
 function show() {
   const s = shown();
@@ -61,14 +63,15 @@ function redrawCharts() {
   if (!$('dashboard').hidden) for (const panel of PANELS) panel.draw?.(s);
 }
 
-/** The link keeps the settings and the Sankey's view. */
+/** The link keeps the settings, the segment shown, the metric compared and the Sankey's view. */
 function saveLink() {
-  writeHash({ ...settings.read(), ...sankey.read() });
+  writeHash({ ...settings.read(), ...segments.read(), ...sankey.read() });
 }
 
 /** @param {HashSettings} link */
 function applyLink(link) {
   settings.apply(link);
+  segments.apply(link);
   sankey.apply(link);
 }
 
@@ -92,6 +95,8 @@ settings.init({
   submitted: () => { saveLink(); session.run(); },
 });
 sankey.init(shown, saveLink);
+segments.init(shown, { select: (filter) => session.showSegment(filter), changed: saveLink });
+barUsers.init();
 timeline.init(shown);
 downloads.init(shown);
 $('cancel-button').addEventListener('click', () => session.cancel());

@@ -3,11 +3,12 @@
 // Each piece of work takes a turn; a later turn makes it stale, and its results are dropped.
 import { readRows, parseCsv } from './csv.js';
 import { fmtInt } from './format.js';
+import { rowsOf, segmentKey } from './segment.js';
 import { state } from './state.js';
 
 /**
- * @import { ComputeOptions, Dictionary, Engine, EngineResult, Progress, TableDoc } from 'activation-layer/worker'
- * @import { EarlierTable, History, Run, Source, View } from './state.js'
+ * @import { ComputeOptions, Dictionary, Engine, EngineResult, LayerName, Progress, SegmentValue, TableDoc } from 'activation-layer/worker'
+ * @import { EarlierTable, History, Run, SegmentRun, SegmentTables, Source, View } from './state.js'
  */
 
 /**
@@ -18,7 +19,7 @@ import { state } from './state.js';
  * @property {(busy: boolean) => void} busy
  * @property {(p: Progress) => void} progress
  * @property {() => void} files  the files, or what is known of them, changed
- * @property {() => void} inspected  the columns of every fact file are known
+ * @property {() => void} inspected  the columns of every fact file (and of the users table) are known
  * @property {() => void} show  state.current or state.view changed
  * @property {() => void} clear  there is no run to show
  * @property {() => ComputeOptions | { error: string }} options  what the settings ask for
@@ -115,6 +116,31 @@ function messageOf(e) {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * What a view says of the earlier results of its layer.
+ * @param {number} shown  periods on screen
+ * @param {number} own  periods of this run
+ * @param {'merged' | 'other grain'} earlier
+ */
+function historyNote(shown, own, earlier) {
+  return earlier === 'merged'
+    ? `Showing ${shown} periods: ${shown - own} from earlier results, ${own} from this run (this run's rows replace earlier rows of the same period). Distributions, quality and downloads cover this run only.`
+    : 'The earlier results are of another grain and are not shown; choose their grain to see them.';
+}
+
+/**
+ * @param {EngineResult} result
+ * @param {string} statesName  the segmented states table's file name
+ * @returns {SegmentRun | null}
+ */
+function segmentRun(result, statesName) {
+  const layer = result.segments;
+  if (!layer) return null;
+  const counts = layer.quality.segments;
+  const largest = [...counts].sort((a, b) => b.users - a.users).map((c) => c.segment);
+  return { layer, summary: layer.summary, values: counts.map((c) => c.segment), largest, statesName, tables: null };
+}
+
 export class Session {
   /**
    * @param {Engine} engine
@@ -130,6 +156,8 @@ export class Session {
     this.timer = 0;
     /** @type {Promise<Dictionary>} */
     this.dictionary = engine.dictionary().then((dict) => (state.dictionary = dict));
+    /** Bumped by each users table: an earlier one's inspection is then dropped. */
+    this.usersTurn = 0;
   }
 
   /**
@@ -169,14 +197,68 @@ export class Session {
     this.run();
   }
 
-  /** @param {URL} url  the demo facts, a file of the site */
-  async loadDemo(url) {
+  /**
+   * @param {URL} facts  the demo facts, a file of the site
+   * @param {URL} users  the demo users table (plan, country), to break the demo down by
+   */
+  async loadDemo(facts, users) {
     new Turn(); // what runs now is not shown once the demo is asked for
     this.page.status('busy', 'loading the demo facts…');
-    try {
+    /** @param {URL} url */
+    const load = async (url) => {
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`the demo file is missing (HTTP ${response.status}); build the site with make site`);
-      await this.setFacts([bufferSource('demo_events.parquet', await response.arrayBuffer())]);
+      if (!response.ok) throw new Error(`the demo file ${url.pathname.split('/').pop()} is missing (HTTP ${response.status}); build the site with make site`);
+      return bufferSource(url.pathname.split('/').pop() ?? 'demo', await response.arrayBuffer());
+    };
+    try {
+      const [factsSource, usersSource] = await Promise.all([load(facts), load(users)]);
+      // The users table first: its attributes are then offered when the facts' run starts.
+      await this.setUsers(usersSource);
+      await this.setFacts([factsSource]);
+    } catch (e) {
+      this.page.status('error', messageOf(e));
+    }
+  }
+
+  /**
+   * A users table (or none): its columns fill the breakdown; a run follows
+   * when a breakdown by one of its attributes is asked for, or was on screen.
+   * @param {Source | null} source
+   */
+  async setUsers(source) {
+    const { page } = this;
+    const turn = ++this.usersTurn;
+    state.users = source;
+    state.usersInfo = null;
+    page.files();
+    if (source) {
+      /** @type {import('activation-layer/worker').FileInfo | Error} */
+      let info;
+      try {
+        info = await this.engine.inspect(await bytesOf(source));
+      } catch (e) {
+        info = e instanceof Error ? e : new Error(String(e));
+      }
+      if (turn !== this.usersTurn) return;
+      state.usersInfo = info;
+      page.files();
+    }
+    page.inspected();
+    const options = page.options();
+    const partitioned = state.current?.segments?.layer.kind === 'user_attribute';
+    if ((state.sources.length || state.snapshot) && ('segmentBy' in options || partitioned)) this.run();
+  }
+
+  /**
+   * Shows one segment in every panel, or every user (null).
+   * @param {{ value: SegmentValue } | null} filter
+   */
+  async showSegment(filter) {
+    state.filter = filter;
+    const run = state.current;
+    if (!run) return;
+    try {
+      if (await this.view(run)) this.page.show();
     } catch (e) {
       this.page.status('error', messageOf(e));
     }
@@ -200,7 +282,7 @@ export class Session {
   async setHistory(files) {
     const { engine, page } = this;
     /** @type {History} */
-    const history = { bytes: {}, grain: null, files: [] };
+    const history = { bytes: { plain: {}, segmented: {} }, grain: null, files: [] };
     try {
       const dict = await this.dictionary;
       for (const file of files) {
@@ -208,15 +290,17 @@ export class Session {
         // Parquet (downloads, a merged history) becomes the engine's CSV, which the charts read.
         const bytes = /\.parquet$/i.test(file.name) ? await engine.convertTable({ name: file.name, bytes: raw }, 'csv') : raw;
         const [header = [], ...records] = parseCsv(bytes);
+        // A segmented layer's tables have a first column segment (SPEC section 11).
+        const layer = header[0] === 'segment' ? 'segmented' : 'plain';
         const table = EARLIER.find((t) => docOf(dict, t).columns.every((c) => header.includes(c.name)));
         if (!table) throw new Error(`${file.name}: not a summary, transitions or cohorts table (columns: ${header.join(', ')})`);
-        const earlier = history.bytes[table];
-        history.bytes[table] = earlier
+        const earlier = history.bytes[layer][table];
+        history.bytes[layer][table] = earlier
           ? await engine.mergeTables(table, { name: 'earlier results', bytes: earlier }, { name: file.name, bytes })
           : bytes;
-        history.files.push({ name: file.name, table, rows: records.length });
+        history.files.push({ name: file.name, table, layer, rows: records.length });
       }
-      const summary = history.bytes.summary;
+      const summary = history.bytes.plain.summary ?? history.bytes.segmented.summary;
       history.grain = summary ? grainOf(readRows(summary, docOf(dict, 'summary'))[0]) : null;
     } catch (e) {
       page.status('error', messageOf(e));
@@ -224,9 +308,19 @@ export class Session {
     }
     state.history = history;
     page.files();
-    if (state.current) {
-      await this.merge(state.current);
-      page.show();
+    const run = state.current;
+    if (run) {
+      // The segmented tables are merged again, over these.
+      if (run.segments) {
+        run.segments.tables = null;
+        run.segments.summary = run.segments.layer.summary;
+      }
+      try {
+        if (await this.view(run)) page.show();
+      } catch (e) {
+        page.status('error', messageOf(e));
+        return;
+      }
       const n = history.files.length;
       page.status('done', `done · merged ${n} earlier table${n === 1 ? '' : 's'}`);
     }
@@ -262,6 +356,11 @@ export class Session {
       page.status('error', options.error);
       return;
     }
+    // A partition needs its users table: a link may name the attribute before the table is dropped.
+    if (!state.users || !options.segmentBy) {
+      delete options.segmentBy;
+      delete options.usersIdColumn;
+    }
     const controller = (this.controller = new AbortController());
     page.busy(true);
     page.status('busy', 'reading files…');
@@ -269,17 +368,22 @@ export class Session {
     try {
       const files = await turn.keep(Promise.all(state.sources.map(bytesOf)));
       if (state.snapshot) options.snapshot = await turn.keep(bytesOf(state.snapshot));
+      if (state.users && options.segmentBy) options.users = await turn.keep(bytesOf(state.users));
       const result = await turn.keep(engine.compute(files, options, {
         signal: controller.signal,
         onProgress: (p) => { if (!turn.stale) page.progress(p); },
       }), release);
-      const [summary, transitions, cohorts, distributions, users, statesName, dict] = await turn.keep(Promise.all([
-        result.table('summary', 'csv'),
-        result.table('transitions', 'csv'),
-        result.table('cohorts', 'csv'),
-        result.distributions(),
+      // A split run resumed from a split snapshot has no layer without segments (its summary is null).
+      const plain = result.summary !== null;
+      const empty = new Uint8Array(0);
+      const [summary, transitions, cohorts, distributions, users, statesName, segmentedName, dict] = await turn.keep(Promise.all([
+        plain ? result.table('summary', 'csv') : empty,
+        plain ? result.table('transitions', 'csv') : empty,
+        plain ? result.table('cohorts', 'csv') : empty,
+        plain ? result.distributions() : null,
         result.sampleUsers(300),
         result.tableName('states'),
+        result.segments ? result.tableName('states', 'segmented') : '',
         this.dictionary,
       ]), () => release(result));
       const previous = state.current;
@@ -287,21 +391,22 @@ export class Session {
       const run = {
         result,
         csv: { summary, transitions, cohorts },
-        transitions: readRows(transitions, docOf(dict, 'transitions')),
-        cohorts: readRows(cohorts, docOf(dict, 'cohorts')),
+        transitions: plain ? readRows(transitions, docOf(dict, 'transitions')) : [],
+        cohorts: plain ? readRows(cohorts, docOf(dict, 'cohorts')) : [],
         distributions,
         users,
         statesName,
+        segments: segmentRun(result, segmentedName),
         ms: performance.now() - t0,
       };
       state.current = run;
       if (previous) release(previous.result);
-      await turn.keep(this.merge(run));
+      await turn.keep(this.view(run));
       page.show();
       const q = result.quality;
-      // Null only for a split run resumed from a split snapshot, which the page does not make.
-      const periods = (result.summary ?? []).length;
-      page.status('done', `done · ${fmtInt(q.rows_used)} rows, ${fmtInt(q.total_users)} users, ${periods} ${result.grain}${periods === 1 ? '' : 's'} in ${(run.ms / 1000).toFixed(2)} s`);
+      const periods = (result.summary ?? rowsOf(run.segments?.layer.summary ?? [], run.segments?.values[0] ?? null)).length;
+      const breakdown = run.segments ? `, ${fmtInt(run.segments.values.length)} segments` : '';
+      page.status('done', `done · ${fmtInt(q.rows_used)} rows, ${fmtInt(q.total_users)} users${breakdown}, ${periods} ${result.grain}${periods === 1 ? '' : 's'} in ${(run.ms / 1000).toFixed(2)} s`);
     } catch (e) {
       // Cancelling stops the worker, and every result it held with it.
       this.failed(turn, e, 'cancelled · change a setting or press Compute to run again');
@@ -320,38 +425,116 @@ export class Session {
   }
 
   /**
-   * The view of `run`: its tables merged over the earlier results of its
-   * grain by the engine (the same upsert by key as `activation merge`).
+   * Makes the view of `run` the one on screen: the segment the filter asks
+   * for, or every user (a split run resumed from a split snapshot has only
+   * its segments: then the largest). False when the run or the filter
+   * changed meanwhile.
    * @param {Run} run
    */
-  async merge(run) {
-    const h = state.history;
-    const { grain } = run.result;
-    const summary = run.result.summary ?? [];
-    /** @type {View} */
-    const view = { summary, transitions: run.transitions, cohorts: run.cohorts, note: '' };
-    if (h.files.length && (!h.grain || !summary.length || h.grain === grain)) {
-      const dict = await this.dictionary;
-      /**
-       * @template R
-       * @param {EarlierTable} table
-       * @param {R[]} rows  the run's rows, when there are no earlier ones
-       * @returns {Promise<R[]>}
-       */
-      const over = async (table, rows) => {
-        const earlier = h.bytes[table];
-        if (!earlier) return rows;
-        const merged = await this.engine.mergeTables(table, { name: 'earlier results', bytes: earlier }, { name: 'this run', bytes: run.csv[table] });
-        return readRows(merged, docOf(dict, table));
-      };
-      view.summary = await over('summary', summary);
-      view.transitions = await over('transitions', run.transitions);
-      view.cohorts = await over('cohorts', run.cohorts);
-      view.note = `Showing ${view.summary.length} periods: ${view.summary.length - summary.length} from earlier results, ${summary.length} from this run (this run's rows replace earlier rows of the same period). Distributions, quality and downloads cover this run only.`;
-    } else if (h.files.length) {
-      view.note = 'The earlier results are of another grain and are not shown; choose their grain to see them.';
+  async view(run) {
+    const { filter } = state;
+    const seg = run.segments;
+    const asked = filter && seg?.values.some((v) => segmentKey(v) === segmentKey(filter.value)) ? filter.value : undefined;
+    const value = asked !== undefined ? asked : run.distributions ? undefined : seg?.largest[0];
+    // Segmented earlier results add periods to every segment's charts.
+    if (seg && Object.keys(state.history.bytes.segmented).length) {
+      seg.tables ??= this.segmentTables(run);
+      seg.summary = (await seg.tables).summary;
     }
-    if (state.current === run) state.view = view;
+    const view = seg && value !== undefined ? await this.segmentView(run, seg, value) : await this.merged(run);
+    if (state.current !== run || state.filter !== filter) return false;
+    state.view = view;
+    return true;
+  }
+
+  /**
+   * One segment's view: its summary rows (from the run's result), its
+   * transitions and cohorts (the segmented tables, read once), its
+   * distributions and users (from the engine).
+   * @param {Run} run
+   * @param {SegmentRun} seg
+   * @param {SegmentValue} value
+   * @returns {Promise<View>}
+   */
+  async segmentView(run, seg, value) {
+    seg.tables ??= this.segmentTables(run);
+    const [tables, distributions, users] = await Promise.all([
+      seg.tables,
+      run.result.distributions(value),
+      run.result.sampleUsers(300, value),
+    ]);
+    return {
+      summary: rowsOf(tables.summary, value),
+      transitions: rowsOf(tables.transitions, value),
+      cohorts: rowsOf(tables.cohorts, value),
+      distributions,
+      users,
+      segment: { value },
+      note: tables.note,
+    };
+  }
+
+  /**
+   * The segmented layer's summary, transitions and cohorts, merged over the
+   * segmented earlier results: read once a segment is shown (a run with
+   * many segments has large tables; a run never shown by segment never reads them).
+   * @param {Run} run
+   * @returns {Promise<SegmentTables>}
+   */
+  async segmentTables(run) {
+    const [summary, transitions, cohorts] = await Promise.all(EARLIER.map((t) => this.over(run, 'segmented', t)));
+    // Every segment has the same periods: the first one's count them.
+    const first = run.segments?.values[0] ?? null;
+    const own = rowsOf(run.segments?.layer.summary ?? [], first).length;
+    const earlier = summary.earlier ?? transitions.earlier ?? cohorts.earlier;
+    const note = earlier ? historyNote(rowsOf(summary.rows, first).length, own, earlier)
+      : state.history.files.length ? 'The earlier results are tables without segments: a segment shows the periods of this run only.' : '';
+    return { summary: summary.rows, transitions: transitions.rows, cohorts: cohorts.rows, note };
+  }
+
+  /**
+   * One table of the run's layer in rows, merged by the engine over the
+   * earlier results of that layer when they are of the run's grain (the
+   * same upsert by key as `activation merge`).
+   * @template R
+   * @param {Run} run
+   * @param {LayerName} layer
+   * @param {EarlierTable} table
+   * @returns {Promise<{ rows: R[], earlier: 'merged' | 'other grain' | null }>}  earlier: null when the table has none
+   */
+  async over(run, layer, table) {
+    const h = state.history;
+    const dict = await this.dictionary;
+    const csv = layer === 'plain' ? run.csv[table] : await run.result.table(table, 'csv', layer);
+    const earlier = h.bytes[layer][table];
+    const fits = !h.grain || h.grain === run.result.grain;
+    if (!earlier) return { rows: readRows(csv, docOf(dict, table)), earlier: null };
+    if (!fits) return { rows: readRows(csv, docOf(dict, table)), earlier: 'other grain' };
+    const merged = await this.engine.mergeTables(table, { name: 'earlier results', bytes: earlier }, { name: 'this run', bytes: csv });
+    return { rows: readRows(merged, docOf(dict, table)), earlier: 'merged' };
+  }
+
+  /**
+   * The view of every user of `run`: its tables merged over the earlier
+   * results of its grain by the engine (the same upsert by key as
+   * `activation merge`).
+   * @param {Run} run
+   * @returns {Promise<View>}
+   */
+  async merged(run) {
+    const own = run.result.summary ?? [];
+    // Only a run with its layer without segments is shown whole (see view()).
+    const distributions = /** @type {import('activation-layer/worker').Distributions} */ (run.distributions);
+    /** @type {View} */
+    const view = { summary: own, transitions: run.transitions, cohorts: run.cohorts, distributions, users: run.users, segment: null, note: '' };
+    if (!Object.keys(state.history.bytes.plain).length) return view;
+    const [summary, transitions, cohorts] = await Promise.all(EARLIER.map((t) => this.over(run, 'plain', t)));
+    // Tables without earlier rows of the run's grain keep the run's rows as they were read.
+    if (summary.earlier === 'merged') view.summary = summary.rows;
+    if (transitions.earlier === 'merged') view.transitions = transitions.rows;
+    if (cohorts.earlier === 'merged') view.cohorts = cohorts.rows;
+    view.note = historyNote(view.summary.length, own.length, summary.earlier ?? transitions.earlier ?? cohorts.earlier ?? 'other grain');
+    return view;
   }
 
   /**

@@ -8,7 +8,8 @@
  * @typedef {object} Setting
  * @property {string} key  the hash key (short, and kept: old links must keep working)
  * @property {OptionName} option  the engine option it sets
- * @property {string} [field]  the id of its form control (the fact values are the chips of #fact-values)
+ * @property {string} [field]  the id of its form control (the fact values are the chips of
+ *   #fact-values; the two kinds of breakdown share #breakdown-select)
  */
 
 /**
@@ -36,6 +37,10 @@ export const SETTINGS = [
   { key: 'maxrej', option: 'maxRejected', field: 'max-rejected-input' },
   { key: 'fv', option: 'factValues' },
   { key: 'skip', option: 'skipOverlap', field: 'skip-overlap' },
+  { key: 'seg', option: 'segmentColumn' },
+  { key: 'by', option: 'segmentBy' },
+  { key: 'uid', option: 'usersIdColumn', field: 'users-id-select' },
+  { key: 'maxseg', option: 'maxSegments', field: 'max-segments-input' },
 ];
 
 const DEFAULTS = { grain: 'week' };
@@ -61,6 +66,11 @@ export function engineOptions(s) {
     const v = Number(o.maxRejected);
     if (!Number.isFinite(v) || v < 0 || v > 1) return { error: `max rejected share must be a number from 0 to 1, not "${s.maxrej}"` };
     o.maxRejected = v;
+  }
+  if (o.maxSegments !== undefined) {
+    const v = Number(o.maxSegments);
+    if (!Number.isInteger(v) || v < 1) return { error: `most segments must be a whole number from 1 on, not "${s.maxseg}"` };
+    o.maxSegments = v;
   }
   return o;
 }

@@ -4,7 +4,7 @@
 import { readHash } from './settings.js';
 
 /**
- * @import { Dictionary, Distributions, EngineResult, FileInfo, Grain, SummaryRow } from 'activation-layer/worker'
+ * @import { Dictionary, Distributions, EngineResult, FileInfo, Grain, LayerName, SegmentedLayer, SegmentValue, SegmentSummaryRow, SummaryRow } from 'activation-layer/worker'
  * @import { CohortRow, TransitionRow } from './csv.js'
  * @import { HashSettings } from './settings.js'
  */
@@ -20,9 +20,31 @@ import { readHash } from './settings.js';
 
 /**
  * @typedef {object} History  earlier results (downloads, or a merged history)
- * @property {Partial<Record<EarlierTable, Uint8Array>>} bytes  per table, every file uploaded merged by the engine (CSV)
+ * @property {Record<LayerName, Partial<Record<EarlierTable, Uint8Array>>>} bytes  per layer (tables
+ *   without segments, or segmented ones) and table, every file uploaded merged by the engine (CSV)
  * @property {Grain | null} grain  the summary's grain (null without a summary): only a run of that grain shows them
- * @property {{ name: string, table: EarlierTable, rows: number }[]} files
+ * @property {{ name: string, table: EarlierTable, layer: LayerName, rows: number }[]} files
+ */
+
+/**
+ * @typedef {object} SegmentTables  a segmented layer's tables (each row with its segment), merged
+ *   over the segmented earlier results of the run's grain
+ * @property {SegmentSummaryRow[]} summary
+ * @property {(TransitionRow & { segment: string | null })[]} transitions
+ * @property {(CohortRow & { segment: string | null })[]} cohorts
+ * @property {string} note  what was merged ('' without earlier results)
+ */
+
+/**
+ * @typedef {object} SegmentRun  the segmented layer of the run on screen (SPEC section 11)
+ * @property {SegmentedLayer} layer  kind, column, fact name, quality and every segment's summary rows
+ * @property {SegmentSummaryRow[]} summary  every segment's summary rows on screen: the layer's, or
+ *   its merged over segmented earlier results
+ * @property {SegmentValue[]} values  the segments in the engine's order (null last)
+ * @property {SegmentValue[]} largest  the segments by users, most first
+ * @property {string} statesName  the segmented states table's file name
+ * @property {Promise<SegmentTables> | null} tables  read from the engine the first time a segment is
+ *   shown (and again after earlier results change)
  */
 
 /**
@@ -31,18 +53,24 @@ import { readHash } from './settings.js';
  * @property {Record<EarlierTable, Uint8Array>} csv  the run's tables in CSV, to merge over earlier results
  * @property {TransitionRow[]} transitions
  * @property {CohortRow[]} cohorts
- * @property {Distributions} distributions
+ * @property {Distributions | null} distributions  null (and no tables) for a split run resumed from a
+ *   split snapshot: it has no layer without segments
  * @property {string[]} users  a few user ids, for the lookup's suggestions
  * @property {string} statesName  the states table's file name (the quality report's is made from it)
+ * @property {SegmentRun | null} segments  with a breakdown
  * @property {number} ms  how long the run took, reading the files included
  */
 
 /**
- * @typedef {object} View  the rows on screen: the run's, merged over the earlier results of its grain
+ * @typedef {object} View  the rows on screen: the run's, merged over the earlier results of its
+ *   grain, or one segment's
  * @property {SummaryRow[]} summary
  * @property {TransitionRow[]} transitions
  * @property {CohortRow[]} cohorts
- * @property {string} note  what was merged ('' without earlier results)
+ * @property {Distributions} distributions
+ * @property {string[]} users  a few user ids, for the lookup's suggestions
+ * @property {{ value: SegmentValue } | null} segment  the segment shown (null: every user)
+ * @property {string} note  what was merged, or why earlier results are not shown ('' without earlier results)
  */
 
 /**
@@ -56,23 +84,29 @@ import { readHash } from './settings.js';
  * @typedef {object} PageState
  * @property {Source[]} sources  the fact files
  * @property {(FileInfo | Error)[]} infos  what inspect() said of each source so far (an Error for one it could not read)
+ * @property {Source | null} users  the users table whose attributes can partition the run
+ * @property {FileInfo | Error | null} usersInfo  what inspect() said of it
  * @property {Source | null} snapshot  the FirstLast snapshot to resume from
  * @property {History} history
  * @property {Run | null} current
  * @property {View | null} view  the current run's
  * @property {Dictionary | null} dictionary  the engine's data dictionary, once loaded
- * @property {HashSettings} pending  settings from the link that wait for the files: the columns, fact values and Sankey period are applied once the files (or the run) offer them
+ * @property {{ value: SegmentValue } | null} filter  the segment every panel shows (null: every user)
+ * @property {HashSettings} pending  settings from the link that wait for the files: the columns, fact values, breakdown and Sankey period are applied once the files (or the run) offer them
  */
 
 /** @type {PageState} */
 export const state = {
   sources: [],
   infos: [],
+  users: null,
+  usersInfo: null,
   snapshot: null,
-  history: { bytes: {}, grain: null, files: [] },
+  history: { bytes: { plain: {}, segmented: {} }, grain: null, files: [] },
   current: null,
   view: null,
   dictionary: null,
+  filter: null,
   pending: readHash(),
 };
 

@@ -65,6 +65,8 @@ export interface ComputeOptions {
   usersIdColumn?: string;
   /** The most distinct segments a run accepts (default 1000). */
   maxSegments?: number;
+  /** Trailing windows of the activity table, in days, each 2 to 90, distinct (default [7, 28]): active_{N}d, stickiness_{N}d and complete_{N}d per window (SPEC section 12). */
+  windows?: number[];
 }
 
 /** The name of a run option as `options()` gives it. */
@@ -79,12 +81,26 @@ export interface OptionInfo {
   description: string;
 }
 
-export type TableName = 'states' | 'summary' | 'transitions' | 'cohorts' | 'snapshot';
+/** The run's tables; `depth` exists in weekly and monthly runs only (SPEC section 12). */
+export type TableName = 'states' | 'summary' | 'transitions' | 'cohorts' | 'snapshot' | 'activity' | 'depth';
 /** Which layer of a run a table comes from: without segments (the default) or segmented. */
 export type LayerName = 'plain' | 'segmented';
 
+/** A segment: a value of the segment column or attribute (text or integer), or null. */
+export type SegmentValue = string | number | null;
+
 /** One segment's summary row. */
-export type SegmentSummaryRow = SummaryRow & { segment: string | number | null };
+export type SegmentSummaryRow = SummaryRow & { segment: SegmentValue };
+
+/** A bar of a lifecycle chart: the users one summary column counts in one period. */
+export interface Bar {
+  /** The period's first day, `YYYY-MM-DD`. */
+  period: string;
+  /** The summary column: `churned` is the bar below zero (inactive after an active period). */
+  state: 'new' | 'retained' | 'reactivated' | 'churned';
+  /** A segment of the segmented layer (null is the null segment); absent: the run without segments. */
+  segment?: SegmentValue;
+}
 
 /** The segmented layer of a run (SPEC section 11). */
 export interface SegmentedLayer {
@@ -94,7 +110,7 @@ export interface SegmentedLayer {
   /** Its fact name, `{fact}_by_{column}`. */
   fact: string;
   /** The run's report with `segments`: rows and users per segment. */
-  quality: QualityReport & { segments: { segment: string | number | null; rows: number; users: number }[] };
+  quality: QualityReport & { segments: { segment: SegmentValue; rows: number; users: number }[] };
   /** Every segment's summary rows, segment by segment (null last). */
   summary: SegmentSummaryRow[];
 }
@@ -171,6 +187,8 @@ export interface Dictionary {
   quality_report: { name: string; description: string; fields: ColumnDoc[] };
   states: { state: State; description: string }[];
   transitions: Transition[];
+  /** The first column of every table of a segmented layer. */
+  segment_column: ColumnDoc;
 }
 
 /** Rows rejected, by reason. */
@@ -286,6 +304,8 @@ export interface ComputedRun {
   summary: SummaryRow[] | null;
   quality: QualityReport;
   segments: SegmentedLayer | null;
+  /** The run's tables, in the order the CLI writes them (`depth` only for weeks and months). */
+  tables: TableName[];
 }
 
 /**
@@ -302,9 +322,10 @@ export interface Operations {
   compute: { args: { files: FileInput[]; options: ComputeOptions }; value: ComputedRun };
   table: { args: { handle: number; which: TableName; format: TableFormat; layer?: LayerName }; value: Uint8Array };
   tableName: { args: { handle: number; which: TableName; layer?: LayerName }; value: string };
-  distributions: { args: { handle: number }; value: Distributions };
-  userTimeline: { args: { handle: number; user: string }; value: TimelineEntry[] | null };
-  sampleUsers: { args: { handle: number; limit: number }; value: string[] };
+  distributions: { args: { handle: number; segment?: SegmentValue }; value: Distributions };
+  userTimeline: { args: { handle: number; user: string; segment?: SegmentValue }; value: TimelineEntry[] | null };
+  sampleUsers: { args: { handle: number; limit: number; segment?: SegmentValue }; value: string[] };
+  usersBehind: { args: { handle: number; bar: Bar; format: TableFormat }; value: Uint8Array };
   free: { args: { handle: number }; value: true };
 }
 
@@ -336,14 +357,24 @@ export declare class EngineResult {
   readonly quality: QualityReport;
   /** The segmented layer, when the run has `segmentColumn`, or `users` and `segmentBy`; else null. */
   readonly segments: SegmentedLayer | null;
+  /** The run's tables, in the order the CLI writes them (`depth` only for weeks and months). */
+  readonly tables: TableName[];
   /** One table's bytes, of the run without segments or of its segmented layer; possibly a view on a slightly larger buffer (use its byteLength, not its buffer's). */
   table(which: TableName, format: TableFormat, layer?: LayerName): Promise<Uint8Array>;
   /** The file name (without extension) the CLI would give a table. */
   tableName(which: TableName, layer?: LayerName): Promise<string>;
-  distributions(): Promise<Distributions>;
-  /** One user's state in every reported period; null for an unknown id. */
-  userTimeline(user: string): Promise<TimelineEntry[] | null>;
-  sampleUsers(limit?: number): Promise<string[]>;
+  /** Of the run without segments, or of one segment (`segment` given, null included). */
+  distributions(segment?: SegmentValue): Promise<Distributions>;
+  /** One user's state in every reported period, in the run without segments or in one segment; null for an unknown id. */
+  userTimeline(user: string, segment?: SegmentValue): Promise<TimelineEntry[] | null>;
+  sampleUsers(limit?: number, segment?: SegmentValue): Promise<string[]>;
+  /**
+   * The rows of the states table behind one bar of a lifecycle chart (the
+   * users the summary counts there), of the run without segments or, with
+   * `bar.segment`, of the segmented layer's segment (segment first). Only
+   * that period's rows are read.
+   */
+  usersBehind(bar: Bar, format: TableFormat): Promise<Uint8Array>;
   /** Releases the result's WASM memory. */
   free(): Promise<void>;
 }

@@ -215,6 +215,7 @@ export class EngineResult {
     this.summary = value.summary;
     this.quality = value.quality;
     this.segments = value.segments;
+    this.tables = value.tables;
   }
 
   get _gone() {
@@ -222,7 +223,7 @@ export class EngineResult {
   }
 
   /**
-   * @template {'table' | 'tableName' | 'distributions' | 'userTimeline' | 'sampleUsers' | 'free'} Op
+   * @template {'table' | 'tableName' | 'distributions' | 'userTimeline' | 'sampleUsers' | 'usersBehind' | 'free'} Op
    * @param {Op} op
    * @param {Omit<Operations[Op]['args'], 'handle'>} args
    * @returns {Promise<Operations[Op]['value']>}
@@ -251,17 +252,33 @@ export class EngineResult {
     return this._ask('tableName', { which, layer });
   }
 
-  distributions() {
-    return this._ask('distributions', {});
+  /** @param {T.SegmentValue} [segment] */
+  distributions(segment) {
+    return this._ask('distributions', { segment });
   }
 
-  /** @param {string} user */
-  userTimeline(user) {
-    return this._ask('userTimeline', { user: String(user) });
+  /**
+   * @param {string} user
+   * @param {T.SegmentValue} [segment]
+   */
+  userTimeline(user, segment) {
+    return this._ask('userTimeline', { user: String(user), segment });
   }
 
-  sampleUsers(limit = 20) {
-    return this._ask('sampleUsers', { limit });
+  /**
+   * @param {number} [limit]
+   * @param {T.SegmentValue} [segment]
+   */
+  sampleUsers(limit = 20, segment = undefined) {
+    return this._ask('sampleUsers', { limit, segment });
+  }
+
+  /**
+   * @param {T.Bar} bar
+   * @param {T.TableFormat} format
+   */
+  usersBehind(bar, format) {
+    return this._ask('usersBehind', { bar, format });
   }
 
   async free() {

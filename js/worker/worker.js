@@ -44,14 +44,15 @@ const ops = {
     const result = engine.compute(files, options, (progress) => scope.postMessage({ id, progress }));
     const handle = nextResult++;
     results.set(handle, result);
-    const { fact, grain, stateRows, summary, quality, segments } = result;
-    return { handle, fact, grain, stateRows, summary, quality, segments };
+    const { fact, grain, stateRows, summary, quality, segments, tables } = result;
+    return { handle, fact, grain, stateRows, summary, quality, segments, tables };
   },
   table: ({ handle, which, format, layer }) => get(handle).table(which, format, layer),
   tableName: ({ handle, which, layer }) => get(handle).tableName(which, layer),
-  distributions: ({ handle }) => get(handle).distributions(),
-  userTimeline: ({ handle, user }) => get(handle).userTimeline(user),
-  sampleUsers: ({ handle, limit }) => get(handle).sampleUsers(limit),
+  distributions: ({ handle, segment }) => get(handle).distributions(segment),
+  userTimeline: ({ handle, user, segment }) => get(handle).userTimeline(user, segment),
+  sampleUsers: ({ handle, limit, segment }) => get(handle).sampleUsers(limit, segment),
+  usersBehind: ({ handle, bar, format }) => get(handle).usersBehind(bar, format),
   free: ({ handle }) => {
     results.get(handle)?.free();
     results.delete(handle);

@@ -18,8 +18,9 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 ///
 /// Reads fact files (one row per qualifying activity: a user id and a time),
 /// computes each user's state per day, week or month, and writes the states,
-/// summary, transitions and cohorts tables, a FirstLast snapshot for the next
-/// incremental run, and a data-quality report.
+/// summary, transitions and cohorts tables, the daily rolling activity (DAU,
+/// WAU, MAU, stickiness) and the depth of use per week or month, a FirstLast
+/// snapshot for the next incremental run, and a data-quality report.
 #[derive(Parser)]
 #[command(name = "activation", version, max_term_width = 100, after_help = exit_codes())]
 struct Cli {

@@ -63,6 +63,9 @@ pub(super) struct Admission {
     pub through: i32,
     /// The earliest day the run's periods must cover.
     pub earliest: i32,
+    /// The first day of history: the earliest used row's or snapshot
+    /// user's first active date (none without either).
+    pub history_start: Option<i32>,
 }
 
 impl Admitted {
@@ -156,15 +159,8 @@ impl Admitted {
             None => last_day(plan, range)?,
         };
         let report_from = report_from(plan, range, through)?;
-        let earliest = [
-            range.map(|r| r.0),
-            seeds.iter().map(|(_, h)| h.first_active_date).min(),
-            Some(report_from),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(report_from);
+        let history_start = history_start(&rows, seeds.iter().map(|(_, h)| h));
+        let earliest = history_start.map_or(report_from, |h| h.min(report_from));
         if through - earliest > MAX_SPAN_DAYS {
             // Name where the earliest date comes from.
             let source = match (&plan.snapshot, range) {
@@ -202,6 +198,7 @@ impl Admitted {
                 report_from,
                 through,
                 earliest,
+                history_start,
             },
             split,
         })
@@ -226,14 +223,22 @@ fn retain(rows: &mut Vec<FactRow>, split: &mut Option<Split>, keep: impl Fn(&Fac
 impl Admitted {
     /// The admission of one segment (SPEC section 11): its `rows` (users
     /// numbered by appearance in the whole run) and its snapshot
-    /// histories (users by index into `ids`), with the run's dates.
+    /// histories (users by index into `ids`), with the run's dates; with
+    /// `own_history`, the first day of history is the segment's own (a
+    /// split's segment is the layer of its rows alone), else the run's.
     /// `scratch` is reused from one segment to the next.
     pub fn segment(
         &self,
         mut rows: Vec<FactRow>,
         seeds: &[(UserIndex, UserHistory)],
+        own_history: bool,
         scratch: &mut Vec<UserIndex>,
     ) -> Admitted {
+        let history_start = if own_history {
+            history_start(&rows, seeds.iter().map(|(_, h)| h))
+        } else {
+            self.admission.history_start
+        };
         let mut users: Vec<UserIndex> = rows
             .iter()
             .map(|r| self.rank[r.user as usize])
@@ -260,6 +265,7 @@ impl Admitted {
         }
         let admission = Admission {
             snapshot_users: seeds.len() as u64,
+            history_start,
             ..self.admission.clone()
         };
         Admitted {
@@ -271,6 +277,18 @@ impl Admitted {
             split: None,
         }
     }
+}
+
+/// The first day of history of `rows` and snapshot histories.
+fn history_start<'a>(
+    rows: &[FactRow],
+    seeds: impl Iterator<Item = &'a UserHistory>,
+) -> Option<i32> {
+    let first_row = day_range(rows).map(|r| r.0);
+    first_row
+        .into_iter()
+        .chain(seeds.map(|h| h.first_active_date))
+        .min()
 }
 
 /// The most kept rows one run holds: rows and days are indexed by `u32`.

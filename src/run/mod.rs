@@ -8,6 +8,7 @@ mod plan;
 mod report;
 mod walk;
 
+use crate::depth::Depth;
 use crate::distributions::Distributions;
 use crate::error::Error;
 use crate::firstlast::UserHistory;
@@ -20,6 +21,7 @@ use crate::output::Layer;
 use crate::progress::{ignore, Progress, Report, READ_SHARE};
 use crate::quality::Quality;
 use crate::read::{read_facts, FactRow, InputFile};
+use crate::rolling::Activity;
 use crate::segment::{self, Segments};
 use crate::states::StateRows;
 use crate::summary::{aggregate, Aggregates};
@@ -45,6 +47,10 @@ pub struct Activation {
     pub quality: Quality,
     /// Streak, gap and churn-duration distributions.
     pub distributions: Distributions,
+    /// The daily activity table (SPEC section 12).
+    pub activity: Activity,
+    /// The depth table (SPEC section 12); none for a daily run.
+    pub depth: Option<Depth>,
     /// The segmented layer, when the run is segmented (SPEC section 11).
     pub segments: Option<Segments>,
 }
@@ -152,6 +158,8 @@ fn layer(plan: &Plan, admitted: Admitted, fact: String) -> Result<Activation, Er
         snapshot,
         quality,
         distributions: walked.distributions,
+        activity: walked.activity,
+        depth: walked.depth,
         segments: None,
     })
 }
@@ -250,7 +258,8 @@ fn segments(
         .zip(rows)
         .zip(seeds_of)
         .map(|((value, rows), seeds)| {
-            let admitted = admitted.segment(rows, &seeds, &mut scratch);
+            let admitted =
+                admitted.segment(rows, &seeds, kind == segment::FACT_COLUMN, &mut scratch);
             Ok((value, layer(plan, admitted, fact.clone())?))
         })
         .collect::<Result<Vec<_>, Error>>()?;

@@ -102,10 +102,10 @@ impl<'a> Plan<'a> {
     }
 
     /// Whether the snapshot's values are exact (none without a snapshot; a
-    /// minimal snapshot is not).
+    /// minimal or format-1 snapshot is not).
     pub fn snapshot_exact(&self) -> Option<bool> {
         let snapshot = self.snapshot.as_ref()?;
-        Some(snapshot.meta.as_ref().is_some_and(|m| m.exact))
+        Some(snapshot.meta.as_ref().is_some_and(|m| m.values_exact()))
     }
 
     /// The fact files' names, for messages.

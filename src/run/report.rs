@@ -115,7 +115,7 @@ fn warnings(q: &Quality, last_complete: bool) -> Vec<String> {
     }
     if q.snapshot_exact == Some(false) {
         warnings.push(
-            "the snapshot descends from a minimal snapshot: streak and active_periods are lower bounds, and previous_state / transitions out of its as_of period follow the shortest consistent history".into(),
+            "the snapshot is not exact (it descends from a minimal snapshot, or from one of format 1, which did not record active days per period): streak, active_periods and the depth of the period holding its as_of are lower bounds, and previous_state / transitions out of its as_of period follow the shortest consistent history".into(),
         );
     }
     let r = &q.rows_rejected;

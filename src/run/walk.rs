@@ -5,10 +5,12 @@
 use super::admit::{Admission, Admitted};
 use super::plan::Plan;
 use crate::activity::ActiveDays;
+use crate::depth::{Depth, DepthCounter};
 use crate::distributions::Distributions;
 use crate::error::Error;
 use crate::firstlast::{fold, grain_index, PeriodList, UserHistory};
 use crate::ids::{UserIds, UserIndex};
+use crate::rolling::{Activity, ActivityCounter};
 use crate::states::{StateRows, Walk};
 use crate::summary::CohortSizes;
 
@@ -26,6 +28,10 @@ pub(super) struct Walked {
     pub histories: Vec<UserHistory>,
     /// Each user's active days (for duplicate and user counts).
     pub days: ActiveDays,
+    /// The daily activity table.
+    pub activity: Activity,
+    /// The depth table (weeks and months).
+    pub depth: Option<Depth>,
 }
 
 impl Walked {
@@ -57,6 +63,14 @@ impl Walked {
         let mut lists: [PeriodList; 3] = Default::default();
         let mut histories: Vec<Option<UserHistory>> = vec![None; ids.len()];
         let snapshot = plan.snapshot.as_ref().map_or("", |s| s.name());
+        // Days up to as_of are folded into the snapshot: no later run can
+        // change them, so a resumed run reports the days after it.
+        let activity_from = plan
+            .as_of
+            .map_or(cal.start(first), |a| (a + 1).max(cal.start(first)));
+        let mut activity =
+            ActivityCounter::new(activity_from, admission.through, &plan.opts.windows);
+        let mut depth = DepthCounter::new(cal, first, last);
         // Users are numbered in output order (Admitted::ids).
         for user in 0..ids.len() as UserIndex {
             let seed = seeds[user as usize].as_ref();
@@ -77,6 +91,14 @@ impl Walked {
             if let Some(f) = list.first() {
                 cohorts.add(f);
             }
+            activity.add(seed.map(|s| s.last_active_date), new_days);
+            if let Some(d) = &mut depth {
+                let carried = seed.map(|s| {
+                    let h = &s.grains[run_grain];
+                    (cal.period_of(s.last_active_date), h.active_days)
+                });
+                d.add(carried, new_days);
+            }
             histories[user as usize] = fold(seed, new_days, &plan.calendars, &lists);
         }
         let (ids, histories) = drop_users_without_history(ids, histories, &mut states);
@@ -87,6 +109,8 @@ impl Walked {
             ids,
             histories,
             days,
+            activity: activity.finish(admission.history_start),
+            depth: depth.map(DepthCounter::finish),
         };
         Ok((walked, admission))
     }

@@ -171,6 +171,41 @@ impl StateRows {
         })
     }
 
+    /// The rows of period `p` whose state and previous state pass `keep`,
+    /// in table order, as one batch: only that period's rows are read, and
+    /// the kept ones are lent, not copied (a run of consecutive kept rows
+    /// is one slice).
+    pub fn period_where(
+        &self,
+        p: i32,
+        keep: impl Fn(State, Option<State>) -> bool,
+    ) -> StateBatch<'_> {
+        let mut batch = StateBatch {
+            table: self,
+            runs: Vec::new(),
+            len: 0,
+        };
+        for chunk in self.chunks(p) {
+            let mut from = None;
+            for (i, r) in chunk.iter().enumerate() {
+                let (state, previous) = decode(r.code);
+                match (keep(state, previous), from) {
+                    (true, None) => from = Some(i),
+                    (false, Some(start)) => {
+                        batch.runs.push((p, &chunk[start..i]));
+                        from = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(start) = from {
+                batch.runs.push((p, &chunk[start..]));
+            }
+        }
+        batch.len = batch.runs.iter().map(|(_, rows)| rows.len()).sum();
+        batch
+    }
+
     /// The user of every row, in table order.
     pub fn users(&self) -> impl Iterator<Item = UserIndex> + '_ {
         self.periods.iter().flatten().flatten().map(|r| r.user)

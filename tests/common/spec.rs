@@ -140,11 +140,94 @@ pub const ALL_TRANSITIONS: [&str; 9] = [
 /// (SPEC section 10 gives the weekly columns and dave's daily and monthly
 /// ones; the rest follow from the facts). The CLI writes it as Parquet only.
 pub const SNAPSHOT_CSV: &str = "\
-user_id,first_active_date,last_active_date,daily_previous_active_date,daily_streak,daily_active_periods,weekly_previous_active_date,weekly_streak,weekly_active_periods,monthly_previous_active_date,monthly_streak,monthly_active_periods
-alice,2024-01-01,2024-01-30,2024-01-09,1,3,2024-01-09,1,3,,1,1
-bob,2024-01-03,2024-01-03,,1,1,,1,1,,1,1
-carol,2024-01-10,2024-01-24,2024-01-17,1,3,2024-01-17,3,3,,1,1
-dave,2024-01-02,2024-01-31,2024-01-23,1,4,2024-01-23,2,3,,1,1
+user_id,first_active_date,last_active_date,daily_previous_active_date,daily_streak,daily_active_periods,weekly_previous_active_date,weekly_streak,weekly_active_periods,weekly_active_days,monthly_previous_active_date,monthly_streak,monthly_active_periods,monthly_active_days
+alice,2024-01-01,2024-01-30,2024-01-09,1,3,2024-01-09,1,3,1,,1,1,3
+bob,2024-01-03,2024-01-03,,1,1,,1,1,1,,1,1,1
+carol,2024-01-10,2024-01-24,2024-01-17,1,3,2024-01-17,3,3,1,,1,1,3
+dave,2024-01-02,2024-01-31,2024-01-23,1,4,2024-01-23,2,3,1,,1,1,4
+";
+
+/// The daily activity table of the example (SPEC section 12; default
+/// windows 7 and 28), from the first day of the first reported week
+/// through 2024-02-04. Computed from the facts by a window scan per day.
+pub const ACTIVITY_CSV: &str = "\
+date,active_1d,active_7d,stickiness_7d,complete_7d,active_28d,stickiness_28d,complete_28d
+2024-01-01,1,1,1,false,1,1,false
+2024-01-02,1,2,0.5,false,2,0.5,false
+2024-01-03,1,3,0.3333333333333333,false,3,0.3333333333333333,false
+2024-01-04,1,3,0.3333333333333333,false,3,0.3333333333333333,false
+2024-01-05,0,3,0,false,3,0,false
+2024-01-06,0,3,0,false,3,0,false
+2024-01-07,0,3,0,true,3,0,false
+2024-01-08,0,2,0,true,3,0,false
+2024-01-09,1,3,0.3333333333333333,true,3,0.3333333333333333,false
+2024-01-10,1,3,0.3333333333333333,true,4,0.25,false
+2024-01-11,0,2,0,true,4,0,false
+2024-01-12,0,2,0,true,4,0,false
+2024-01-13,0,2,0,true,4,0,false
+2024-01-14,0,2,0,true,4,0,false
+2024-01-15,0,2,0,true,4,0,false
+2024-01-16,0,1,0,true,4,0,false
+2024-01-17,1,1,1,true,4,0.25,false
+2024-01-18,0,1,0,true,4,0,false
+2024-01-19,0,1,0,true,4,0,false
+2024-01-20,0,1,0,true,4,0,false
+2024-01-21,0,1,0,true,4,0,false
+2024-01-22,0,1,0,true,4,0,false
+2024-01-23,1,2,0.5,true,4,0.25,false
+2024-01-24,1,2,0.5,true,4,0.25,false
+2024-01-25,0,2,0,true,4,0,false
+2024-01-26,0,2,0,true,4,0,false
+2024-01-27,0,2,0,true,4,0,false
+2024-01-28,0,2,0,true,4,0,true
+2024-01-29,0,2,0,true,4,0,true
+2024-01-30,1,2,0.5,true,4,0.25,true
+2024-01-31,1,2,0.5,true,3,0.3333333333333333,true
+2024-02-01,0,2,0,true,3,0,true
+2024-02-02,0,2,0,true,3,0,true
+2024-02-03,0,2,0,true,3,0,true
+2024-02-04,0,2,0,true,3,0,true
+";
+
+/// The weekly depth table of the example (SPEC section 12): per week, the
+/// users active on exactly 1..=7 distinct days of it.
+pub const DEPTH_CSV: &str = "\
+period_start,days_active,users
+2024-01-01,1,2
+2024-01-01,2,1
+2024-01-01,3,0
+2024-01-01,4,0
+2024-01-01,5,0
+2024-01-01,6,0
+2024-01-01,7,0
+2024-01-08,1,2
+2024-01-08,2,0
+2024-01-08,3,0
+2024-01-08,4,0
+2024-01-08,5,0
+2024-01-08,6,0
+2024-01-08,7,0
+2024-01-15,1,1
+2024-01-15,2,0
+2024-01-15,3,0
+2024-01-15,4,0
+2024-01-15,5,0
+2024-01-15,6,0
+2024-01-15,7,0
+2024-01-22,1,2
+2024-01-22,2,0
+2024-01-22,3,0
+2024-01-22,4,0
+2024-01-22,5,0
+2024-01-22,6,0
+2024-01-22,7,0
+2024-01-29,1,2
+2024-01-29,2,0
+2024-01-29,3,0
+2024-01-29,4,0
+2024-01-29,5,0
+2024-01-29,6,0
+2024-01-29,7,0
 ";
 
 /// One row of a CSV table of this module: its cells by column name.

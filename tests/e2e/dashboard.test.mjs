@@ -16,6 +16,8 @@ const root = new URL('../../', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const shots = join(root, 'target', 'e2e-screenshots');
 const specCsv = join(root, 'tests', 'data', 'spec_example.csv');
+// SPEC section 11's split example: section 10's facts with the platform of each.
+const platformCsv = join(root, 'tests', 'js', 'fixtures', 'spec_platform.csv');
 const cli = ['debug', 'release'].map((p) => join(root, 'target', p, 'activation')).find((p) => existsSync(p));
 
 let server;
@@ -115,10 +117,96 @@ function csvAsTable(csv) {
 }
 
 async function downloadBytes(page, testid) {
+  // Chromium drops a frame's downloads beyond 10 a second (its URL download
+  // throttle): a test that downloads every table paces itself like a person.
+  await page.waitForTimeout(110);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
   const path = join(tmp, `dl-${Date.now()}-${download.suggestedFilename()}`);
   await download.saveAs(path);
   return { name: download.suggestedFilename(), path, bytes: readFileSync(path) };
+}
+
+/** The `{ rows, header }` of a table of the page (text of its header and body cells). */
+async function tableText(page, testid) {
+  return page.getByTestId(testid).evaluate((t) => ({
+    header: [...t.querySelectorAll('thead th')].map((th) => th.textContent),
+    rows: [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((td) => td.textContent)),
+  }));
+}
+
+/** The compare table's columns: segment -> the metric per period. */
+async function compared(page) {
+  const { header, rows } = await tableText(page, 'compare-table');
+  return Object.fromEntries(header.slice(1).map((name, i) => [name, rows.map((r) => Number(r[i + 1]))]));
+}
+
+/**
+ * Where to click the bars of one colour in a chart: the middle of each bar
+ * drawn in that CSS colour, left to right, in the chart's CSS pixels, found
+ * in the canvas's own pixels (as a user finds a bar by its colour).
+ */
+async function bars(chart, colourVar) {
+  await chart.page().mouse.move(0, 0); // no hover shading over the bars
+  await chart.page().waitForTimeout(700); // chart animations
+  return chart.evaluate((el, name) => {
+    const canvas = el.querySelector('canvas');
+    const { data, width, height } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const hex = getComputedStyle(document.documentElement).getPropertyValue(name).trim().replace('#', '');
+    const rgb = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const runs = [];
+    for (let x = 0; x < width; x++) {
+      const ys = [];
+      for (let y = 0; y < height; y++) {
+        const i = (y * width + x) * 4;
+        if (rgb.every((c, k) => Math.abs(data[i + k] - c) <= 2)) ys.push(y);
+      }
+      // Legend icons are small; a bar (even of one user) is taller.
+      if (ys.length < 12) continue;
+      const run = runs.at(-1);
+      if (run && run.to === x - 1) run.to = x;
+      else runs.push({ from: x, to: x, y: ys[Math.floor(ys.length / 2)] });
+    }
+    const r = window.devicePixelRatio;
+    return runs.map((b) => ({ x: (b.from + b.to) / 2 / r, y: b.y / r }));
+  }, colourVar);
+}
+
+/** Clicks a bar; resolves to the users listed behind it (the table's rows) and the focused element. */
+async function clickBar(page, chart, point) {
+  await chart.click({ position: point });
+  await page.getByTestId('bar-users-csv').waitFor();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=bar-users]').textContent.includes('Listing'));
+  const { header, rows } = await tableText(page, 'bar-users-table');
+  return { header, rows, summary: await page.locator('#bar-users-summary').textContent(), focused: await page.evaluate(() => document.activeElement?.dataset.testid) };
+}
+
+/** The lines of a CLI states CSV behind one bar (state, or churned: inactive after an active period). */
+function statesBehind(csv, { period, state, segment }) {
+  const [header, ...lines] = csv.trimEnd().split('\n');
+  const col = (name) => header.split(',').indexOf(name);
+  const kept = lines.filter((l) => {
+    const f = l.split(',');
+    const previous = f[col('previous_state')];
+    const stateOk = state === 'churned' ? f[col('state')] === 'inactive' && ['new', 'retained', 'reactivated'].includes(previous) : f[col('state')] === state;
+    return f[col('period_start')] === period && stateOk && (segment === undefined || f[col('segment')] === segment);
+  });
+  return `${[header, ...kept].join('\n')}\n`;
+}
+
+/** Every download of one layer equals the CLI's file of the same name in `csvDir` / `pqDir`. */
+async function sameDownloads(page, prefix, csvDir, pqDir, label) {
+  for (const t of ['summary', 'states', 'transitions', 'cohorts']) {
+    const csv = await downloadBytes(page, `${prefix}-${t}-csv`);
+    assert.deepEqual(csv.bytes, readFileSync(join(csvDir, csv.name)), `${label}: ${csv.name}`);
+    const pq = await downloadBytes(page, `${prefix}-${t}-parquet`);
+    assert.deepEqual(pq.bytes, readFileSync(join(pqDir, pq.name)), `${label}: ${pq.name}`);
+  }
+  const snapshot = await downloadBytes(page, `${prefix}-snapshot-parquet`);
+  assert.deepEqual(snapshot.bytes, readFileSync(join(pqDir, snapshot.name)), `${label}: ${snapshot.name}`);
+  const quality = await downloadBytes(page, `${prefix}-quality-json`);
+  const cliQuality = JSON.parse(readFileSync(join(csvDir, quality.name), 'utf8'));
+  const files = cliQuality.files.map((f) => f.split('/').at(-1));
+  assert.deepEqual(JSON.parse(quality.bytes), { ...cliQuality, files }, `${label}: ${quality.name} (the CLI names files by path)`);
 }
 
 const SUMMARY_COLUMNS = ['period_start', 'period_end', 'complete', 'active', 'new', 'retained', 'reactivated', 'churned',
@@ -172,8 +260,31 @@ test('the SPEC example CSV gives the SPEC summary, definitions from the dictiona
   await page.waitForTimeout(700); // chart animations
   await page.screenshot({ path: join(shots, 'spec-example.png'), fullPage: true });
 
-  // Downloads are the CLI's files, byte for byte.
+  // Without a breakdown there is no segment to choose.
+  assert.equal(await page.getByTestId('segment-filter').isHidden(), true);
+  assert.equal(await page.getByTestId('segment-multiples').isHidden(), true);
+  assert.equal(await page.getByTestId('bar-segment').isHidden(), true);
   const out = cliRun([specCsv], ['--grain', 'week', '--through', '2024-02-04', '--format', 'csv'], 'spec-csv');
+
+  // The red bar of the second week: bob and dave churned (SPEC section 10), their states rows as the CLI writes them.
+  const lifecycle = page.getByTestId('lifecycle-chart');
+  const churned = await bars(lifecycle, '--c-churned');
+  assert.equal(churned.length, 3, 'churn in three weeks');
+  const behind = await clickBar(page, lifecycle, churned[0]);
+  assert.equal(behind.summary, '2 users churned in the week of 2024-01-08');
+  assert.deepEqual(behind.rows.map((r) => r.slice(0, 5)), [
+    ['bob', '2024-01-08', 'inactive', 'new', 'new_to_inactive'],
+    ['dave', '2024-01-08', 'inactive', 'new', 'new_to_inactive'],
+  ]);
+  assert.equal(behind.focused, 'bar-users-csv', 'focus moves to the list a click made');
+  const listed = await downloadBytes(page, 'bar-users-csv');
+  assert.equal(listed.name, 'spec_example_activation_weekly_churned_2024-01-08.csv');
+  const cliStates = readFileSync(join(out, 'spec_example_activation_weekly.csv'), 'utf8');
+  assert.equal(listed.bytes.toString(), statesBehind(cliStates, { period: '2024-01-08', state: 'churned' }));
+  await page.getByTestId('bar-users-close').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'lifecycle-chart', 'closing gives focus back to the chart');
+
+  // Downloads are the CLI's files, byte for byte.
   const outPq = cliRun([specCsv], ['--grain', 'week', '--through', '2024-02-04'], 'spec-pq');
   const summaryCsv = await downloadBytes(page, 'download-summary-csv');
   assert.equal(summaryCsv.name, 'spec_example_activation_weekly_summary.csv');
@@ -229,6 +340,203 @@ test('a Parquet upload works and matches the CLI; grain and week start follow th
   await again.check();
 });
 
+test('SPEC section 11 split by platform: segments compared, small multiples, one segment in every panel, users behind a bar, CLI-identical downloads', async () => {
+  const facts = platformCsv;
+  const { page, check } = await open('through=2024-02-04');
+  await page.getByTestId('facts-input').setInputFiles(facts);
+  await done(page);
+  // inspect() offers the low-cardinality fact column, never the user or time column.
+  const offered = await page.getByTestId('breakdown-select').evaluate((s) => [...s.options].map((o) => [o.value, o.text]));
+  assert.deepEqual(offered, [['', 'nothing'], ['col:platform', 'platform · 2 values']]);
+  await setField(page, 'breakdown-select', 'col:platform');
+  assert.match(await done(page), /2 segments/);
+  assert.match(page.url(), /seg=platform/, 'the breakdown lives in the URL hash');
+
+  // SPEC section 11: active per week, ios 1, 2, 1, 0, 0; web 3, 0, 0, 2, 2 (the compare table, metric active).
+  assert.deepEqual(await compared(page), { web: [3, 0, 0, 2, 2], ios: [1, 2, 1, 0, 0] });
+  assert.deepEqual((await tableText(page, 'compare-table')).rows.map((r) => r[0]), ['2024-01-01', '2024-01-08', '2024-01-15', '2024-01-22', '2024-01-29']);
+  // The latest complete week of every segment, in the engine's segment order.
+  const latest = await tableText(page, 'segment-table');
+  assert.deepEqual(latest.header.slice(0, 8), ['segment', 'total_users', 'active', 'new', 'retained', 'reactivated', 'churned', 'dormant']);
+  assert.deepEqual(latest.rows.map((r) => r.slice(0, 8)), [['ios', '3', '0', '0', '0', '0', '0', '3'], ['web', '4', '2', '0', '1', '1', '1', '1']]);
+  // Small multiples: the largest segment first.
+  const multiples = page.getByTestId('segment-multiple');
+  assert.equal(await multiples.count(), 2);
+  assert.deepEqual(await page.locator('.multiple figcaption').allTextContents(), ['web 4 users', 'ios 3 users']);
+  for (let i = 0; i < 2; i++) assert.ok(await multiples.nth(i).locator('canvas').count() > 0, 'a multiple drew');
+  assert.equal(await page.getByTestId('segment-picker').isDisabled(), true, 'no segment left to add');
+  // The rates compared are the engine's (SPEC: rates use each segment's own denominators).
+  await setField(page, 'compare-metric', 'retention_rate');
+  // web, ios: retained / active the week before (null when no one was active then).
+  assert.deepEqual((await tableText(page, 'compare-table')).rows.map((r) => r.slice(1)), [['', ''], ['0', '0'], ['', '0.5'], ['', '0'], ['0.5', '']]);
+  assert.match(page.url(), /cmp=retention_rate/);
+  await setField(page, 'compare-metric', 'active');
+
+  // A bar of a small multiple: the users new on the web in the first week.
+  const webNew = await bars(multiples.nth(0), '--c-new');
+  const web = await clickBar(page, multiples.nth(0), webNew[0]);
+  assert.equal(web.summary, '3 users new in the week of 2024-01-01 · platform = web');
+  assert.deepEqual(web.rows.map((r) => r.slice(0, 4)), [['web', 'alice', '2024-01-01', 'new'], ['web', 'bob', '2024-01-01', 'new'], ['web', 'dave', '2024-01-01', 'new']]);
+
+  // One segment in every panel: the summary table, KPIs, transitions, user lookup of ios alone.
+  await setField(page, 'segment-filter', '"ios"');
+  await page.waitForFunction(() => document.querySelector('#result-title').textContent.endsWith('platform = ios'));
+  assert.match(page.url(), /sf=%22ios%22/);
+  const ios = await summaryTable(page);
+  assert.deepEqual(ios.header, SUMMARY_COLUMNS);
+  assert.deepEqual(ios.rows.map((r) => r[3]), ['1', '2', '1', '0', '0']);
+  assert.equal(await page.getByTestId('kpi-active').locator('.k-value').textContent(), '0');
+  assert.equal(await page.locator('[data-testid=segment-table] tr.current th').textContent(), 'ios');
+  assert.equal(await page.locator('[data-testid=quality-segments] tr.current').textContent(), 'ios43');
+  await page.getByTestId('user-input').fill('alice');
+  await page.getByTestId('user-button').click();
+  await page.getByTestId('user-timeline').locator('table').waitFor();
+  assert.match(await page.getByTestId('user-timeline').locator('p').first().textContent(), /^alice in platform = ios · first active 2024-01-08/);
+  assert.deepEqual(await page.getByTestId('user-timeline').locator('tbody tr td:nth-child(2)').allTextContents(), ['new', 'inactive', 'inactive', 'inactive']);
+  await page.waitForTimeout(700); // chart animations
+  await page.screenshot({ path: join(shots, 'split-ios.png'), fullPage: true });
+
+  // The lifecycle chart now draws ios: its churn of the second week is dave, as the CLI's split writes him.
+  const cliCsv = cliRun([facts], ['--grain', 'week', '--through', '2024-02-04', '--segment-col', 'platform', '--format', 'csv'], 'split-csv');
+  const cliPq = cliRun([facts], ['--grain', 'week', '--through', '2024-02-04', '--segment-col', 'platform'], 'split-pq');
+  const lifecycle = page.getByTestId('lifecycle-chart');
+  const churned = await bars(lifecycle, '--c-churned');
+  assert.equal(churned.length, 3);
+  const dave = await clickBar(page, lifecycle, churned[0]);
+  assert.equal(dave.summary, '1 user churned in the week of 2024-01-08 · platform = ios');
+  assert.deepEqual(dave.header, ['segment', 'user_id', 'period_start', 'state', 'previous_state', 'transition', 'streak', 'inactive_streak', 'gap', 'churned_periods', 'active_periods', 'first_period', 'tenure']);
+  assert.deepEqual(dave.rows, [['ios', 'dave', '2024-01-08', 'inactive', 'new', 'new_to_inactive', '0', '1', '', '', '1', '2024-01-01', '1']]);
+  const listed = await downloadBytes(page, 'bar-users-csv');
+  assert.equal(listed.name, 'spec_platform_by_platform_activation_weekly_churned_2024-01-08_ios.csv');
+  const cliStates = readFileSync(join(cliCsv, 'spec_platform_by_platform_activation_weekly.csv'), 'utf8');
+  assert.equal(listed.bytes.toString(), statesBehind(cliStates, { period: '2024-01-08', state: 'churned', segment: 'ios' }));
+  await page.getByTestId('bar-users-close').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'lifecycle-chart');
+
+  // The keyboard's way: the form lists a bar and keeps focus on its button.
+  await setField(page, 'bar-state', 'retained');
+  await setField(page, 'bar-period', '2024-01-15');
+  await setField(page, 'bar-segment', '"ios"');
+  await page.getByTestId('bar-users-button').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('bar-users-table').waitFor();
+  assert.deepEqual((await tableText(page, 'bar-users-table')).rows.map((r) => r.slice(0, 4)), [['ios', 'carol', '2024-01-15', 'retained']]);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'bar-users-button');
+  await page.getByTestId('bar-users-close').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'bar-users-button', 'focus goes back to the button that listed');
+
+  // Every download: the segmented layer's are the CLI's split files, the others a run without segments.
+  await sameDownloads(page, 'download-segmented', cliCsv, cliPq, 'split');
+  const plainCsv = cliRun([facts], ['--grain', 'week', '--through', '2024-02-04', '--format', 'csv'], 'split-plain-csv');
+  const plainPq = cliRun([facts], ['--grain', 'week', '--through', '2024-02-04'], 'split-plain-pq');
+  await sameDownloads(page, 'download', plainCsv, plainPq, 'without segments');
+
+  // Every user again: the run without segments (SPEC section 10).
+  await setField(page, 'segment-filter', '');
+  await page.waitForFunction(() => document.querySelector('#result-title').textContent === 'spec_platform · weekly');
+  assert.deepEqual((await summaryTable(page)).rows.map((r) => r[3]), ['3', '2', '1', '2', '2']);
+  assert.doesNotMatch(page.url(), /sf=/);
+  await check();
+});
+
+test('SPEC section 11 partition by a users table: attributes offered once it is dropped, named errors, the id column and the segment cap in the link', async () => {
+  const plans = join(tmp, 'plans.csv');
+  // The id column has a name no rule detects: it must be chosen.
+  writeFileSync(plans, 'who,plan,signup\nalice,pro,2023-12-01\nbob,free,2023-12-02\ncarol,pro,2023-12-03\n');
+  const { page, check } = await open('through=2024-02-04&by=plan');
+  // A link that asks for an attribute before its users table is dropped says so, and runs without it.
+  assert.deepEqual(await page.getByTestId('breakdown-select').evaluate((s) => [...s.selectedOptions].map((o) => o.text)), ['plan (drop its users table)']);
+  await page.getByTestId('facts-input').setInputFiles(specCsv);
+  assert.doesNotMatch(await done(page), /segments/);
+  assert.equal(await page.getByTestId('segment-multiples').isHidden(), true);
+
+  await page.getByTestId('users-input').setInputFiles(plans);
+  // The users table is inspected first; the run it starts then fails.
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]').dataset.state === 'error');
+  let status = await page.getByTestId('status').textContent();
+  assert.match(status, /^error: .*plans\.csv.*who, plan, signup/, 'no id column: the columns are listed');
+  assert.match(await page.locator('#file-list').textContent(), /plans\.csv.*users table · 3 rows/);
+  await setField(page, 'users-id-select', 'who');
+  status = await done(page);
+  assert.match(status, /3 segments/);
+  assert.match(page.url(), /by=plan/);
+  assert.match(page.url(), /uid=who/);
+  const offered = await page.getByTestId('breakdown-select').evaluate((s) => [...s.options].map((o) => o.value));
+  assert.deepEqual(offered, ['', 'attr:plan'], 'the attributes with few values: not the id, nor a date per user');
+
+  // SPEC section 11: pro 1, 2, 1, 1, 1; free 1, 0, 0, 0, 0; dave (absent) in the null segment 1, 0, 0, 1, 1.
+  assert.deepEqual(await compared(page), { pro: [1, 2, 1, 1, 1], free: [1, 0, 0, 0, 0], '(null)': [1, 0, 0, 1, 1] });
+  // They add up to the run without segments (SPEC section 10: 3, 2, 1, 2, 2), which every panel shows.
+  assert.deepEqual((await summaryTable(page)).rows.map((r) => r[3]), ['3', '2', '1', '2', '2']);
+  assert.deepEqual((await tableText(page, 'segment-table')).rows.map((r) => r.slice(0, 3)), [['free', '1', '0'], ['pro', '2', '1'], ['(null)', '1', '1']]);
+  // The null segment in every panel, chosen from the latest-period table.
+  await page.locator('[data-testid=segment-table] button', { hasText: '(null)' }).click();
+  await page.waitForFunction(() => document.querySelector('#result-title').textContent.endsWith('plan = (null)'));
+  assert.match(page.url(), /sf=null/);
+  assert.deepEqual((await summaryTable(page)).rows.map((r) => r[3]), ['1', '0', '0', '1', '1']);
+
+  // Downloads of the segmented layer are the CLI's partition files.
+  const args = ['--grain', 'week', '--through', '2024-02-04', '--users', plans, '--users-id-col', 'who', '--segment-by', 'plan'];
+  await sameDownloads(page, 'download-segmented', cliRun([specCsv], [...args, '--format', 'csv'], 'plan-csv'), cliRun([specCsv], args, 'plan-pq'), 'partition');
+
+  // The segment cap: too many segments is the engine's named error, and the cap is in the link.
+  await setField(page, 'max-segments-input', '2');
+  status = await settled(page);
+  assert.match(status, /^error: plans\.csv: column "plan": has 3 distinct values .*more than maxSegments 2/);
+  assert.match(page.url(), /maxseg=2/);
+  await setField(page, 'max-segments-input', '');
+  await done(page);
+
+  // The link reproduces the breakdown once the same files are given.
+  const again = await open(new URL(page.url()).hash.slice(1));
+  await again.page.getByTestId('users-input').setInputFiles(plans);
+  await again.page.getByTestId('facts-input').setInputFiles(specCsv);
+  await done(again.page);
+  assert.equal(await again.page.locator('#result-title').textContent(), 'spec_example · weekly · plan = (null)');
+  assert.deepEqual(await compared(again.page), { pro: [1, 2, 1, 1, 1], free: [1, 0, 0, 0, 0], '(null)': [1, 0, 0, 1, 1] });
+  await again.check();
+  await check();
+});
+
+test('a split run resumed from its split snapshot, with its segmented downloads as earlier results, shows every week of each segment', async () => {
+  const [header, ...lines] = readFileSync(platformCsv, 'utf8').trim().split('\n');
+  const cut = '2024-01-17'; // a Wednesday: the open week is reported again
+  const part1 = join(tmp, 'platform_1.csv');
+  const part2 = join(tmp, 'platform_2.csv');
+  writeFileSync(part1, [header, ...lines.filter((l) => l.split(',')[1] <= cut)].join('\n'));
+  writeFileSync(part2, [header, ...lines.filter((l) => l.split(',')[1] > cut)].join('\n'));
+
+  const { page, check } = await open(`through=${cut}&seg=platform&name=apps`);
+  await page.getByTestId('facts-input').setInputFiles(part1);
+  await done(page);
+  const snapshot = await downloadBytes(page, 'download-segmented-snapshot-parquet');
+  assert.equal(snapshot.name, 'apps_by_platform_firstlast.parquet');
+  const earlier = [];
+  for (const t of ['summary', 'transitions', 'cohorts']) earlier.push((await downloadBytes(page, `download-segmented-${t}-csv`)).path);
+
+  // Day 2: the split snapshot and the later facts. The snapshot holds no history of the run without segments.
+  await setField(page, 'through-input', '2024-02-04');
+  await page.getByTestId('snapshot-input').setInputFiles(snapshot.path);
+  await page.getByTestId('facts-input').setInputFiles(part2);
+  assert.match(await done(page), /2 segments, 3 weeks/);
+  assert.deepEqual(await page.getByTestId('segment-filter').evaluate((s) => [...s.options].map((o) => o.text)), ['platform = ios', 'platform = web'], 'no "every user"');
+  assert.equal(await page.locator('#result-title').textContent(), 'apps · weekly · platform = web', 'the largest segment is shown');
+  assert.equal(await page.locator('#downloads').isHidden(), true);
+  assert.deepEqual(await compared(page), { web: [0, 2, 2], ios: [1, 0, 0] }, 'the weeks from the open one on');
+
+  // With the first day's segmented tables, each segment shows every week again: SPEC section 11's numbers.
+  await page.getByTestId('history-input').setInputFiles(earlier);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=compare-table] tbody tr').length === 5);
+  assert.deepEqual(await compared(page), { web: [3, 0, 0, 2, 2], ios: [1, 2, 1, 0, 0] });
+  assert.deepEqual((await summaryTable(page)).rows.map((r) => r[3]), ['3', '0', '0', '2', '2']);
+  assert.match(await page.locator('#history-note').textContent(), /^Showing 5 periods: 2 from earlier results, 3 from this run/);
+  await setField(page, 'segment-filter', '"ios"');
+  await page.waitForFunction(() => document.querySelector('#result-title').textContent.endsWith('platform = ios'));
+  assert.deepEqual((await summaryTable(page)).rows.map((r) => r[3]), ['1', '2', '1', '0', '0']);
+  assert.match(await page.locator('#file-list').textContent(), /earlier segmented summary/);
+  await check();
+});
+
 test('the demo runs and every view draws (light, dark, phone screenshots)', async () => {
   const { page, check } = await open();
   await page.screenshot({ path: join(shots, 'start.png'), fullPage: true });
@@ -264,6 +572,73 @@ test('the demo runs and every view draws (light, dark, phone screenshots)', asyn
   await page.locator('#dashboard').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, 'demo-phone.png'), fullPage: true });
   await page.locator('#theme-toggle').click();
+  await check();
+});
+
+test('the demo broken down: its users table and event column offered, small multiples with a picker, panels of one segment (light, dark, phone screenshots)', async () => {
+  const { page, check } = await open();
+  await page.getByTestId('demo-button').click();
+  await done(page);
+  assert.match(await page.locator('#file-list').textContent(), /demo_users\.parquet.*users table/);
+  const offered = await page.getByTestId('breakdown-select').evaluate((s) => [...s.options].map((o) => o.value));
+  assert.deepEqual(offered, ['', 'col:event', 'attr:plan', 'attr:country']);
+
+  // Countries: more segments than multiples; the picker adds one, and removing it gives focus back to the picker.
+  await setField(page, 'breakdown-select', 'attr:country');
+  const status = await done(page);
+  const segments = Number(status.match(/(\d+) segments/)[1]);
+  assert.ok(segments > 6, status);
+  const multiples = page.getByTestId('segment-multiple');
+  assert.equal(await multiples.count(), 6);
+  const picker = page.getByTestId('segment-picker');
+  const rest = await picker.evaluate((s) => [...s.options].slice(1).map((o) => o.value));
+  assert.equal(rest.length, segments - 6);
+  await picker.selectOption(rest[0]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=segment-multiple]').length === 7);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'segment-picker');
+  assert.equal((await tableText(page, 'compare-table')).header.length, 1 + 7, 'the compared segments are those drawn');
+  await page.locator('.multiple button.remove').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=segment-multiple]').length === 6);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'segment-picker');
+  // A partition adds up: the latest complete week's active users over the countries are the run's.
+  const latest = await tableText(page, 'segment-table');
+  const active = latest.rows.reduce((sum, r) => sum + Number(r[2]), 0);
+  assert.equal(String(active), (await page.getByTestId('kpi-active').locator('.k-value').textContent()).replaceAll(',', ''));
+
+  // Split by the event column, one event in every panel.
+  await setField(page, 'breakdown-select', 'col:event');
+  assert.match(await done(page), /6 segments/);
+  await setField(page, 'compare-metric', 'churn_rate');
+  const event = await page.getByTestId('segment-filter').evaluate((s) => s.options[1].value);
+  await setField(page, 'segment-filter', event);
+  await page.waitForFunction((e) => document.querySelector('#result-title').textContent.endsWith(`event = ${JSON.parse(e)}`), event);
+  for (const id of ['lifecycle-chart', 'active-chart', 'rates-chart', 'sankey-chart', 'cohort-chart', 'dist-streak', 'dist-gap', 'dist-churn', 'compare-chart']) {
+    assert.ok(await page.getByTestId(id).locator('canvas').count() > 0, `${id} drew`);
+  }
+  const lifecycle = page.getByTestId('lifecycle-chart');
+  const retained = await bars(lifecycle, '--c-retained');
+  const behind = await clickBar(page, lifecycle, retained[0]);
+  assert.match(behind.summary, new RegExp(`^[\\d,]+ users retained in the week of \\d{4}-\\d{2}-\\d{2} · event = ${JSON.parse(event)}$`));
+  assert.ok(behind.rows.length > 0 && behind.rows.every((r) => r[0] === JSON.parse(event) && r[3] === 'retained'));
+  await page.waitForTimeout(700); // chart animations
+  await page.screenshot({ path: join(shots, 'breakdown-light.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, 'breakdown-light-top.png') });
+
+  await page.locator('#theme-toggle').click();
+  await page.locator('#theme-toggle').click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.waitForTimeout(700);
+  await page.screenshot({ path: join(shots, 'breakdown-dark.png'), fullPage: true });
+  await page.getByTestId('segment-multiples').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'breakdown-dark-multiples.png') });
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(800);
+  await page.getByTestId('segment-multiples').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'breakdown-phone-dark.png'), fullPage: true });
+  await page.locator('#theme-toggle').click();
+  await page.waitForTimeout(700);
+  await page.screenshot({ path: join(shots, 'breakdown-phone-light.png'), fullPage: true });
   await check();
 });
 

@@ -151,7 +151,7 @@ test('bad input throws Errors with the CLI messages, named by kind, and leaves t
   assert.equal(out.optionError.name, 'UsageError');
   assert.match(out.unknownOption.message, /granularity/);
   assert.equal(out.unknownOption.name, 'UsageError');
-  assert.deepEqual(out.tables, ['states', 'summary', 'transitions', 'cohorts', 'snapshot']);
+  assert.deepEqual(out.tables, ['states', 'summary', 'transitions', 'cohorts', 'snapshot', 'activity', 'depth']);
   assert.equal(out.inspect, 'event_date');
   const messages = [
     /invalid options: factValues must be a list of strings, not string/,
@@ -175,11 +175,11 @@ test('Arrow IPC tables are readable by apache-arrow, with column descriptions', 
     import { readFileSync, writeFileSync } from 'node:fs';
     import { compute } from 'activation-layer';
     const r = compute([{ name: 'events.csv', bytes: readFileSync('events.csv') }], { grain: 'week', through: '2024-02-04' });
-    for (const t of ['states', 'summary', 'transitions', 'cohorts', 'snapshot']) writeFileSync(t + '.arrow', r.table(t, 'arrow'));
+    for (const t of r.tables) writeFileSync(t + '.arrow', r.table(t, 'arrow'));
     r.free();`;
   writeFileSync(join(project, 'arrow.mjs'), script);
   execFileSync('node', ['arrow.mjs'], { cwd: project });
-  const rows = { states: 14, summary: 5, transitions: 45, cohorts: 9, snapshot: 4 };
+  const rows = { states: 14, summary: 5, transitions: 45, cohorts: 9, snapshot: 4, activity: 35, depth: 35 };
   for (const [t, n] of Object.entries(rows)) {
     const table = tableFromIPC(readFileSync(join(project, `${t}.arrow`)));
     assert.equal(table.numRows, n, t);

@@ -1,14 +1,14 @@
 // @ts-check
-// The streak, gap and churn-duration distributions of the run (earlier
-// results do not have them).
+// The streak, gap and churn-duration distributions of the run or of the segment shown
+// (earlier results do not have them).
 import * as charts from '../charts.js';
 import { $ } from '../dom.js';
 
 /** @import { Shown } from '../state.js' */
 
 /** @param {Shown} shown */
-export function draw({ run }) {
-  const dist = run.distributions;
+export function draw({ run, view }) {
+  const dist = view.distributions;
   const unit = run.result.grain;
   const css = getComputedStyle(document.documentElement);
   /** @param {string} name */

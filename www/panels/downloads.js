@@ -1,20 +1,22 @@
 // @ts-check
 // The downloads: every table of the run as the engine writes it (CSV or
-// Parquet, named as the CLI names its files), and the quality report.
+// Parquet, named as the CLI names its files), and the quality report; with a
+// breakdown, the same of its segmented layer.
 import { $ } from '../dom.js';
 import * as status from './status.js';
 
 /**
- * @import { TableFormat, TableName } from 'activation-layer/worker'
+ * @import { LayerName, TableFormat, TableName } from 'activation-layer/worker'
  * @import { Run, Shown } from '../state.js'
  */
 
 /**
+ * Hands bytes to the browser as a file download.
  * @param {BlobPart} bytes
  * @param {string} name
  * @param {string} type
  */
-function save(bytes, name, type) {
+export function save(bytes, name, type) {
   const url = URL.createObjectURL(new Blob([bytes], { type }));
   const a = document.createElement('a');
   a.href = url;
@@ -30,28 +32,55 @@ function save(bytes, name, type) {
  * @param {Run} run
  * @param {string} which  a table, or `quality`
  * @param {string} format
+ * @param {LayerName} layer
  */
-async function download(run, which, format) {
+async function download(run, which, format, layer) {
   if (which === 'quality') {
-    save(JSON.stringify(run.result.quality, null, 2), `${run.statesName}_quality.json`, 'application/json');
+    const segmented = layer === 'segmented' ? run.segments : null;
+    const report = segmented ? segmented.layer.quality : run.result.quality;
+    save(JSON.stringify(report, null, 2), `${segmented ? segmented.statesName : run.statesName}_quality.json`, 'application/json');
     return;
   }
   const table = /** @type {TableName} */ (which);
-  const bytes = await run.result.table(table, /** @type {TableFormat} */ (format));
-  const name = await run.result.tableName(table);
+  const bytes = await run.result.table(table, /** @type {TableFormat} */ (format), layer);
+  const name = await run.result.tableName(table, layer);
   save(/** @type {Uint8Array<ArrayBuffer>} */ (bytes), `${name}.${format}`, format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet');
+}
+
+/** @param {Shown} shown */
+export function render({ run }) {
+  const seg = run.segments;
+  $('downloads-segmented').hidden = !seg;
+  // A split run resumed from a split snapshot has no layer without segments.
+  $('downloads').hidden = !run.distributions;
+  if (seg) $('downloads-segmented-h').textContent = `By ${seg.layer.column} (${seg.layer.fact} files)`;
+}
+
+/**
+ * The segmented layer's downloads: the same buttons as the run's, each
+ * asking for the segmented table (`download-segmented-…`, `…:segmented`).
+ */
+function segmentedButtons() {
+  const copy = /** @type {HTMLElement} */ ($('downloads').cloneNode(true));
+  for (const b of copy.querySelectorAll('button[data-dl]')) {
+    if (!(b instanceof HTMLButtonElement)) continue;
+    b.dataset.testid = `${b.dataset.testid}`.replace(/^download-/, 'download-segmented-');
+    b.dataset.dl = `${b.dataset.dl}:segmented`;
+  }
+  $('downloads-segmented-list').replaceChildren(...copy.children);
 }
 
 /** @param {() => Shown | null} shown */
 export function init(shown) {
-  $('downloads').addEventListener('click', async (e) => {
+  segmentedButtons();
+  $('downloads-card').addEventListener('click', async (e) => {
     const button = e.target instanceof Element ? e.target.closest('button[data-dl]') : null;
     const s = shown();
     if (!(button instanceof HTMLButtonElement) || !s) return;
-    const [which, format] = (button.dataset.dl ?? '').split(':');
+    const [which, format, layer = 'plain'] = (button.dataset.dl ?? '').split(':');
     button.disabled = true;
     try {
-      await download(s.run, which, format);
+      await download(s.run, which, format, /** @type {LayerName} */ (layer));
     } catch (e) {
       status.set('error', `download failed: ${e instanceof Error ? e.message : e}`);
     } finally {

@@ -1,6 +1,6 @@
 // @ts-check
-// The data card: the fact, snapshot and earlier-result inputs, the drop
-// zone, the demo button, and the list of loaded files.
+// The data card: the fact, users-table, snapshot and earlier-result inputs, the drop
+// zones, the demo button, and the list of loaded files.
 import { $ } from '../dom.js';
 import { escapeHtml, fmtBytes, fmtInt } from '../format.js';
 import { fileSource } from '../session.js';
@@ -29,8 +29,15 @@ export function render() {
     else if (info) item(s.name, `${fmtBytes(s.size)} · ${info.format} · ${fmtInt(info.rows)} rows`, `columns: ${info.columns.map((c) => c.name).join(', ')}`);
     else item(s.name, fmtBytes(s.size), 'reading…');
   });
+  if (state.users) {
+    const info = state.usersInfo;
+    const size = fmtBytes(state.users.size);
+    if (info instanceof Error) item(state.users.name, `${size} · users table`, info.message, true);
+    else if (info) item(state.users.name, `${size} · users table · ${fmtInt(info.rows)} rows`, `columns: ${info.columns.map((c) => c.name).join(', ')}`);
+    else item(state.users.name, `${size} · users table`, 'reading…');
+  }
   if (state.snapshot) item(state.snapshot.name, `${fmtBytes(state.snapshot.size)} · snapshot`, 'history is resumed from this FirstLast snapshot');
-  for (const f of state.history.files) item(f.name, `earlier ${f.table} · ${fmtInt(f.rows)} rows`, '');
+  for (const f of state.history.files) item(f.name, `earlier ${f.layer === 'segmented' ? 'segmented ' : ''}${f.table} · ${fmtInt(f.rows)} rows`, '');
 }
 
 /** @param {Session} session */
@@ -47,24 +54,27 @@ export function init(session) {
   });
   const history = $('history-input', HTMLInputElement);
   history.addEventListener('change', () => session.setHistory([...history.files ?? []]));
+  const users = $('users-input', HTMLInputElement);
+  users.addEventListener('change', () => {
+    const f = users.files?.[0];
+    session.setUsers(f ? fileSource(f) : null);
+  });
+  dropTarget($('users-dropzone'), (files) => {
+    if (files[0]) session.setUsers(fileSource(files[0]));
+  });
 
   const demo = $('demo-button', HTMLButtonElement);
   demo.addEventListener('click', async () => {
     demo.disabled = true;
-    // Choosing the same file again after the demo must still be a change.
+    // Choosing the same files again after the demo must still be a change.
     facts.value = '';
-    await session.loadDemo(new URL('demo/demo_events.parquet', document.baseURI));
+    users.value = '';
+    await session.loadDemo(new URL('demo/demo_events.parquet', document.baseURI), new URL('demo/demo_users.parquet', document.baseURI));
     demo.disabled = false;
   });
 
   // A drop can mix all three kinds: they are told apart by the names the engine gives its outputs.
-  const zone = $('dropzone');
-  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    zone.classList.remove('over');
-    const files = [...e.dataTransfer?.files ?? []];
+  dropTarget($('dropzone'), (files) => {
     const snap = files.find((f) => /firstlast/i.test(f.name));
     const earlier = files.filter((f) => /_(summary|transitions|cohorts)\.(csv|parquet)$/i.test(f.name));
     const rest = files.filter((f) => f !== snap && !earlier.includes(f));
@@ -72,5 +82,20 @@ export function init(session) {
     if (rest.length) session.setFacts(rest.map(fileSource));
     if (snap) session.setSnapshot(fileSource(snap));
     if (earlier.length) session.setHistory(earlier);
+  });
+}
+
+/**
+ * A zone files can be dropped on.
+ * @param {HTMLElement} zone
+ * @param {(files: File[]) => void} dropped
+ */
+function dropTarget(zone, dropped) {
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    dropped([...e.dataTransfer?.files ?? []]);
   });
 }

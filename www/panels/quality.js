@@ -1,8 +1,9 @@
 // @ts-check
 // The data-quality panel: warnings first (empty days read as false churn),
-// then what was read, used and rejected.
+// then what was read, used and rejected, and with a breakdown the rows and users per segment.
 import { $ } from '../dom.js';
 import { escapeHtml, fmtInt, fmtPct } from '../format.js';
+import { segmentKey, segmentLabel } from '../segment.js';
 
 /** @import { Shown } from '../state.js' */
 
@@ -10,7 +11,7 @@ import { escapeHtml, fmtInt, fmtPct } from '../format.js';
 const def = (key) => `data-def="q:${key}"`;
 
 /** @param {Shown} shown */
-export function render({ run }) {
+export function render({ run, view }) {
   const q = run.result.quality;
   const parts = [];
   const empty = q.empty_days;
@@ -41,6 +42,14 @@ export function render({ run }) {
     <tr><th scope="row" colspan="2"><span ${def('rows_rejected')}>Rejected rows by reason</span></th></tr>
     ${reasons.map(([k, n]) => `<tr><th scope="row">&nbsp;&nbsp;${escapeHtml(k.replaceAll('_', ' '))}</th><td>${fmtInt(n)}</td></tr>`).join('')}
     <tr><th scope="row">&nbsp;&nbsp;total</th><td>${fmtInt(rej.total)}</td></tr></tbody></table>`);
+  const seg = run.segments?.layer;
+  if (seg) {
+    const current = view.segment ? segmentKey(view.segment.value) : null;
+    const rowsOf = seg.quality.segments.map((c) => `<tr${segmentKey(c.segment) === current ? ' class="current"' : ''}><th scope="row">${escapeHtml(segmentLabel(c.segment))}</th><td>${fmtInt(c.rows)}</td><td>${fmtInt(c.users)}</td></tr>`);
+    parts.push(`<div class="table-wrap q-segments" tabindex="0" role="region" aria-label="Rows and users per segment"><table data-testid="quality-segments">
+      <thead><tr><th scope="col" data-def="col:segment">${escapeHtml(seg.column)}</th><th scope="col">rows used</th><th scope="col">users</th></tr></thead>
+      <tbody>${rowsOf.join('')}</tbody></table></div>`);
+  }
   if (q.warnings.length) {
     parts.push(`<ul class="q-list" aria-label="Warnings">${q.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
   }

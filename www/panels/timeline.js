@@ -1,20 +1,21 @@
 // @ts-check
-// The user lookup: suggestions from the run, and one user's state in every
-// reported period (a strip and a table).
+// The user lookup: suggestions from the run (or the segment shown), and one user's state in
+// every reported period of the run or of that segment (a strip and a table).
 import { applyDefs } from '../defs.js';
 import { $ } from '../dom.js';
 import { escapeHtml } from '../format.js';
+import { segmentLabel } from '../segment.js';
 
 /**
  * @import { TimelineEntry } from 'activation-layer/worker'
- * @import { Run, Shown } from '../state.js'
+ * @import { Run, Shown, View } from '../state.js'
  */
 
 /** @type {(keyof TimelineEntry)[]} */
 const COLUMNS = ['period_start', 'state', 'transition', 'streak', 'inactive_streak', 'gap', 'churned_periods', 'active_periods', 'tenure'];
 
 /** @param {Shown} shown */
-export function render({ run: { users } }) {
+export function render({ view: { users } }) {
   $('user-suggestions').replaceChildren(...users.map((u) => new Option(u)));
   const p = document.createElement('p');
   p.className = 'muted';
@@ -24,20 +25,22 @@ export function render({ run: { users } }) {
 
 /**
  * @param {Run} run
+ * @param {View} view
  * @param {string} id
  */
-async function lookup(run, id) {
+async function lookup(run, view, id) {
   const out = $('user-timeline');
   /** @type {TimelineEntry[] | null} */
   let timeline;
+  const where = view.segment && run.segments ? ` in ${run.segments.layer.column} = ${segmentLabel(view.segment.value)}` : '';
   try {
-    timeline = await run.result.userTimeline(id);
+    timeline = view.segment ? await run.result.userTimeline(id, view.segment.value) : await run.result.userTimeline(id);
   } catch (e) {
     out.innerHTML = `<p class="error">${escapeHtml(e instanceof Error ? e.message : e)}</p>`;
     return;
   }
   if (!timeline) {
-    out.innerHTML = `<p class="muted">No user <b>${escapeHtml(id)}</b> in this run.</p>`;
+    out.innerHTML = `<p class="muted">No user <b>${escapeHtml(id)}</b> in this run${escapeHtml(where)}.</p>`;
     return;
   }
   const cells = timeline.map((r) => {
@@ -51,7 +54,7 @@ async function lookup(run, id) {
     return `<td>${v === null || v === undefined ? '' : escapeHtml(v)}</td>`;
   }).join('')}</tr>`).join('');
   const active = timeline.filter((r) => r.state !== 'inactive').length;
-  out.innerHTML = `<p><b>${escapeHtml(id)}</b> · first active ${escapeHtml(timeline[0].period_start)} · active in ${active} of ${timeline.length} reported ${run.result.grain}s</p>
+  out.innerHTML = `<p><b>${escapeHtml(id)}</b>${escapeHtml(where)} · first active ${escapeHtml(timeline[0].period_start)} · active in ${active} of ${timeline.length} reported ${run.result.grain}s</p>
     <div class="strip" role="img" aria-label="State per period, oldest first">${cells}</div>
     <div class="tl-legend"><span><span class="dot c-new"></span>new</span><span><span class="dot c-retained"></span>retained</span>
       <span><span class="dot c-reactivated"></span>reactivated</span><span><span class="dot c-churned"></span>churned</span><span>▢ dormant</span></div>
@@ -65,6 +68,6 @@ export function init(shown) {
     e.preventDefault();
     const s = shown();
     const id = $('user-input', HTMLInputElement).value.trim();
-    if (s && id) lookup(s.run, id);
+    if (s && id) lookup(s.run, s.view, id);
   });
 }

@@ -5,6 +5,7 @@
 import type {
   ComputeOptions, Dictionary, Distributions, FileInfo, FileInput, Grain, OptionInfo, Progress,
   LayerName, QualityReport, SegmentedLayer, SummaryRow, TableFormat, TableName, TimelineEntry,
+  Bar, SegmentValue,
 } from '../../worker/client.js';
 
 /** The result of `compute`; it lives in WASM memory until `free()`. */
@@ -17,11 +18,13 @@ export class Computation {
   readonly quality: QualityReport;
   readonly segments: SegmentedLayer | null;
   readonly stateRows: number;
+  readonly tables: TableName[];
   table(which: TableName, format: TableFormat, layer?: LayerName): Uint8Array;
   tableName(which: TableName, layer?: LayerName): string;
-  distributions(): Distributions;
-  userTimeline(user_id: string): TimelineEntry[] | null;
-  sampleUsers(limit: number): string[];
+  distributions(segment?: SegmentValue): Distributions;
+  userTimeline(user_id: string, segment?: SegmentValue): TimelineEntry[] | null;
+  sampleUsers(limit: number, segment?: SegmentValue): string[];
+  usersBehind(bar: Bar, format: TableFormat): Uint8Array;
 }
 
 export function inspect(file: FileInput): FileInfo;
