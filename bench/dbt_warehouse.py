@@ -1,11 +1,14 @@
 """The warehouse path of the benchmark (BENCHMARKS.md): the dbt package
 (dbt/) building the weekly layer (snapshot, states, summary, transitions,
-cohorts) from the benchmark's facts on DuckDB (dbt-duckdb) or on Spark (a
-local session of N cores): a full refresh through the day before the last,
-then one incremental day, as a daily `dbt run` would. With "engine": true it
-also times the CLI on the same day (a run from the snapshot on that day's
-facts). Prints one JSON object; bench/run.mjs checks its summary and state
-rows against the engine's.
+cohorts, depth, and the daily activity) from the benchmark's facts on
+DuckDB (dbt-duckdb) or on Spark (a local session of N cores): a full
+refresh through the day before the last, then one incremental day, as a
+daily `dbt run` would. With "engine": true it also times the CLI on the
+same day (a run from the snapshot on that day's facts). Prints one JSON
+object; bench/run.mjs checks its summary and state rows against the
+engine's, and this script its activity and depth rows against the CLI's
+one-shot run through the last day (`sectionTwelve`: rows compared, or the
+first differences).
 
     .venv/bin/python bench/dbt_warehouse.py < job.json
     job: {"adapter": "duckdb" | "spark", "cores": 2, "facts": "events_1m.parquet",
@@ -23,7 +26,9 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ["states", "summary", "transitions", "cohorts"]
+TABLES = ["states", "summary", "transitions", "cohorts", "depth"]
+# SPEC section 12's tables, by model name and key.
+SECTION_12 = {"events_activity_daily": ["date"], "events_activation_weekly_depth": ["period_start", "days_active"]}
 
 
 def project(work, job):
@@ -51,6 +56,9 @@ def project(work, job):
         (models / f"events_activation_weekly{suffix}.sql").write_text(
             f"{{{{ activation_layer.activation_{table}(ref('events'), grain='week', "
             "snapshot=ref('events_firstlast')) }}\n")
+    (models / "events_activity_daily.sql").write_text(
+        "{{ activation_layer.activation_activity(ref('events'), grain='week', "
+        "snapshot=ref('events_firstlast')) }}\n")
 
 
 def dbt(work, *args):
@@ -95,6 +103,29 @@ def engine_day(job, work, last):
     return (time.perf_counter() - started) * 1000
 
 
+def check_section_12(job, work, adapter, last):
+    """dbt's activity and depth tables against the CLI's one-shot run
+    through the last day (equal, by SPEC section 5's equivalence, to the
+    full refresh and the day after it): every row, every column."""
+    out = work / "engine_full"
+    subprocess.run([job["cli"], "run", job["facts"], "--grain", "week", "--through", str(last),
+                    "--name", "events", "--out", str(out), "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    checked, differences = {}, []
+    for name, key in SECTION_12.items():
+        order = ", ".join(key)
+        rel = duckdb.sql(f"select * from read_parquet('{out / name}.parquet') order by {order}")
+        engine = [dict(zip(rel.columns, r)) for r in rel.fetchall()]
+        warehouse = rows(adapter, work, f"select * from {name} order by {order}")
+        if len(engine) != len(warehouse):
+            differences.append(f"{name}: {len(engine)} rows from the engine, {len(warehouse)} from dbt")
+        for e, w in zip(engine, warehouse):
+            if e != w:
+                differences.append(f"{name}: engine {e} dbt {w}")
+                break
+        checked[name] = len(engine)
+    return {"rows": checked, "differences": differences}
+
+
 def main():
     job = json.load(sys.stdin)
     adapter = job["adapter"]
@@ -132,6 +163,7 @@ def main():
         "stateRows": state_rows,
         "maxRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
+    out["sectionTwelve"] = check_section_12(job, work, adapter, last)
     if job.get("engine"):
         out["engineIncrementalMs"] = engine_day(job, work, last)
     json.dump(out, sys.stdout)

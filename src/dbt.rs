@@ -7,8 +7,10 @@
 
 use std::fmt::Write;
 
-use crate::dictionary::{ColumnDoc, TableDoc, SEGMENT, TABLES};
+use crate::dictionary::{ColumnDoc, TableDoc, SEGMENT, TABLES, WINDOW};
 use crate::grain::Grain;
+use crate::output::TableKind;
+use crate::rolling::Windows;
 
 /// Which models a `schema.yml` describes.
 #[derive(Clone, Debug)]
@@ -21,6 +23,9 @@ pub struct DbtModels<'a> {
     /// The split's segment column (SPEC section 11): the models are then
     /// `{fact}_by_{column}_...` with a first column `segment`.
     pub segment_column: Option<&'a str>,
+    /// The activity model's trailing windows (SPEC section 12): its
+    /// `active_{N}d`, `stickiness_{N}d` and `complete_{N}d` columns.
+    pub windows: &'a Windows,
 }
 
 /// Columns the snapshot model has in a warehouse and not in the engine's
@@ -65,11 +70,15 @@ pub fn schema_yml(models: &DbtModels) -> String {
          version: 2\n\nmodels:\n"
     );
     for table in TABLES {
-        if table.table == "snapshot" {
-            model(&mut out, table, &fact, None, models.segment_column);
-        } else {
-            for &g in models.grains {
-                model(&mut out, table, &fact, Some(g), models.segment_column);
+        // The snapshot and the activity table serve every grain.
+        if !table.name.contains("{g}") {
+            model(&mut out, table, &fact, None, models);
+            continue;
+        }
+        let kind = TableKind::ALL.iter().find(|k| k.as_str() == table.table);
+        for &g in models.grains {
+            if kind.is_none_or(|k| k.exists(g)) {
+                model(&mut out, table, &fact, Some(g), models);
             }
         }
     }
@@ -77,13 +86,7 @@ pub fn schema_yml(models: &DbtModels) -> String {
 }
 
 /// One model's entry.
-fn model(
-    out: &mut String,
-    table: &TableDoc,
-    fact: &str,
-    grain: Option<Grain>,
-    segment: Option<&str>,
-) {
+fn model(out: &mut String, table: &TableDoc, fact: &str, grain: Option<Grain>, models: &DbtModels) {
     let name = table
         .name
         .replace("{fact}", fact)
@@ -92,7 +95,11 @@ fn model(
         .description
         .find(FILE_METADATA)
         .map_or(table.description, |i| &table.description[..i]);
-    let segment_columns: &[ColumnDoc] = if segment.is_some() { &[SEGMENT] } else { &[] };
+    let segment_columns: &[ColumnDoc] = if models.segment_column.is_some() {
+        &[SEGMENT]
+    } else {
+        &[]
+    };
     let key: Vec<&str> = segment_columns
         .iter()
         .map(|c| c.name)
@@ -115,18 +122,33 @@ fn model(
         key.join(", ")
     );
     out.push_str("    columns:\n");
-    for c in segment_columns.iter().chain(table.columns).chain(extra) {
-        column(out, c);
+    let (fixed, per_window): (Vec<&ColumnDoc>, Vec<&ColumnDoc>) =
+        table.columns.iter().partition(|c| !c.name.contains(WINDOW));
+    for c in segment_columns.iter().chain(fixed).chain(extra) {
+        column(out, c, c.name, c.description);
+    }
+    // The columns of each window, shortest window first, as the engine
+    // writes them.
+    for n in models.windows.lengths() {
+        let n = n.to_string();
+        for c in &per_window {
+            column(
+                out,
+                c,
+                &c.name.replace(WINDOW, &n),
+                &c.description.replace(WINDOW, &n),
+            );
+        }
     }
 }
 
-/// One column's entry, with its tests.
-fn column(out: &mut String, c: &ColumnDoc) {
+/// One column's entry, with its tests; `name` and `description` are
+/// those of `c` with a window's length in place of [`WINDOW`].
+fn column(out: &mut String, c: &ColumnDoc, name: &str, description: &str) {
     let _ = writeln!(
         out,
-        "      - name: {}\n        description: {}",
-        c.name,
-        quoted(c.description)
+        "      - name: {name}\n        description: {}",
+        quoted(description)
     );
     if c.nullable && c.values.is_empty() {
         return;

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use activation_layer::read::{TIME_COLUMNS, USER_COLUMNS};
+use activation_layer::rolling::Windows;
 
 fn activation(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_activation"))
@@ -59,16 +60,52 @@ fn the_dbt_schema_describes_every_model_with_its_tests() {
         "platform",
     ]);
     for g in ["daily", "weekly", "monthly"] {
-        for suffix in ["", "_summary", "_transitions", "_cohorts"] {
-            assert!(
-                yml.contains(&format!(
-                    "  - name: visits_by_platform_activation_{g}{suffix}\n"
-                )),
-                "{g}{suffix} missing"
+        for suffix in ["", "_summary", "_transitions", "_cohorts", "_depth"] {
+            // Depth counts active days per week or month (SPEC section 12).
+            let name = format!("  - name: visits_by_platform_activation_{g}{suffix}\n");
+            assert_eq!(
+                yml.contains(&name),
+                g != "daily" || suffix != "_depth",
+                "{g}{suffix}"
             );
         }
     }
     assert!(yml.contains("  - name: visits_by_platform_firstlast\n"));
+    // One activity model serves every grain; its columns repeat per window.
+    assert_eq!(yml.matches("_activity_daily\n").count(), 1);
+    assert!(yml.contains("columns: [segment, date]\n"));
+    assert!(yml.contains("columns: [segment, period_start, days_active]\n"));
+    let columns = |from: &str| -> Vec<String> {
+        let model = yml
+            .split(from)
+            .nth(1)
+            .expect("model")
+            .split("\n  - name:")
+            .next()
+            .unwrap();
+        model
+            .lines()
+            .filter_map(|l| l.strip_prefix("      - name: "))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        columns("  - name: visits_by_platform_activity_daily\n"),
+        [
+            "segment",
+            "date",
+            "active_1d",
+            "active_7d",
+            "stickiness_7d",
+            "complete_7d",
+            "active_28d",
+            "stickiness_28d",
+            "complete_28d"
+        ]
+    );
+    assert!(columns("  - name: visits_by_platform_firstlast\n")
+        .iter()
+        .any(|c| c == "monthly_active_days"));
     // Keys start with the segment; the snapshot is keyed by segment and user.
     assert!(yml.contains("columns: [segment, user_id, period_start]"));
     assert!(yml.contains("columns: [segment, user_id]\n"));
@@ -93,6 +130,55 @@ fn the_dbt_schema_describes_every_model_with_its_tests() {
     // Warehouse tables carry no Parquet metadata, and their docs do not say so.
     assert!(!yml.contains("Parquet metadata"));
     assert!(yml.contains("      - name: as_of\n"));
+}
+
+#[test]
+fn the_dbt_schema_has_the_activity_columns_of_the_windows_given() {
+    let yml = activation(&[
+        "dictionary",
+        "--format",
+        "dbt",
+        "--grain",
+        "day",
+        "--windows",
+        "30,3",
+    ]);
+    let activity = yml
+        .split("  - name: fact_activity_daily\n")
+        .nth(1)
+        .expect("the activity model");
+    let names: Vec<&str> = activity
+        .lines()
+        .filter_map(|l| l.strip_prefix("      - name: "))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "date",
+            "active_1d",
+            "active_3d",
+            "stickiness_3d",
+            "complete_3d",
+            "active_30d",
+            "stickiness_30d",
+            "complete_30d"
+        ]
+    );
+    assert!(activity.contains("\"active_1d / active_30d: "));
+    assert!(
+        !yml.contains("_depth\n"),
+        "a daily layer has no depth model"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_activation"))
+        .args(["dictionary", "--format", "dbt", "--windows", "7,1"])
+        .output()
+        .expect("the CLI runs");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("from 2 to 90 days (1 is not)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -127,5 +213,28 @@ fn the_macros_detect_the_engines_default_columns() {
     assert!(
         options.contains(&format!("'time': {}", list(&TIME_COLUMNS))),
         "dbt/macros/options.sql: the time columns differ from the engine's {TIME_COLUMNS:?}"
+    );
+}
+
+#[test]
+fn the_macros_check_windows_as_the_engine_does() {
+    let options = repo_file("dbt/macros/options.sql");
+    let default = format!(
+        "{{{{ return({:?}) }}}}",
+        Windows::default().lengths().to_vec()
+    );
+    assert!(
+        options.contains(&default),
+        "dbt/macros/options.sql: the default windows differ from the engine's {default}"
+    );
+    let range = format!(
+        "n < {} or n > {}",
+        Windows::RANGE.start(),
+        Windows::RANGE.end()
+    );
+    assert!(
+        options.contains(&range),
+        "dbt/macros/options.sql: the window lengths differ from the engine's {:?}",
+        Windows::RANGE
     );
 }

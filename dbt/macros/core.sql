@@ -12,11 +12,17 @@
             period models built after it (see snapshot.sql).
 -#}
 
-{#- The snapshot's history columns per grain (SPEC section 5). -#}
+{#- The snapshot's history columns per grain, in the engine's order (SPEC
+    sections 5 and 12: weeks and months also keep the active days of the
+    period of last_active_date, from which the open period's depth
+    resumes). -#}
 {% macro history_columns() %}
   {%- set cols = [] -%}
   {%- for g in ['daily', 'weekly', 'monthly'] -%}
     {%- do cols.extend([g ~ '_previous_active_date', g ~ '_streak', g ~ '_active_periods']) -%}
+    {%- if g != 'daily' -%}
+      {%- do cols.append(g ~ '_active_days') -%}
+    {%- endif -%}
   {%- endfor -%}
   {{ return(cols) }}
 {% endmacro %}
@@ -148,20 +154,22 @@
     period before it; new facts add their periods after it. Result
     al_<g>_walk: one row per user and active period, with state,
     previous_state, streak, gap, lifetime count (cnt), the first period f,
-    the next active period, and the latest active date before the period
-    (prev_date, what the snapshot keeps). -#}
+    the next active period, the latest active date before the period
+    (prev_date) and the period's distinct active days (days), what the
+    snapshot keeps. -#}
 {% macro walk(o, grain, resume) %}
   {%- set g = activation_layer.grain_adjective(grain) -%}
   {%- set P = activation_layer.period_of_date -%}
   {%- set by = 'partition by ' ~ activation_layer.seg(o) ~ 'user_id' -%}
   al_{{ g }}_periods as (
-    select {{ activation_layer.seg(o) }}user_id, p, max(max_dn) as max_dn, max(is_seed) as is_seed,
+    select {{ activation_layer.seg(o) }}user_id, p, max(max_dn) as max_dn, sum(days) as days, max(is_seed) as is_seed,
       max(seed_f) as seed_f, max(seed_streak) as seed_streak, max(seed_count) as seed_count,
       max(seed_prev_p) as seed_prev_p, max(seed_prev_date) as seed_prev_date
     from (
       {%- if resume != 'none' %}
       select {{ activation_layer.seg(o) }}user_id, {{ P(o, grain, 'last_active_date') }} as p,
-        {{ activation_layer.day_number('last_active_date') }} as max_dn, 1 as is_seed,
+        {{ activation_layer.day_number('last_active_date') }} as max_dn,
+        {{ g ~ '_active_days' if g != 'daily' else 1 }} as days, 1 as is_seed,
         {{ P(o, grain, 'first_active_date') }} as seed_f,
         {{ g }}_streak as seed_streak, {{ g }}_active_periods as seed_count,
         case when {{ g }}_streak >= 2 then {{ P(o, grain, 'last_active_date') }} - 1
@@ -170,7 +178,7 @@
       from al_s0
       union all
       {%- endif %}
-      select {{ activation_layer.seg(o) }}user_id, {{ P(o, grain, 'd') }} as p, dn as max_dn, 0 as is_seed,
+      select {{ activation_layer.seg(o) }}user_id, {{ P(o, grain, 'd') }} as p, dn as max_dn, 1 as days, 0 as is_seed,
         cast(null as integer) as seed_f, cast(null as integer) as seed_streak, cast(null as integer) as seed_count,
         cast(null as integer) as seed_prev_p, cast(null as date) as seed_prev_date
       from al_days
@@ -195,7 +203,7 @@
     from al_{{ g }}_w1 x
   ),
   al_{{ g }}_w3 as (
-    select {{ activation_layer.seg(o) }}user_id, p, next_p, max_dn, rn,
+    select {{ activation_layer.seg(o) }}user_id, p, next_p, max_dn, cast(days as integer) as days, rn,
       coalesce(sf, min_p) as f,
       cast(coalesce(sc - 1, 0) + rn as integer) as cnt,
       {#- The run that holds the resumed period continues its streak. -#}
@@ -262,7 +270,7 @@
 {#- Every CTE a period table needs, for one grain, from the facts and
     (when the model is incremental) the snapshot. -#}
 {% macro period_layer(facts, o, snapshot, rows='changes') %}
-  {%- set resume = 'latest' if (snapshot is not none and is_incremental()) else 'none' -%}
+  {%- set resume = activation_layer.period_resume(snapshot) -%}
   with
   {{ activation_layer.fact_days(facts, o, resume, snapshot) }},
   {{ activation_layer.bounds(o, o.grain) }},
@@ -270,12 +278,35 @@
   {{ activation_layer.state_rows(o, o.grain, rows) }}
 {%- endmacro %}
 
-{#- The incremental configuration of a period table (key: SPEC section 4),
-    or a plain table when the model has no snapshot to resume from. -#}
-{% macro configure_period_model(o, key, snapshot) %}
+{#- The incremental configuration of a period table (key: SPEC sections 4
+    and 12), or a plain table when the model has no snapshot to resume
+    from. `period` is the column whose values an incremental build
+    recomputes whole (the activity table's `date`). -#}
+{% macro configure_period_model(o, key, snapshot, period='period_start') %}
   {%- if snapshot is none -%}
     {{ config(materialized='table') }}
   {%- else -%}
-    {{ config(**activation_layer.model_config(key, 'period_start')) }}
+    {{ config(**activation_layer.model_config(key, period)) }}
   {%- endif -%}
 {% endmacro %}
+
+{#- How a period model reads history: from the snapshot as it stood before
+    its latest build when the model is incremental on it (see
+    snapshot.sql), else from every fact. -#}
+{% macro period_resume(snapshot) %}
+  {{- return('latest' if (snapshot is not none and is_incremental()) else 'none') -}}
+{% endmacro %}
+
+{#- CTE al_segments: the segments of a split layer, those of the users in
+    the facts read or in the snapshot resumed from. -#}
+{% macro layer_segments(resume) %}
+  al_segments as (
+    select distinct segment from (
+      select segment from al_days
+      {%- if resume != 'none' %}
+      union all
+      select segment from al_s0
+      {%- endif %}
+    ) x
+  )
+{%- endmacro %}

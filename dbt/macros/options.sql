@@ -17,7 +17,7 @@
 {#- The options of one model, as a dict. `facts` is the fact relation. -#}
 {% macro options(facts, grain=none, user_column=none, time_column=none, time_kind=none,
                  fact_column=none, fact_values=none, timezone=none, week_start=none,
-                 through=none, report_from=none, rows=none, segment_column=none) %}
+                 through=none, report_from=none, rows=none, segment_column=none, windows=none) %}
   {%- if grain is not none -%}
     {{ activation_layer.check_grain(grain) }}
   {%- endif -%}
@@ -45,7 +45,7 @@
     'grain': grain, 'week_start': (week_start or 'monday') | lower, 'timezone': timezone,
     'fact_column': fact_column, 'fact_values': fact_values or [],
     'through': through, 'report_from': report_from, 'rows': rows,
-    'segment_column': segment_column,
+    'segment_column': segment_column, 'windows': activation_layer.check_windows(windows),
   } -%}
   {%- do activation_layer.weekday_index(o.week_start) -%}
   {%- do o.update(activation_layer.fact_columns(facts, user_column, time_column, time_kind)) -%}
@@ -84,4 +84,26 @@
         ~ found.time.data_type ~ "; expected a timestamp with a time zone (instants), a timestamp without one (local times) or a date: cast it in the fact model, or give time_kind") }}
   {%- endif -%}
   {{ return({'user_column': found.user.name, 'time_column': found.time.name, 'time_kind': kind}) }}
+{% endmacro %}
+
+{#- The trailing windows of the activity table (SPEC section 12), in days:
+    each 2 to 90, distinct; returned shortest first, the order of the
+    table's columns. Default 7 and 28 (the engine's --windows). -#}
+{% macro check_windows(windows) %}
+  {%- if windows is none -%}
+    {{ return([7, 28]) }}
+  {%- endif -%}
+  {%- set given = [windows] if windows is number else windows -%}
+  {%- if given is string or given is not iterable -%}
+    {{ exceptions.raise_compiler_error("activation_layer: windows must be a list of day counts such as [7, 28], not " ~ windows) }}
+  {%- endif -%}
+  {%- for n in given -%}
+    {%- if n is not number or n != n | int or n < 2 or n > 90 -%}
+      {{ exceptions.raise_compiler_error("activation_layer: windows must be whole numbers of days from 2 to 90 (" ~ n ~ " is not)") }}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- if given | unique | list | length != given | length -%}
+    {{ exceptions.raise_compiler_error("activation_layer: windows must be distinct: " ~ given | join(', ')) }}
+  {%- endif -%}
+  {{ return(given | map('int') | sort) }}
 {% endmacro %}

@@ -1,7 +1,8 @@
 {#-
   The FirstLast snapshot (SPEC section 5) as an incremental model: one row
   per user (per segment and user when split), with the columns of the
-  engine's snapshot and three of the warehouse's own:
+  engine's snapshot of format 2 (section 12: weekly_active_days and
+  monthly_active_days) and three of the warehouse's own:
 
     as_of         the day through which the row's values are folded in (the
                   `through` of the build that wrote it; the snapshot's
@@ -53,6 +54,9 @@
       {{ g }}.prev_date as {{ g }}_previous_active_date,
       cast({{ g }}.streak as integer) as {{ g }}_streak,
       cast({{ g }}.cnt as integer) as {{ g }}_active_periods,
+      {%- if g != 'daily' %}
+      {{ g }}.days as {{ g }}_active_days,
+      {%- endif %}
       {%- endfor %}
       (select through from al_run) as as_of,
       (select a0 from al_run) as resumed_from,
@@ -66,7 +70,7 @@
       {#- A typed null: the column has the type of later builds' values. -#}
       {%- set typed = [] -%}
       {%- for name, expr in fields -%}
-        {%- do typed.append((name, 'cast(null as ' ~ ('integer' if name.endswith('_streak') or name.endswith('_periods') else 'date') ~ ')')) -%}
+        {%- do typed.append((name, 'cast(null as ' ~ ('date' if name.endswith('_date') else 'integer') ~ ')')) -%}
       {%- endfor %}
       case when 1 = 0 then {{ activation_layer.make_struct(typed) }} end as prior
       {%- endif %}

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use activation_layer::grain::parse_day;
 use activation_layer::progress::Progress;
+use activation_layer::rolling::Windows;
 use activation_layer::write::{
     csv_bytes, parquet_bytes, write_atomic, write_outputs, OutputFormat,
 };
@@ -115,6 +116,9 @@ struct DictionaryArgs {
     /// dbt: the models split by this fact column ({fact}_by_{C}_..., a first column segment).
     #[arg(long = "segment-col", value_name = "C")]
     segment_column: Option<String>,
+    /// dbt: the activity model's trailing windows, in days [default: 7,28].
+    #[arg(long, value_name = "N,N", value_delimiter = ',')]
+    windows: Option<Vec<u32>>,
 }
 
 #[derive(Args)]
@@ -294,10 +298,13 @@ fn execute(cli: Cli) -> Result<(), Error> {
         }
         Command::Dictionary(d) => match d.format {
             DictionaryFormat::Json
-                if d.name.is_some() || !d.grain.is_empty() || d.segment_column.is_some() =>
+                if d.name.is_some()
+                    || !d.grain.is_empty()
+                    || d.segment_column.is_some()
+                    || d.windows.is_some() =>
             {
                 Err(Error::Usage(
-                    "--name, --grain and --segment-col describe dbt models: give --format dbt"
+                    "--name, --grain, --segment-col and --windows describe dbt models: give --format dbt"
                         .into(),
                 ))
             }
@@ -320,6 +327,10 @@ fn execute(cli: Cli) -> Result<(), Error> {
                         fact: d.name.as_deref().unwrap_or("fact"),
                         grains: &grains,
                         segment_column: d.segment_column.as_deref(),
+                        windows: &d
+                            .windows
+                            .as_deref()
+                            .map_or_else(|| Ok(Windows::default()), Windows::new)?,
                     })
                     .trim_end(),
                 )
