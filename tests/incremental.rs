@@ -16,6 +16,7 @@ mod spec;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use activation_layer::datapackage;
 use activation_layer::firstlast::{FirstLast, UserHistory};
 use activation_layer::grain::{civil_from_days, days_from_civil, format_day, Calendar};
 use activation_layer::merge::{merge_dirs, merge_tables};
@@ -843,8 +844,8 @@ fn check_merge_dirs(format: OutputFormat, seed: u64) {
         let report = merge_dirs(&history, &dir).unwrap_or_else(|e| panic!("{ctx}: merge {k}: {e}"));
         assert_eq!(
             report.len(),
-            a.layer().tables().count() + 1,
-            "{ctx}: every table and the quality report: {report:?}"
+            a.layer().tables().count() + 2,
+            "{ctx}: every table, the quality report and the data package: {report:?}"
         );
         if k == chain.steps.len() - 1 {
             // Idempotence: merging the last run again changes nothing.
@@ -872,7 +873,27 @@ fn check_merge_dirs(format: OutputFormat, seed: u64) {
         "{ctx}: file names"
     );
     for name in want.keys() {
-        if name.ends_with("_quality.json") {
+        if name == datapackage::FILE_NAME {
+            // The history's package describes its merged files, and is
+            // otherwise the one-shot run's.
+            let read = |b: &[u8]| -> datapackage::Package { serde_json::from_slice(b).unwrap() };
+            let (mut g, mut w) = (read(&got[name]), read(&want[name]));
+            for (path, c) in &g.activation.checksums {
+                let stamp = datapackage::Stamp::of(&got[path]);
+                assert_eq!(
+                    c,
+                    &datapackage::Checksum::from(&stamp),
+                    "{ctx}: the history's package describes {path}"
+                );
+            }
+            for p in [&mut g, &mut w] {
+                p.activation.checksums.clear();
+                for r in &mut p.resources {
+                    (r.bytes, r.hash) = (None, None);
+                }
+            }
+            assert_eq!(g, w, "{ctx}: the history's package");
+        } else if name.ends_with("_quality.json") {
             // The latest run's report replaces the earlier one.
             let last_dir = last_run_dir.as_ref().unwrap();
             assert_eq!(
@@ -1938,7 +1959,7 @@ fn csv_of_every_table(ctx: &str, a: &Activation) {
     .unwrap_or_else(|_| panic!("{ctx}: write_outputs(.., Csv) panicked"));
     assert_eq!(
         written.unwrap().len(),
-        a.layer().tables().count() + 1,
+        a.layer().tables().count() + 2,
         "{ctx}"
     );
 }

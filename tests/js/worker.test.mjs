@@ -3,7 +3,7 @@
 // engine's errors rebuilt in the page with their names.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -49,6 +49,11 @@ before(async () => {
       out.dist = await r.distributions();
       out.states = new TextDecoder().decode(await r.table('states', 'csv')).split('\\n').length;
       out.tables = r.tables;
+      // Every file the CLI writes, transferred from the worker, and the data package they end with.
+      const files = await r.files('csv');
+      out.files = files.map((f) => [f.name, f.bytes.byteLength]);
+      out.package = new TextDecoder().decode(files[files.length - 1].bytes);
+      out.descriptor = await r.datapackage('csv');
       out.activity = new TextDecoder().decode(await r.table('activity', 'csv'));
       out.depth = new TextDecoder().decode(await r.table('depth', 'csv'));
       out.info = await engine.inspect({ name: 'events.csv', bytes: await load('events.csv') });
@@ -131,6 +136,13 @@ test('the worker cancels a long run, survives bad input, and serves results on r
   assert.equal(out.activity, readFileSync(join(cliOut, 'spec_example_activity_daily.csv'), 'utf8'));
   assert.equal(out.depth, readFileSync(join(cliOut, 'spec_example_activation_weekly_depth.csv'), 'utf8'));
   assert.match(out.activity, /^2024-01-31,1,2,0\.5,true,3,0\.3333333333333333,true$/m);
+  // SPEC section 14: the same files as the CLI, the data package last and equal to datapackage().
+  const cliFiles = readdirSync(cliOut).sort();
+  assert.deepEqual(out.files.map(([name]) => name).sort(), cliFiles.map((f) => f.replace('spec_example', 'events')).sort());
+  assert.equal(out.files[out.files.length - 1][0], 'datapackage.json');
+  assert.deepEqual(JSON.parse(out.package), out.descriptor);
+  assert.equal(out.descriptor.resources.length, 8);
+  assert.equal(out.descriptor.activation.fact, 'events');
   assert.equal(out.info.time_column, 'event_date');
   // The user and time columns are never offered as segments.
   assert.deepEqual(out.info.columns.map((c) => [c.name, c.segment_values]), [['user_id', null], ['event_date', null]]);
