@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use crate::dictionary::{ColumnDoc, TableDoc, SEGMENT, TABLES, WINDOW};
+use crate::dictionary::{columns_with_windows, ColumnDoc, TableDoc, SEGMENT, TABLES, WINDOW};
 use crate::grain::Grain;
 use crate::output::TableKind;
 use crate::rolling::Windows;
@@ -122,23 +122,18 @@ fn model(out: &mut String, table: &TableDoc, fact: &str, grain: Option<Grain>, m
         key.join(", ")
     );
     out.push_str("    columns:\n");
-    let (fixed, per_window): (Vec<&ColumnDoc>, Vec<&ColumnDoc>) =
-        table.columns.iter().partition(|c| !c.name.contains(WINDOW));
-    for c in segment_columns.iter().chain(fixed).chain(extra) {
+    for c in segment_columns {
         column(out, c, c.name, c.description);
     }
-    // The columns of each window, shortest window first, as the engine
-    // writes them.
-    for n in models.windows.lengths() {
-        let n = n.to_string();
-        for c in &per_window {
-            column(
-                out,
-                c,
-                &c.name.replace(WINDOW, &n),
-                &c.description.replace(WINDOW, &n),
-            );
-        }
+    for (name, window, c) in columns_with_windows(table.columns, models.windows) {
+        let description = match window {
+            Some(n) => c.description.replace(WINDOW, &n.to_string()),
+            None => c.description.to_string(),
+        };
+        column(out, c, &name, &description);
+    }
+    for c in extra {
+        column(out, c, c.name, c.description);
     }
 }
 

@@ -66,10 +66,12 @@ enum Command {
         json: bool,
     },
     /// Print the data dictionary (every output table and column): as JSON,
-    /// or as the schema.yml of the dbt package's models for one fact.
+    /// as the schema.yml of the dbt package's models for one fact, or as
+    /// the Frictionless Table Schema of every table.
     ///
-    /// Example:
+    /// Examples:
     ///   activation dictionary --format dbt --name app_visit --grain week > models/schema.yml
+    ///   activation dictionary --format frictionless | jq '.tables.states.schema' > states.schema.json
     #[command(verbatim_doc_comment)]
     Dictionary(DictionaryArgs),
     /// Write a synthetic, realistic fact file (for demos and benchmarks).
@@ -101,6 +103,14 @@ enum DictionaryFormat {
     Json,
     /// The schema.yml of the dbt package's models (SPEC section 13).
     Dbt,
+    /// One JSON object: under `tables`, each table's name, description and
+    /// Frictionless Table Schema (fields with types, descriptions and
+    /// constraints, primaryKey, CSV null marker), the schema a run's
+    /// datapackage.json gives that table's file (SPEC section 14); the
+    /// user id is `any` (the facts' type), the activity table has the
+    /// columns of --windows; `segment_field` is the first field and key
+    /// part of a segmented layer's tables.
+    Frictionless,
 }
 
 #[derive(Args)]
@@ -116,7 +126,7 @@ struct DictionaryArgs {
     /// dbt: the models split by this fact column ({fact}_by_{C}_..., a first column segment).
     #[arg(long = "segment-col", value_name = "C")]
     segment_column: Option<String>,
-    /// dbt: the activity model's trailing windows, in days [default: 7,28].
+    /// dbt, frictionless: the activity table's trailing windows, in days [default: 7,28].
     #[arg(long, value_name = "N,N", value_delimiter = ',')]
     windows: Option<Vec<u32>>,
 }
@@ -297,20 +307,28 @@ fn execute(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Dictionary(d) => match d.format {
-            DictionaryFormat::Json
-                if d.name.is_some()
-                    || !d.grain.is_empty()
-                    || d.segment_column.is_some()
-                    || d.windows.is_some() =>
+            DictionaryFormat::Json | DictionaryFormat::Frictionless
+                if d.name.is_some() || !d.grain.is_empty() || d.segment_column.is_some() =>
             {
                 Err(Error::Usage(
-                    "--name, --grain, --segment-col and --windows describe dbt models: give --format dbt"
+                    "--name, --grain and --segment-col describe dbt models: give --format dbt"
                         .into(),
                 ))
             }
+            DictionaryFormat::Json if d.windows.is_some() => Err(Error::Usage(
+                "--windows gives the activity table's columns: give --format dbt or frictionless"
+                    .into(),
+            )),
             DictionaryFormat::Json => {
                 let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
                     .map_err(|e| Error::Internal(e.to_string()))?;
+                say(json)
+            }
+            DictionaryFormat::Frictionless => {
+                let json = serde_json::to_string_pretty(&activation_layer::datapackage::schemas(
+                    &Windows::given(d.windows.as_deref())?,
+                ))
+                .map_err(|e| Error::Internal(e.to_string()))?;
                 say(json)
             }
             DictionaryFormat::Dbt => {
@@ -327,10 +345,7 @@ fn execute(cli: Cli) -> Result<(), Error> {
                         fact: d.name.as_deref().unwrap_or("fact"),
                         grains: &grains,
                         segment_column: d.segment_column.as_deref(),
-                        windows: &d
-                            .windows
-                            .as_deref()
-                            .map_or_else(|| Ok(Windows::default()), Windows::new)?,
+                        windows: &Windows::given(d.windows.as_deref())?,
                     })
                     .trim_end(),
                 )
