@@ -6,6 +6,8 @@
 #   make lint   formatting, clippy, the JS type check (part of make test)
 #   make fuzz   coverage-guided fuzzing of the readers, FUZZ_SECONDS per target
 #   make install  the CLI, its shell completions and man page under PREFIX
+#   make test-dbt the dbt package's parity with the CLI on DuckDB and Spark (part of make test)
+#   make test-datapackage  the Frictionless validator on the CLI's data packages (part of make test)
 # Every target installs its own prerequisites and is idempotent.
 
 SHELL := /bin/bash
@@ -14,7 +16,7 @@ CARGO ?= cargo
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo site test test-long pkg fuzz install setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
+.PHONY: demo site test test-long test-dbt test-datapackage pkg fuzz install setup-native setup-wasm setup-node setup-browser setup-python build lint same-outputs clean
 
 # Native prerequisites: a C compiler for zstd (clang also serves the wasm32
 # build). Debian's packages only; skipped when already there.
@@ -38,6 +40,33 @@ setup-browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# dbt, its DuckDB and Spark adapters and pyspark (dbt/requirements.txt) and
+# the Frictionless validator (tests/datapackage/requirements.txt), exact
+# pins, in a project-local virtual environment, reinstalled only when the
+# pins change; Java for Spark and Python's venv module from Debian when missing.
+VENV := .venv
+PYTHON_REQUIREMENTS := dbt/requirements.txt tests/datapackage/requirements.txt
+setup-python:
+	@command -v java >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null || { \
+	  echo "installing Java 17 (Spark) and python3-venv"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless python3-venv >/dev/null; }
+	@(for r in $(PYTHON_REQUIREMENTS); do [ $(VENV)/.installed -nt $$r ] || exit 1; done) || { \
+	  python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet $(addprefix -r ,$(PYTHON_REQUIREMENTS)) && touch $(VENV)/.installed; }
+
+# The dbt package (dbt/) against the CLI, row by row, on DuckDB and on a local
+# Spark session (tests/dbt/parity.py; one process, so Spark's JVM starts once).
+test-dbt: build setup-python
+	$(VENV)/bin/python tests/dbt/parity.py --cli target/release/activation
+
+# The data package of every kind of run directory (CSV and Parquet, every
+# grain, a split, a partition, an incremental run and its merged history)
+# and the dictionary's Table Schemas, checked by the Frictionless validator
+# (tests/datapackage/validate.py), with the release CLI that make test
+# builds anyway (a debug build of the binary alone would compile every
+# dependency again with other features than cargo test's).
+test-datapackage: build setup-python
+	$(VENV)/bin/python tests/datapackage/validate.py --cli target/release/activation
 
 pkg: setup-wasm setup-node
 	python3 scripts/build_pkg.py
@@ -66,12 +95,14 @@ demo: site
 
 test: lint pkg site setup-browser setup-bench
 	$(CARGO) test --locked
+	$(MAKE) --no-print-directory test-datapackage
 	# The WASM façade in Node; same features and profile as make pkg, so the
 	# dependencies built for the package are reused.
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CC_wasm32_unknown_unknown=clang \
 	  $(CARGO) test --locked --target wasm32-unknown-unknown --no-default-features --features wasm,zstd --profile wasm --test wasm
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
+	$(MAKE) --no-print-directory test-dbt
 
 # Before a release: every test, the property tests with ten times their
 # random cases (tests/common/prop.rs); ACTIVATION_TEST_SEED=N draws other
@@ -127,6 +158,6 @@ BENCH_ARGS ?=
 setup-bench:
 	@[ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] || (cd bench && npm ci --no-audit --no-fund)
 
-bench: pkg build setup-bench
+bench: pkg build setup-bench setup-python
 	@python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install --quiet duckdb || python3 -m pip install --quiet --break-system-packages duckdb
 	node bench/run.mjs $(BENCH_ARGS)

@@ -18,7 +18,8 @@
 //
 // Options: --scales 1m,10m (or small) --grains day,week,month --runs N
 //   --engines LIST (wasm, wasm-csv, duckdb-wasm-parquet, duckdb-wasm-csv,
-//   native, duckdb-native-t1, duckdb-native-t2) --data DIR --out DIR
+//   native, duckdb-native-t1, duckdb-native-t2, dbt-duckdb, dbt-spark-t1,
+//   dbt-spark-t2) --data DIR --out DIR
 //   --cli PATH (the activation CLI that generates the facts)
 //   --native-bin PATH (a built `engine` bench binary, instead of `cargo bench`)
 //   --full-rows (compare every states row; automatic below 200k events)
@@ -26,7 +27,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -61,7 +62,12 @@ const SCALES = {
   // The memory ceiling check of issue 6: run it with --scales 30m --grains week.
   '30m': { events: 30_000_000, users: 3_000_000, days: 365, intIds: false, order: 'time' },
 };
-const ALL_ENGINES = ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'native', 'duckdb-native-t1', 'duckdb-native-t2'];
+// The warehouse path (SPEC section 13): the dbt package on DuckDB and on
+// Spark local sessions, weekly only, a full refresh then one incremental
+// day (bench/dbt_warehouse.py, in the project's .venv: make setup-python).
+const WAREHOUSE_ENGINES = ['dbt-duckdb', 'dbt-spark-t1', 'dbt-spark-t2'];
+const VENV_PYTHON = join(root, '.venv', 'bin', 'python');
+const ALL_ENGINES = ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'native', 'duckdb-native-t1', 'duckdb-native-t2', ...WAREHOUSE_ENGINES];
 // The segmented configurations, each checked against its DuckDB peer.
 const SEGMENT_ENGINES = ['wasm', 'wasm-split', 'duckdb-wasm-split', 'wasm-partition', 'duckdb-wasm-partition'];
 const SEGMENT_PEERS = { 'duckdb-wasm-split': 'wasm-split', 'duckdb-wasm-partition': 'wasm-partition' };
@@ -105,8 +111,10 @@ function pythonHasDuckdb() {
   return spawnSync('python3', ['-c', 'import duckdb'], { stdio: 'ignore' }).status === 0;
 }
 
-function prerequisites(o) {
+function prerequisites(o, engines) {
   const missing = [];
+  // The warehouse and native engines alone need neither the npm packages nor the WASM build.
+  if (engines.every((e) => WAREHOUSE_ENGINES.includes(e) || e === 'native')) return;
   if (!existsSync(join(here, 'node_modules', 'duckdb-wasm-parquet')) || !existsSync(join(here, 'node_modules', '@duckdb', 'duckdb-wasm'))) {
     missing.push('bench/node_modules is missing: run `make setup-bench` (cd bench && npm ci)');
   }
@@ -225,6 +233,16 @@ function runEngine(o, engine, files, grain, scale, wantRows) {
       const job = { threads: Number(engine.slice(-1)), runs: o.runs, rows: wantRows, sql };
       return runJson('python3', ['duckdb_native.py'], JSON.stringify(job));
     }
+    case 'dbt-duckdb':
+    case 'dbt-spark-t1':
+    case 'dbt-spark-t2': {
+      const spark = engine.startsWith('dbt-spark');
+      const job = {
+        adapter: spark ? 'spark' : 'duckdb', cores: spark ? Number(engine.slice(-1)) : 2, facts: resolve(files.parquet),
+        work: resolve(o.out, 'dbt', `${scale}-${engine}`), cli: resolve(findCli(o)), engine: !spark,
+      };
+      return runJson(VENV_PYTHON, ['dbt_warehouse.py'], JSON.stringify(job));
+    }
     default:
       throw new Error(`unknown engine ${engine}`);
   }
@@ -295,6 +313,20 @@ function markdown(results, meta) {
       `${perEvent(work)} | ${perEvent(work === undefined ? undefined : w.wasmMemoryBytes - work)} | ` +
       `${mib(w?.maxRssBytes)} | ${mib(r.engines['duckdb-wasm-parquet']?.maxRssBytes)} | ${mib(r.engines.native?.maxRssBytes)} | ${mib(r.engines['duckdb-native-t2']?.maxRssBytes)} |`);
   }
+  const warehouse = results.filter((r) => WAREHOUSE_ENGINES.some((e) => r.engines[e]));
+  if (warehouse.length) {
+    L.push('');
+    L.push('The warehouse path (SPEC section 13): the dbt package builds the snapshot, the weekly states, summary, transitions, cohorts and depth models and the daily activity model; a full refresh through the day before the last (`dbt run --full-refresh`, dbt\'s own start-up included), then one incremental day (`dbt run`). The engine\'s day is the CLI run from the snapshot on that day\'s facts. One run each, milliseconds.');
+    L.push('');
+    L.push('| events | engine, native (full) | engine, CLI one day | dbt-duckdb full | dbt-duckdb one day | Spark 1 core full | Spark 1 core one day | Spark 2 cores full | Spark 2 cores one day | dbt-duckdb / native (full) | load avg |');
+    L.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of warehouse) {
+      const e = (k) => r.engines[k];
+      const day = (k) => (e(k)?.error ? 'failed' : fmtMs(e(k)?.incrementalMs));
+      L.push(`| ${r.events.toLocaleString('en-US')} | ${cell(e('native'))} | ${fmtMs(e('dbt-duckdb')?.engineIncrementalMs)} | ${cell(e('dbt-duckdb'))} | ${day('dbt-duckdb')} | ` +
+        `${cell(e('dbt-spark-t1'))} | ${day('dbt-spark-t1')} | ${cell(e('dbt-spark-t2'))} | ${day('dbt-spark-t2')} | ${fmtX(e('native')?.medianMs, e('dbt-duckdb')?.medianMs)} | ${loadRange(r)} |`);
+    }
+  }
   const with12 = results.filter((r) => r.engines.native?.section12Ms !== undefined);
   if (with12.length) {
     L.push('');
@@ -304,7 +336,7 @@ function markdown(results, meta) {
     L.push('|---|---|---|---|---|---|');
     for (const r of with12) {
       const n = r.engines.native;
-      L.push(`| ${r.events.toLocaleString('en-US')} | ${SCALES[r.scale]?.order ?? '–'} | ${r.grain} | ${fmtMs(n.medianMs)} | ${fmtMs(n.section12Ms)} | ${(100 * n.section12Ms / n.medianMs).toFixed(1)}% |`);
+      L.push(`| ${r.events.toLocaleString('en-US')} | ${orderCell(r.scale)} | ${r.grain} | ${fmtMs(n.medianMs)} | ${fmtMs(n.section12Ms)} | ${(100 * n.section12Ms / n.medianMs).toFixed(1)}% |`);
     }
   }
   const segmented = meta.segments ?? [];
@@ -323,7 +355,7 @@ function markdown(results, meta) {
   }
   L.push('');
   const s = meta.wasmSize;
-  L.push(`\`.wasm\` (pkg/web/activation_layer_bg.wasm): raw ${s.raw.toLocaleString('en-US')} B, gzip -9 ${s.gzip.toLocaleString('en-US')} B, brotli q11 ${s.brotli.toLocaleString('en-US')} B.`);
+  if (s) L.push(`\`.wasm\` (pkg/web/activation_layer_bg.wasm): raw ${s.raw.toLocaleString('en-US')} B, gzip -9 ${s.gzip.toLocaleString('en-US')} B, brotli q11 ${s.brotli.toLocaleString('en-US')} B.`);
   return L.join('\n');
 }
 
@@ -343,14 +375,20 @@ async function main() {
     return;
   }
   const o = parseArgs(process.argv.slice(2));
-  prerequisites(o);
-  childEnv = { ...process.env, ACTIVATION_PKG: o.pkg };
   let engines = o.engines ?? (o.small ? ['wasm', 'wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv', 'duckdb-native-t1'] : ALL_ENGINES);
+  prerequisites(o, engines);
+  childEnv = { ...process.env, ACTIVATION_PKG: o.pkg };
   if (!pythonHasDuckdb() && engines.some((e) => e.startsWith('duckdb-native'))) {
     const msg = 'python3 cannot import duckdb (pip install duckdb): native DuckDB skipped';
     if (!o.small && !o.engines) throw new Error(msg);
     console.error(msg);
     engines = engines.filter((e) => !e.startsWith('duckdb-native'));
+  }
+  if (!existsSync(VENV_PYTHON) && engines.some((e) => WAREHOUSE_ENGINES.includes(e))) {
+    const msg = '.venv has no dbt (make setup-python): the warehouse engines are skipped';
+    if (!o.small && !o.engines) throw new Error(msg);
+    console.error(msg);
+    engines = engines.filter((e) => !WAREHOUSE_ENGINES.includes(e));
   }
   const results = [];
   const segments = [];
@@ -367,6 +405,7 @@ async function main() {
       const row = { scale, events: SCALES[scale].events, grain, engines: {} };
       const mine = engines.filter((x) => !(zoned && x === 'native') && (!o.small || (SCALES[scale].smallEngines ?? engines).includes(x)));
       for (const e of mine) {
+        if (WAREHOUSE_ENGINES.includes(e) && grain !== 'week') continue;
         process.stderr.write(`${scale} ${grain} ${e} ... `);
         const load = loadavg()[0];
         let r;
@@ -384,15 +423,17 @@ async function main() {
         r.medianMs = median(r.times);
         r.loadBefore = load;
         if (r.version) versions.add(`${e}: ${r.version}`);
-        process.stderr.write(`${fmtMs(r.medianMs)} ms\n`);
+        process.stderr.write(`${fmtMs(r.medianMs)} ms${r.incrementalMs === undefined ? '' : `, one more day ${fmtMs(r.incrementalMs)} ms`}\n`);
         row.engines[e] = r;
       }
-      // The cross-checks: every peer against the WASM engine on Parquet.
-      const ref = row.engines.wasm;
-      if (ref) {
+      // The cross-checks: every peer against the WASM engine on Parquet (or
+      // the native engine when the WASM one is not measured).
+      const refName = row.engines.wasm ? 'wasm' : 'native';
+      const ref = row.engines[refName];
+      if (ref && !ref.error) {
         row.stateRows = ref.stateRows;
         for (const [e, r] of Object.entries(row.engines)) {
-          if (e === 'wasm' || r.error) continue;
+          if (e === refName || r.error) continue;
           const label = `${scale} ${grain} ${e}`;
           try {
             compareSummary(label, ref.summary, r.summary);
@@ -407,6 +448,13 @@ async function main() {
               compare(label, ref[t], r[t]);
               tables.push(t);
             }
+            // The warehouse's activity and depth tables, checked row by row
+            // against the CLI's by bench/dbt_warehouse.py.
+            if (r.sectionTwelve) {
+              const [first] = r.sectionTwelve.differences;
+              if (first) throw new Error(`${label}: ${first}`);
+              tables.push(...Object.keys(r.sectionTwelve.rows).map((t) => `${t} (${r.sectionTwelve.rows[t]} rows, against the CLI)`));
+            }
             // A table the peer could not compute is not a wrong number: a
             // failure of the smoke run, a note of the benchmark.
             for (const m of r.checkErrors ?? []) (o.small ? failures : errors).push(`${label}: DuckDB could not check ${m}`);
@@ -418,7 +466,7 @@ async function main() {
         }
       }
       for (const r of Object.values(row.engines)) {
-        for (const k of ['summary', 'statesCheck', 'statesRows', 'transitions', 'cohorts', 'snapshot', 'checkErrors']) delete r[k];
+        for (const k of ['summary', 'statesCheck', 'statesRows', 'transitions', 'cohorts', 'snapshot', 'checkErrors', 'sectionTwelve']) delete r[k];
       }
       results.push(row);
     }
@@ -462,7 +510,7 @@ async function main() {
       segments.push(row);
     }
   }
-  const meta = { machine: machine(), runs: o.runs, versions: [...versions], wasmSize: wasmSize(o.pkg), date: new Date().toISOString(), segments };
+  const meta = { machine: machine(), runs: o.runs, versions: [...versions], wasmSize: existsSync(join(o.pkg, 'web')) ? wasmSize(o.pkg) : null, date: new Date().toISOString(), segments };
   mkdirSync(o.out, { recursive: true });
   writeFileSync(join(o.out, 'results.json'), JSON.stringify({ meta, results }, null, 2));
   const md = markdown(results, meta);

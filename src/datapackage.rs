@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::dictionary::{self, ColumnDoc, SEGMENT};
 use crate::error::Error;
 use crate::output::{Layer, TableKind};
+use crate::rolling::Windows;
 use crate::write::OutputFormat;
 
 /// The descriptor's file name, beside the files it describes.
@@ -437,18 +438,20 @@ fn field_type(dt: &DataType) -> &'static str {
 }
 
 /// The dictionary as Table Schemas, one per table (`activation dictionary
-/// --format frictionless`): the column types of the dictionary (the user
-/// id and segment are `any`, their type is the facts'), each window
-/// column once with its `{N}` placeholder.
-pub fn schemas() -> serde_json::Value {
+/// --format frictionless`): the schema a run's package gives each table's
+/// CSV file (the same fields, descriptions, constraints and key) but for
+/// the types the facts decide (the user id is `any`); the activity table
+/// has the columns of `windows`. A segmented layer's tables add
+/// `segment_field` first, and first in their key.
+pub fn schemas(windows: &Windows) -> serde_json::Value {
     let schema = |kind: TableKind| {
         let doc = kind.doc();
         TableSchema {
-            fields: doc
-                .columns
-                .iter()
-                .map(|c| Field {
-                    name: c.name.to_string(),
+            fields: dictionary::columns_with_windows(doc.columns, windows)
+                .into_iter()
+                .map(|(name, _, c)| Field {
+                    description: dictionary::describe(doc.table, &name).to_string(),
+                    name,
                     ty: match c.ty {
                         "int32" | "int64" => "integer",
                         "float64" => "number",
@@ -458,7 +461,6 @@ pub fn schemas() -> serde_json::Value {
                         _ => "any",
                     }
                     .into(),
-                    description: c.description.to_string(),
                     constraints: Constraints {
                         required: !c.nullable,
                         values: c.values.iter().map(|v| v.to_string()).collect(),
@@ -472,7 +474,7 @@ pub fn schemas() -> serde_json::Value {
     };
     serde_json::json!({
         "profile": "activation-layer-table-schemas",
-        "description": "The Frictionless Table Schema of every table activation-layer writes, from its data dictionary. Every run's datapackage.json holds the schemas of its files, with the id column's type; a segmented layer adds a first column `segment`, first in its primary key.",
+        "description": "The Frictionless Table Schema of every table activation-layer writes, from its data dictionary: each is the schema a run's datapackage.json gives the table's CSV file, with the user id's type left to the facts (any). A segmented layer adds a first column `segment` (segment_field), first in its primary key.",
         "segment_field": Field {
             name: SEGMENT.name.into(),
             ty: "any".into(),

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::rolling::Windows;
+
 /// One column of an output table.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct ColumnDoc {
@@ -209,6 +211,26 @@ pub const TABLES: &[TableDoc] = &[
 /// The columns of the activity table repeated for each window are named
 /// with this placeholder for the window's length in days.
 pub const WINDOW: &str = "{N}";
+
+/// A table's columns in the order a run writes them: the columns without
+/// [`WINDOW`] in their name, then those with it once per window length,
+/// shortest window first (`active_7d, stickiness_7d, complete_7d,
+/// active_28d, ...`). Each comes with its name and, for a window's
+/// column, the window's length.
+pub fn columns_with_windows<'a>(
+    columns: &'a [ColumnDoc],
+    windows: &Windows,
+) -> Vec<(String, Option<u32>, &'a ColumnDoc)> {
+    let (fixed, per_window): (Vec<&ColumnDoc>, Vec<&ColumnDoc>) =
+        columns.iter().partition(|c| !c.name.contains(WINDOW));
+    let fixed = fixed.into_iter().map(|c| (c.name.to_string(), None, c));
+    let per_window = windows.lengths().iter().flat_map(|&n| {
+        per_window
+            .iter()
+            .map(move |c| (c.name.replace(WINDOW, &n.to_string()), Some(n), *c))
+    });
+    fixed.chain(per_window).collect()
+}
 
 /// The documentation of a table by its short name.
 pub fn table(name: &str) -> Option<&'static TableDoc> {

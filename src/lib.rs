@@ -17,6 +17,7 @@
 pub mod activity;
 pub mod arrays;
 pub mod datapackage;
+pub mod dbt;
 pub mod depth;
 pub mod dictionary;
 pub mod distributions;

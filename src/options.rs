@@ -347,10 +347,7 @@ impl Settings {
             users_id_column: name(Opt::UsersIdColumn, &self.users_id_column)?,
             segment_by: name(Opt::SegmentBy, &self.segment_by)?,
             max_segments: self.max_segments.unwrap_or(DEFAULT_MAX_SEGMENTS),
-            windows: self
-                .windows
-                .as_deref()
-                .map_or_else(|| Ok(Windows::default()), Windows::new)?,
+            windows: Windows::given(self.windows.as_deref())?,
             unsegmented: true,
         })
     }

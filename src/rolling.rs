@@ -49,6 +49,11 @@ impl Windows {
         Ok(Windows(sorted))
     }
 
+    /// The windows a caller gave, or the default ones when none.
+    pub fn given(list: Option<&[u32]>) -> Result<Self, Error> {
+        list.map_or_else(|| Ok(Self::default()), Self::new)
+    }
+
     /// The lengths, ascending.
     pub fn lengths(&self) -> &[u32] {
         &self.0

@@ -2290,3 +2290,86 @@ fn segmented_and_merged_packages() {
         "the second run reports from the day after its snapshot's as_of"
     );
 }
+
+/// `activation dictionary --format frictionless`: every table's Table
+/// Schema, the very one a run's package gives the table's CSV file but for
+/// the user id's type (the facts'), with the columns of the windows asked
+/// for; dbt's options are refused.
+#[test]
+fn the_dictionary_as_frictionless_table_schemas() {
+    let tmp = tempfile::tempdir().unwrap();
+    for windows in [None, Some("30,3")] {
+        let out = tmp.path().join(windows.unwrap_or("default"));
+        let mut args = vec!["--through", "2024-02-04", "--format", "csv"];
+        let mut dictionary = vec!["dictionary", "--format", "frictionless"];
+        if let Some(w) = windows {
+            args.extend(["--windows", w]);
+            dictionary.extend(["--windows", w]);
+        }
+        success(&run_weekly(&[&example()], &out, &args));
+        let package = checked_package(&out);
+        let printed = activation(&dictionary);
+        success(&printed);
+        let d: serde_json::Value = serde_json::from_slice(&printed.stdout).expect("JSON");
+        let tables = d["tables"].as_object().unwrap();
+        assert_eq!(
+            tables.keys().collect::<Vec<_>>(),
+            [
+                "activity",
+                "cohorts",
+                "depth",
+                "snapshot",
+                "states",
+                "summary",
+                "transitions"
+            ]
+        );
+        let resources = package["resources"].as_array().unwrap();
+        for r in resources.iter().filter(|r| r.get("schema").is_some()) {
+            let name = r["name"].as_str().unwrap();
+            let mut want = r["schema"].clone();
+            for f in want["fields"].as_array_mut().unwrap() {
+                if f["name"] == "user_id" {
+                    f["type"] = "any".into();
+                }
+            }
+            let table = &tables[name];
+            assert_eq!(table["description"], r["description"], "{name}");
+            if r["format"] == "parquet" {
+                // The snapshot is Parquet in every run: typed nulls, no
+                // CSV null marker.
+                assert_eq!(table["schema"]["fields"], want["fields"], "{name}");
+                assert_eq!(table["schema"]["primaryKey"], want["primaryKey"], "{name}");
+            } else {
+                assert_eq!(table["schema"], want, "{name} with windows {windows:?}");
+            }
+        }
+        assert_eq!(
+            resources.len(),
+            tables.len() + 1,
+            "every table, and the quality report"
+        );
+    }
+    assert_eq!(
+        activation(["dictionary", "--format", "frictionless"]).stdout,
+        activation([
+            "dictionary",
+            "--format",
+            "frictionless",
+            "--windows",
+            "28,7"
+        ])
+        .stdout,
+        "the default windows are 7 and 28"
+    );
+    let err = failure(&activation([
+        "dictionary",
+        "--format",
+        "frictionless",
+        "--grain",
+        "week",
+    ]));
+    assert!(err.contains("give --format dbt"), "{err}");
+    let err = failure(&activation(["dictionary", "--windows", "7"]));
+    assert!(err.contains("give --format dbt or frictionless"), "{err}");
+}

@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use activation_layer::grain::parse_day;
 use activation_layer::progress::Progress;
+use activation_layer::rolling::Windows;
 use activation_layer::write::{
     csv_bytes, parquet_bytes, write_atomic, write_outputs, OutputFormat,
 };
-use activation_layer::Settings;
 use activation_layer::{run_with_progress, Activation, Error, InputFile, Kind};
+use activation_layer::{Grain, Settings};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// User activation states (new, retained, reactivated, inactive) from activity facts.
@@ -64,8 +65,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the data dictionary (every output table and column) as JSON.
-    Dictionary,
+    /// Print the data dictionary (every output table and column): as JSON,
+    /// as the schema.yml of the dbt package's models for one fact, or as
+    /// the Frictionless Table Schema of every table.
+    ///
+    /// Examples:
+    ///   activation dictionary --format dbt --name app_visit --grain week > models/schema.yml
+    ///   activation dictionary --format frictionless | jq '.tables.states.schema' > states.schema.json
+    #[command(verbatim_doc_comment)]
+    Dictionary(DictionaryArgs),
     /// Write a synthetic, realistic fact file (for demos and benchmarks).
     Generate(GenerateArgs),
     /// Print the shell completion script for bash, zsh or fish.
@@ -86,6 +94,41 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+/// The forms `activation dictionary` prints.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DictionaryFormat {
+    /// Every table, column, state and transition, as JSON.
+    Json,
+    /// The schema.yml of the dbt package's models (SPEC section 13).
+    Dbt,
+    /// One JSON object: under `tables`, each table's name, description and
+    /// Frictionless Table Schema (fields with types, descriptions and
+    /// constraints, primaryKey, CSV null marker), the schema a run's
+    /// datapackage.json gives that table's file (SPEC section 14); the
+    /// user id is `any` (the facts' type), the activity table has the
+    /// columns of --windows; `segment_field` is the first field and key
+    /// part of a segmented layer's tables.
+    Frictionless,
+}
+
+#[derive(Args)]
+struct DictionaryArgs {
+    #[arg(long, value_enum, default_value = "json")]
+    format: DictionaryFormat,
+    /// dbt: the fact name of the models ({fact}_activation_{g}, {fact}_firstlast, ...) [default: fact].
+    #[arg(long, value_name = "FACT_NAME")]
+    name: Option<String>,
+    /// dbt: a grain of the period models (repeatable) [default: day, week and month].
+    #[arg(long, value_parser = ["day", "week", "month"])]
+    grain: Vec<String>,
+    /// dbt: the models split by this fact column ({fact}_by_{C}_..., a first column segment).
+    #[arg(long = "segment-col", value_name = "C")]
+    segment_column: Option<String>,
+    /// dbt, frictionless: the activity table's trailing windows, in days [default: 7,28].
+    #[arg(long, value_name = "N,N", value_delimiter = ',')]
+    windows: Option<Vec<u32>>,
 }
 
 #[derive(Args)]
@@ -263,11 +306,51 @@ fn execute(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Dictionary => {
-            let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
+        Command::Dictionary(d) => match d.format {
+            DictionaryFormat::Json | DictionaryFormat::Frictionless
+                if d.name.is_some() || !d.grain.is_empty() || d.segment_column.is_some() =>
+            {
+                Err(Error::Usage(
+                    "--name, --grain and --segment-col describe dbt models: give --format dbt"
+                        .into(),
+                ))
+            }
+            DictionaryFormat::Json if d.windows.is_some() => Err(Error::Usage(
+                "--windows gives the activity table's columns: give --format dbt or frictionless"
+                    .into(),
+            )),
+            DictionaryFormat::Json => {
+                let json = serde_json::to_string_pretty(&activation_layer::dictionary::to_json())
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                say(json)
+            }
+            DictionaryFormat::Frictionless => {
+                let json = serde_json::to_string_pretty(&activation_layer::datapackage::schemas(
+                    &Windows::given(d.windows.as_deref())?,
+                ))
                 .map_err(|e| Error::Internal(e.to_string()))?;
-            say(json)
-        }
+                say(json)
+            }
+            DictionaryFormat::Dbt => {
+                let grains = if d.grain.is_empty() {
+                    Grain::ALL.to_vec()
+                } else {
+                    d.grain
+                        .iter()
+                        .map(|g| g.parse())
+                        .collect::<Result<_, _>>()?
+                };
+                say(
+                    activation_layer::dbt::schema_yml(&activation_layer::dbt::DbtModels {
+                        fact: d.name.as_deref().unwrap_or("fact"),
+                        grains: &grains,
+                        segment_column: d.segment_column.as_deref(),
+                        windows: &Windows::given(d.windows.as_deref())?,
+                    })
+                    .trim_end(),
+                )
+            }
+        },
     }
 }
 

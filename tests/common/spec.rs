@@ -364,19 +364,7 @@ pub const PLAN_ACTIVE: [(&str, [u64; 5]); 3] = [
 ];
 
 /// The split example: section 10's facts with the platform of each.
-pub const PLATFORM_FACTS_CSV: &str = "user_id,event_date,platform
-alice,2024-01-01,web
-alice,2024-01-09,ios
-alice,2024-01-30,web
-bob,2024-01-03,web
-carol,2024-01-10,ios
-carol,2024-01-17,ios
-carol,2024-01-24,web
-dave,2024-01-02,web
-dave,2024-01-04,ios
-dave,2024-01-23,web
-dave,2024-01-31,web
-";
+pub const PLATFORM_FACTS_CSV: &str = include_str!("../data/spec_example_platform.csv");
 
 /// `active` per week of each platform segment, split by `platform`.
 pub const PLATFORM_ACTIVE: [(&str, [u64; 5]); 2] =

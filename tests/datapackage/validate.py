@@ -16,6 +16,10 @@ all", unzipped by the e2e test):
   integer column described as a number);
 - every file of the directory is a resource, and every resource a file.
 
+And `activation dictionary --format frictionless`: each table's schema is a
+valid Table Schema, and the CSV tables of the runs (a split's with the
+segment field first) validate against it.
+
 Usage: validate.py --cli target/debug/activation [--dir DIR]...
 Exits 1 when a package fails, naming the package, the file and the error.
 """
@@ -28,7 +32,7 @@ import sys
 import tempfile
 
 import fastparquet
-from frictionless import validate
+from frictionless import Resource, Schema, validate
 
 # Parquet physical types and the DATE converted type (parquet-format).
 BOOLEAN, INT32, INT64, FLOAT, DOUBLE, BYTE_ARRAY = 0, 1, 2, 4, 5, 6
@@ -84,6 +88,36 @@ def problems(directory):
                         f"{r['path']}: column {field['name']} is {types.get(field['name'])} in the file, {field['type']} in the schema"
                     )
     return out
+
+
+def dictionary_problems(dictionary, directories):
+    """What is wrong with the dictionary's Table Schemas (the JSON of
+    `activation dictionary --format frictionless`): each must be a valid
+    Table Schema, and every CSV table of `directories` (runs with the
+    default windows) must validate against its table's schema, the segment
+    field first in a segmented layer. Returns (problems, tables checked)."""
+    problems, checked = [], 0
+    for table, entry in dictionary["tables"].items():
+        report = Schema.validate_descriptor(entry["schema"])
+        problems += [f"dictionary {table}: {e.message}" for e in report.errors]
+    for directory in directories:
+        with open(os.path.join(directory, "datapackage.json"), encoding="utf-8") as f:
+            package = json.load(f)
+        segmented = package["activation"].get("segment_kind") is not None
+        for r in package["resources"]:
+            if r["format"] != "csv":
+                continue
+            schema = dict(dictionary["tables"][r["name"]]["schema"])
+            if segmented:
+                schema["fields"] = [dictionary["segment_field"]] + schema["fields"]
+                schema["primaryKey"] = ["segment"] + schema["primaryKey"]
+            resource = Resource(path=r["path"], basepath=directory, schema=Schema.from_descriptor(schema))
+            report = validate(resource)
+            checked += 1
+            if not report.valid:
+                for task in report.tasks:
+                    problems += [f"{r['path']} against the dictionary: {e.type}: {e.message}" for e in task.errors]
+    return problems, checked
 
 
 def mutants_are_refused(valid_csv, valid_parquet, work):
@@ -152,7 +186,11 @@ def check_all(args, spec, work):
 
     def cli(*a):
         quiet = ["--quiet"] if a[0] == "run" else []
-        subprocess.run([args.cli, *a, *quiet], check=True, stdout=subprocess.DEVNULL)
+        # The runs' warnings (incomplete weeks, rejected rows) are expected:
+        # shown only when a run fails.
+        done = subprocess.run([args.cli, *a, *quiet], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode:
+            sys.exit(f"activation {' '.join(a)} failed ({done.returncode}): {done.stderr}")
 
     gen = os.path.join(work, "gen.parquet")
     users = os.path.join(work, "users.parquet")
@@ -193,7 +231,28 @@ def check_all(args, spec, work):
     for line in refused:
         print(line)
     print(f"{3 - len(refused)} of 3 mutated packages refused")
-    return 1 if failed or refused else 0
+    # Runs with the default windows, one of them split.
+    default_windows = [os.path.join(work, label) for label in ("spec-csv", "gen-month-csv", "gen-split-csv")]
+    printed = subprocess.run([args.cli, "dictionary", "--format", "frictionless"], check=True,
+                             capture_output=True, text=True).stdout
+    dictionary = json.loads(printed)
+    wrong, checked = dictionary_problems(dictionary, default_windows)
+    for line in wrong:
+        print(f"  {line}")
+    print(f"dictionary --format frictionless: {'valid' if not wrong else 'INVALID'}, "
+          f"{checked} CSV tables checked against its schemas")
+    # And a dictionary whose states schema lost a state is refused.
+    states = dictionary["tables"]["states"]["schema"]["fields"]
+    for f in states:
+        if f["name"] == "state":
+            f["constraints"]["enum"] = [v for v in f["constraints"]["enum"] if v != "reactivated"]
+    found, _ = dictionary_problems(dictionary, default_windows[:1])
+    mutant = [] if any("constraint-error" in line for line in found) else [
+        f"a dictionary without the state reactivated was not refused: {found}"]
+    for line in mutant:
+        print(line)
+    print(f"{1 - len(mutant)} of 1 mutated dictionary refused")
+    return 1 if failed or refused or wrong or mutant else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+{{ activation_layer.activation_snapshot(ref('fact_app_visit')) }}
