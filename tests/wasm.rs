@@ -141,9 +141,16 @@ fn spec_example_through_the_facade() {
         .table("depth".into(), "csv".into(), JsValue::UNDEFINED)
         .unwrap_err();
     assert!(message(e).contains("no depth table"));
-    let timeline: Array = r.user_timeline("alice".into(), JsValue::UNDEFINED).unwrap().dyn_into().unwrap();
+    let timeline: Array = r
+        .user_timeline("alice".into(), JsValue::UNDEFINED)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     assert_eq!(timeline.length(), 5);
-    assert!(r.user_timeline("nobody".into(), JsValue::UNDEFINED).unwrap().is_null());
+    assert!(r
+        .user_timeline("nobody".into(), JsValue::UNDEFINED)
+        .unwrap()
+        .is_null());
     let quality = r.quality().unwrap();
     assert_eq!(get(&quality, "rows_read").as_f64(), Some(11.0));
 }
