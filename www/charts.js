@@ -16,10 +16,11 @@ import {
 import { CanvasRenderer } from 'echarts/renderers';
 
 import { fmtInt, fmtPct, fmtRatio, escapeHtml } from './format.js';
+import { label } from './labels.js';
 
 /**
  * @import { Bucket, Grain, SummaryRow } from 'activation-layer/worker'
- * @import { CohortRow, TransitionRow } from './csv.js'
+ * @import { ActivityRow, CohortRow, DepthRow, TransitionRow } from './csv.js'
  *
  * @typedef {{ grain: Grain, defs: Record<string, string> }} SummaryChart  how summary charts label periods and series
  * @typedef {'new' | 'retained' | 'reactivated' | 'churned'} BarState  a bar of the lifecycle chart
@@ -58,6 +59,19 @@ function chartFor(el) {
   }
   return chart;
 }
+
+/**
+ * The option ECharts holds for the chart drawn in `el` (its series data
+ * and axis labels), or null before one is drawn. The page never reads it:
+ * the e2e tests call it as `window.drawnOption(el)` to compare what a chart
+ * shows with the engine's tables.
+ * @param {HTMLElement} el
+ */
+export function drawnOption(el) {
+  const chart = charts.get(el);
+  return chart && !chart.isDisposed() ? chart.getOption() : null;
+}
+Object.assign(window, { drawnOption });
 
 /** Drops every chart (theme change); the caller draws them again. */
 export function disposeAll() {
@@ -430,5 +444,124 @@ export function distribution(el, ended, ongoing, { labels, color, unit, maxBars 
     xAxis: { type: 'category', data: xs.map((x) => (hasTail && x === top ? `${x}+` : String(x))), ...axisStyle(p), splitLine: { show: false } },
     yAxis: { type: 'value', ...axisStyle(p), axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => fmtInt(v, true) } },
     series,
+  }, true);
+}
+
+/** Marker shapes, one a series: a second channel beside colour. */
+const SYMBOLS = ['circle', 'rect', 'triangle', 'diamond', 'pin', 'arrow', 'roundRect'];
+
+/**
+ * Rolling activity (SPEC section 12): daily active users and the users of
+ * each trailing window (left axis, solid lines) and each window's
+ * stickiness (right axis, dashed, the window's colour). Days whose window
+ * starts before the first day of history (`complete_{N}d` false: fewer days
+ * could count) are drawn lighter, as series named `incomplete window` (one
+ * legend entry; the tooltip says it too).
+ * @param {HTMLElement} el
+ * @param {ActivityRow[]} rows
+ * @param {{ windows: number[], defs: Record<string, string> }} opts
+ */
+export function rolling(el, rows, { windows, defs }) {
+  const p = palette();
+  const INCOMPLETE = 'incomplete window';
+  const colour = (/** @type {number} */ i) => p.series[i % p.series.length];
+  /** @type {object[]} */
+  const series = [{
+    id: 'active_1d', name: 'active_1d', type: 'line', color: colour(0), symbol: SYMBOLS[0], symbolSize: 5, showSymbol: rows.length <= 60,
+    lineStyle: { width: 1.5 }, data: rows.map((r) => r.active_1d),
+  }];
+  /**
+   * A window's column, split in two series: complete days, and incomplete days (lighter).
+   * Each keeps its neighbour's point so the line stays joined.
+   */
+  const split = (/** @type {string} */ column, /** @type {number} */ n, /** @type {number} */ i, /** @type {object} */ style) => {
+    const done = rows.map((r) => r[`complete_${n}d`] === true);
+    const at = (/** @type {number} */ k) => /** @type {number | null} */ (rows[k][column]);
+    const common = { type: 'line', color: colour(i), symbol: SYMBOLS[i % SYMBOLS.length], symbolSize: 5, showSymbol: rows.length <= 60, connectNulls: false, ...style };
+    series.push({ id: column, name: column, ...common, data: rows.map((_, k) => (done[k] ? at(k) : null)) });
+    if (done.some((d) => !d)) {
+      series.push({
+        id: `${column}:incomplete`, name: INCOMPLETE, ...common, itemStyle: { opacity: 0.4 },
+        lineStyle: { ...(/** @type {{ lineStyle?: object }} */ (style).lineStyle), opacity: 0.4 },
+        data: rows.map((_, k) => (!done[k] || !done[k - 1] || !done[k + 1] ? at(k) : null)),
+      });
+    }
+  };
+  windows.forEach((n, w) => split(`active_${n}d`, n, w + 1, { lineStyle: { width: 2 } }));
+  windows.forEach((n, w) => split(`stickiness_${n}d`, n, w + 1, { yAxisIndex: 1, lineStyle: { width: 1.5, type: 'dashed' } }));
+  const names = [...new Set(series.map((s) => /** @type {{ name: string }} */ (s).name))];
+  const chart = chartFor(el);
+  const zoom = rows.length > 120;
+  chart.setOption({
+    ...base(p),
+    grid: { left: 8, right: 8, top: 56, bottom: zoom ? 56 : 8, containLabel: true },
+    tooltip: {
+      ...base(p).tooltip, trigger: 'axis',
+      formatter: (/** @type {AxisItem[]} */ items) => {
+        const row = rows[items[0].dataIndex];
+        const lines = [`<div>${label('active_1d')} <b>${fmtInt(row.active_1d)}</b></div>`];
+        for (const n of windows) {
+          const complete = row[`complete_${n}d`] === true;
+          lines.push(`<div>${escapeHtml(label(`active_${n}d`))} <b>${fmtInt(/** @type {number} */ (row[`active_${n}d`]))}</b>
+            · ${escapeHtml(label(`stickiness_${n}d`))} <b>${fmtPct(/** @type {number | null} */ (row[`stickiness_${n}d`]))}</b>${complete ? '' : ' <i>(window incomplete)</i>'}</div>`);
+        }
+        const incomplete = windows.some((n) => row[`complete_${n}d`] !== true);
+        return `<b>${row.date}</b>${lines.join('')}${incomplete ? defLine(defs, `col:activity:complete_{N}d`) : ''}`;
+      },
+    },
+    legend: {
+      ...base(p).legend, type: 'scroll', data: names,
+      // DAU/MAU (the longest window) shows; the shorter windows' stickiness is a click away.
+      selected: Object.fromEntries(windows.slice(0, -1).map((n) => [`stickiness_${n}d`, false])),
+      formatter: (/** @type {string} */ name) => (name === INCOMPLETE ? 'incomplete window (lighter)' : label(name)),
+    },
+    xAxis: { type: 'category', data: rows.map((r) => r.date), ...axisStyle(p), splitLine: { show: false } },
+    yAxis: [
+      { type: 'value', ...axisStyle(p), min: 0, axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => fmtInt(v, true) } },
+      { type: 'value', ...axisStyle(p), min: 0, splitLine: { show: false }, axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => `${Math.round(v * 100)}%` } },
+    ],
+    dataZoom: zoom ? [{ type: 'slider', height: 18, bottom: 8, start: 0, end: 100 }, { type: 'inside' }] : [],
+    series,
+  }, true);
+}
+
+/**
+ * The power-user curve: users by the number of days they were active in
+ * one period (weekly or monthly depth, SPEC section 12), beside the period
+ * before it (lighter).
+ * @param {HTMLElement} el
+ * @param {{ period: string, rows: DepthRow[] }[]} periods  the chosen period, then the one before (if any)
+ * @param {{ grain: Grain, defs: Record<string, string> }} opts
+ */
+export function depth(el, periods, { grain, defs }) {
+  const p = palette();
+  const days = Math.max(0, ...periods.flatMap((x) => x.rows.map((r) => r.days_active)));
+  const ks = Array.from({ length: days }, (_, i) => i + 1);
+  const totals = periods.map((x) => x.rows.reduce((sum, r) => sum + r.users, 0));
+  const chart = chartFor(el);
+  chart.setOption({
+    ...base(p),
+    grid: { left: 8, right: 8, top: 36, bottom: 30, containLabel: true },
+    tooltip: {
+      ...base(p).tooltip, trigger: 'axis', axisPointer: { type: 'shadow' },
+      formatter: (/** @type {AxisItem[]} */ items) => `<b>${items[0].name} day${items[0].name === '1' ? '' : 's'} active in the ${grain}</b>${defLine(defs, 'col:depth:users')}` +
+        items.map((it) => {
+          const i = periods.findIndex((x) => x.period === it.seriesName);
+          // Shares are for reading only: of the users active in that period.
+          return `<div>${it.marker}${escapeHtml(it.seriesName)}: <b>${fmtInt(it.value)}</b>${totals[i] ? ` (${fmtPct(it.value / totals[i])} of its active users)` : ''}</div>`;
+        }).join(''),
+    },
+    legend: { ...base(p).legend, data: periods.map((x) => x.period), formatter: (/** @type {string} */ name) => `${grain} of ${name}${name === periods[0].period ? '' : ' (previous)'}` },
+    xAxis: { type: 'category', data: ks.map(String), name: `days active in the ${grain}`, nameLocation: 'middle', nameGap: 26, nameTextStyle: { color: p.muted }, ...axisStyle(p), splitLine: { show: false } },
+    yAxis: { type: 'value', ...axisStyle(p), minInterval: 1, axisLabel: { color: p.muted, formatter: (/** @type {number} */ v) => fmtInt(v, true) } },
+    series: periods.map((x, i) => {
+      const users = new Map(x.rows.map((r) => [r.days_active, r.users]));
+      return {
+        name: x.period, type: 'bar', barMaxWidth: 26, color: i === 0 ? p.accent : p.muted,
+        itemStyle: { opacity: i === 0 ? 0.9 : 0.5 },
+        // A month shorter than the other has no bar for its missing days.
+        data: ks.map((k) => users.get(k) ?? null),
+      };
+    }),
   }, true);
 }

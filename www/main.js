@@ -4,6 +4,7 @@
 import { createEngine } from 'activation-layer/worker';
 
 import './style.css';
+import * as activity from './panels/activity.js';
 import * as barUsers from './panels/bar-users.js';
 import * as charts from './charts.js';
 import { applyDefs, learn } from './defs.js';
@@ -41,7 +42,7 @@ import * as theme from './theme.js';
  * the dashboard it makes visible (and the segments' cards).
  * @type {Panel[]}
  */
-const PANELS = [overview, segments, kpis, summaryTable, quality, sankey, lifecycle, barUsers, cohorts, distributions, timeline, downloads];
+const PANELS = [overview, segments, kpis, summaryTable, quality, sankey, lifecycle, barUsers, activity, cohorts, distributions, timeline, downloads];
 
 function show() {
   const s = shown();
@@ -63,9 +64,9 @@ function redrawCharts() {
   if (!$('dashboard').hidden) for (const panel of PANELS) panel.draw?.(s);
 }
 
-/** The link keeps the settings, the segment shown, the metric compared and the Sankey's view. */
+/** The link keeps the settings, the segment shown, the metric compared, the Sankey's view and the power-user curve's period. */
 function saveLink() {
-  writeHash({ ...settings.read(), ...segments.read(), ...sankey.read() });
+  writeHash({ ...settings.read(), ...segments.read(), ...sankey.read(), ...activity.read() });
 }
 
 /** @param {HashSettings} link */
@@ -95,6 +96,7 @@ settings.init({
   submitted: () => { saveLink(); session.run(); },
 });
 sankey.init(shown, saveLink);
+activity.init(shown, saveLink);
 segments.init(shown, { select: (filter) => session.showSegment(filter), changed: saveLink });
 barUsers.init();
 timeline.init(shown);

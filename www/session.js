@@ -1,7 +1,7 @@
 // @ts-check
 // The session: the files, the engine's runs on them and the view merged over earlier results.
 // Each piece of work takes a turn; a later turn makes it stale, and its results are dropped.
-import { readRows, parseCsv } from './csv.js';
+import { fillsWindow, parseCsv, readRows } from './csv.js';
 import { fmtInt } from './format.js';
 import { rowsOf, segmentKey } from './segment.js';
 import { state } from './state.js';
@@ -9,6 +9,11 @@ import { state } from './state.js';
 /**
  * @import { ComputeOptions, Dictionary, Engine, EngineResult, LayerName, Progress, SegmentValue, TableDoc } from 'activation-layer/worker'
  * @import { EarlierTable, History, Run, SegmentRun, SegmentTables, Source, View } from './state.js'
+ */
+
+/**
+ * @typedef {'merged' | 'other grain' | 'other windows'} Earlier  what became of the earlier rows of a
+ *   table: merged under this run's, or not shown (of another grain; an activity table of other windows)
  */
 
 /**
@@ -25,8 +30,8 @@ import { state } from './state.js';
  * @property {() => ComputeOptions | { error: string }} options  what the settings ask for
  */
 
-/** @type {EarlierTable[]} */
-const EARLIER = ['summary', 'transitions', 'cohorts'];
+/** The tables earlier results can hold, in the order a file's columns are matched against them. @type {EarlierTable[]} */
+const EARLIER = ['summary', 'transitions', 'cohorts', 'activity', 'depth'];
 
 /** Thrown by Turn.keep: the work was superseded. */
 const STALE = new Error('superseded');
@@ -101,6 +106,32 @@ function grainOf(row) {
 }
 
 /**
+ * The grain of depth rows (weekly and monthly runs only): a week has 7 days to be active on, a month 28 to 31.
+ * @param {{ days_active: number }[]} rows
+ */
+function depthGrain(rows) {
+  return rows.length ? (Math.max(...rows.map((r) => r.days_active)) === 7 ? 'week' : 'month') : null;
+}
+
+/**
+ * Whether a CSV header has every column of a table of the dictionary (a
+ * column named with the `{N}` placeholder by at least one window).
+ * @param {TableDoc} doc
+ * @param {string[]} header
+ */
+function hasColumns(doc, header) {
+  return doc.columns.every((c) => header.some((h) => h === c.name || fillsWindow(c.name, h)));
+}
+
+/**
+ * @param {Uint8Array} a
+ * @param {Uint8Array} b
+ */
+function sameHeader(a, b) {
+  return String(parseCsv(a, 0)[0]) === String(parseCsv(b, 0)[0]);
+}
+
+/**
  * @param {Dictionary} dict
  * @param {EarlierTable} table
  * @returns {TableDoc}
@@ -120,12 +151,19 @@ function messageOf(e) {
  * What a view says of the earlier results of its layer.
  * @param {number} shown  periods on screen
  * @param {number} own  periods of this run
- * @param {'merged' | 'other grain'} earlier
+ * @param {(Earlier | null)[]} earlier  of each table of the layer (null: it has none)
  */
 function historyNote(shown, own, earlier) {
-  return earlier === 'merged'
-    ? `Showing ${shown} periods: ${shown - own} from earlier results, ${own} from this run (this run's rows replace earlier rows of the same period). Distributions, quality and downloads cover this run only.`
-    : 'The earlier results are of another grain and are not shown; choose their grain to see them.';
+  const notes = [];
+  if (earlier.includes('merged')) {
+    notes.push(shown > own
+      ? `Showing ${shown} periods: ${shown - own} from earlier results, ${own} from this run (this run's rows replace earlier rows of the same period or day).`
+      : "Earlier results are merged in (this run's rows replace earlier rows of the same period or day).");
+    notes.push('Distributions, quality and downloads cover this run only.');
+  }
+  if (earlier.includes('other grain')) notes.push('Earlier results of another grain are not shown; choose their grain to see them.');
+  if (earlier.includes('other windows')) notes.push("The earlier activity table has other rolling windows than this run's and is not shown.");
+  return notes.join(' ');
 }
 
 /**
@@ -292,8 +330,8 @@ export class Session {
         const [header = [], ...records] = parseCsv(bytes);
         // A segmented layer's tables have a first column segment (SPEC section 11).
         const layer = header[0] === 'segment' ? 'segmented' : 'plain';
-        const table = EARLIER.find((t) => docOf(dict, t).columns.every((c) => header.includes(c.name)));
-        if (!table) throw new Error(`${file.name}: not a summary, transitions or cohorts table (columns: ${header.join(', ')})`);
+        const table = EARLIER.find((t) => hasColumns(docOf(dict, t), header));
+        if (!table) throw new Error(`${file.name}: not a summary, transitions, cohorts, activity or depth table (columns: ${header.join(', ')})`);
         const earlier = history.bytes[layer][table];
         history.bytes[layer][table] = earlier
           ? await engine.mergeTables(table, { name: 'earlier results', bytes: earlier }, { name: file.name, bytes })
@@ -301,7 +339,9 @@ export class Session {
         history.files.push({ name: file.name, table, layer, rows: records.length });
       }
       const summary = history.bytes.plain.summary ?? history.bytes.segmented.summary;
-      history.grain = summary ? grainOf(readRows(summary, docOf(dict, 'summary'))[0]) : null;
+      const depth = history.bytes.plain.depth ?? history.bytes.segmented.depth;
+      history.grain = summary ? grainOf(readRows(summary, docOf(dict, 'summary'))[0])
+        : depth ? depthGrain(readRows(depth, docOf(dict, 'depth'))) : null;
     } catch (e) {
       page.status('error', messageOf(e));
       return;
@@ -375,11 +415,10 @@ export class Session {
       }), release);
       // A split run resumed from a split snapshot has no layer without segments (its summary is null).
       const plain = result.summary !== null;
-      const empty = new Uint8Array(0);
-      const [summary, transitions, cohorts, distributions, users, statesName, segmentedName, dict] = await turn.keep(Promise.all([
-        plain ? result.table('summary', 'csv') : empty,
-        plain ? result.table('transitions', 'csv') : empty,
-        plain ? result.table('cohorts', 'csv') : empty,
+      // The tables the charts read (no depth in daily runs).
+      const own = plain ? EARLIER.filter((t) => result.tables.includes(t)) : [];
+      const [tables, distributions, users, statesName, segmentedName, dict] = await turn.keep(Promise.all([
+        Promise.all(own.map((t) => result.table(t, 'csv'))),
         plain ? result.distributions() : null,
         result.sampleUsers(300),
         result.tableName('states'),
@@ -387,12 +426,22 @@ export class Session {
         this.dictionary,
       ]), () => release(result));
       const previous = state.current;
+      /** @type {Run['csv']} */
+      const csv = {};
+      own.forEach((t, i) => { csv[t] = tables[i]; });
+      /** @template R @param {EarlierTable} t @returns {R[]} */
+      const rows = (t) => {
+        const bytes = csv[t];
+        return bytes ? readRows(bytes, docOf(dict, t)) : [];
+      };
       /** @type {Run} */
       const run = {
         result,
-        csv: { summary, transitions, cohorts },
-        transitions: plain ? readRows(transitions, docOf(dict, 'transitions')) : [],
-        cohorts: plain ? readRows(cohorts, docOf(dict, 'cohorts')) : [],
+        csv,
+        transitions: rows('transitions'),
+        cohorts: rows('cohorts'),
+        activity: rows('activity'),
+        depth: rows('depth'),
         distributions,
         users,
         statesName,
@@ -467,6 +516,9 @@ export class Session {
       summary: rowsOf(tables.summary, value),
       transitions: rowsOf(tables.transitions, value),
       cohorts: rowsOf(tables.cohorts, value),
+      // Omit<> of a row with an index signature loses its named columns: they are there.
+      activity: /** @type {import('./csv.js').ActivityRow[]} */ (rowsOf(tables.activity, value)),
+      depth: rowsOf(tables.depth, value),
       distributions,
       users,
       segment: { value },
@@ -482,14 +534,15 @@ export class Session {
    * @returns {Promise<SegmentTables>}
    */
   async segmentTables(run) {
-    const [summary, transitions, cohorts] = await Promise.all(EARLIER.map((t) => this.over(run, 'segmented', t)));
+    const merges = await Promise.all(EARLIER.map((t) => this.over(run, 'segmented', t)));
+    const [summary, transitions, cohorts, activity, depth] = merges;
     // Every segment has the same periods: the first one's count them.
     const first = run.segments?.values[0] ?? null;
     const own = rowsOf(run.segments?.layer.summary ?? [], first).length;
-    const earlier = summary.earlier ?? transitions.earlier ?? cohorts.earlier;
-    const note = earlier ? historyNote(rowsOf(summary.rows, first).length, own, earlier)
+    const earlier = merges.map((m) => m.earlier);
+    const note = earlier.some((e) => e) ? historyNote(rowsOf(summary.rows, first).length, own, earlier)
       : state.history.files.length ? 'The earlier results are tables without segments: a segment shows the periods of this run only.' : '';
-    return { summary: summary.rows, transitions: transitions.rows, cohorts: cohorts.rows, note };
+    return { summary: summary.rows, transitions: transitions.rows, cohorts: cohorts.rows, activity: activity.rows, depth: depth.rows, note };
   }
 
   /**
@@ -500,18 +553,23 @@ export class Session {
    * @param {Run} run
    * @param {LayerName} layer
    * @param {EarlierTable} table
-   * @returns {Promise<{ rows: R[], earlier: 'merged' | 'other grain' | null }>}  earlier: null when the table has none
+   * @returns {Promise<{ rows: R[], earlier: Earlier | null }>}  no rows for a table the run does not
+   *   have (depth in a daily run); earlier: null when the table has no earlier rows
    */
   async over(run, layer, table) {
     const h = state.history;
-    const dict = await this.dictionary;
-    const csv = layer === 'plain' ? run.csv[table] : await run.result.table(table, 'csv', layer);
+    const doc = docOf(await this.dictionary, table);
+    const csv = layer === 'plain' ? run.csv[table]
+      : run.result.tables.includes(table) ? await run.result.table(table, 'csv', layer) : undefined;
+    if (!csv) return { rows: [], earlier: null };
     const earlier = h.bytes[layer][table];
-    const fits = !h.grain || h.grain === run.result.grain;
-    if (!earlier) return { rows: readRows(csv, docOf(dict, table)), earlier: null };
-    if (!fits) return { rows: readRows(csv, docOf(dict, table)), earlier: 'other grain' };
+    if (!earlier) return { rows: readRows(csv, doc), earlier: null };
+    // The activity table is daily whatever the grain, and has a column per window.
+    if (table === 'activity' ? !sameHeader(earlier, csv) : h.grain && h.grain !== run.result.grain) {
+      return { rows: readRows(csv, doc), earlier: table === 'activity' ? 'other windows' : 'other grain' };
+    }
     const merged = await this.engine.mergeTables(table, { name: 'earlier results', bytes: earlier }, { name: 'this run', bytes: csv });
-    return { rows: readRows(merged, docOf(dict, table)), earlier: 'merged' };
+    return { rows: readRows(merged, doc), earlier: 'merged' };
   }
 
   /**
@@ -526,14 +584,20 @@ export class Session {
     // Only a run with its layer without segments is shown whole (see view()).
     const distributions = /** @type {import('activation-layer/worker').Distributions} */ (run.distributions);
     /** @type {View} */
-    const view = { summary: own, transitions: run.transitions, cohorts: run.cohorts, distributions, users: run.users, segment: null, note: '' };
+    const view = {
+      summary: own, transitions: run.transitions, cohorts: run.cohorts, activity: run.activity, depth: run.depth,
+      distributions, users: run.users, segment: null, note: '',
+    };
     if (!Object.keys(state.history.bytes.plain).length) return view;
-    const [summary, transitions, cohorts] = await Promise.all(EARLIER.map((t) => this.over(run, 'plain', t)));
-    // Tables without earlier rows of the run's grain keep the run's rows as they were read.
+    const merges = await Promise.all(EARLIER.map((t) => this.over(run, 'plain', t)));
+    const [summary, transitions, cohorts, activity, depth] = merges;
+    // Tables without earlier rows that fit keep the run's rows as they were read.
     if (summary.earlier === 'merged') view.summary = summary.rows;
     if (transitions.earlier === 'merged') view.transitions = transitions.rows;
     if (cohorts.earlier === 'merged') view.cohorts = cohorts.rows;
-    view.note = historyNote(view.summary.length, own.length, summary.earlier ?? transitions.earlier ?? cohorts.earlier ?? 'other grain');
+    if (activity.earlier === 'merged') view.activity = activity.rows;
+    if (depth.earlier === 'merged') view.depth = depth.rows;
+    view.note = historyNote(view.summary.length, own.length, merges.map((m) => m.earlier));
     return view;
   }
 

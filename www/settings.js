@@ -41,6 +41,7 @@ export const SETTINGS = [
   { key: 'by', option: 'segmentBy' },
   { key: 'uid', option: 'usersIdColumn', field: 'users-id-select' },
   { key: 'maxseg', option: 'maxSegments', field: 'max-segments-input' },
+  { key: 'win', option: 'windows', field: 'windows-input' },
 ];
 
 const DEFAULTS = { grain: 'week' };
@@ -67,6 +68,8 @@ export function engineOptions(s) {
     if (!Number.isFinite(v) || v < 0 || v > 1) return { error: `max rejected share must be a number from 0 to 1, not "${s.maxrej}"` };
     o.maxRejected = v;
   }
+  // Days, as typed ("7, 28"): the engine says what a window may be.
+  if (o.windows !== undefined) o.windows = String(o.windows).split(/[\s,]+/).filter(Boolean).map(Number);
   if (o.maxSegments !== undefined) {
     const v = Number(o.maxSegments);
     if (!Number.isInteger(v) || v < 1) return { error: `most segments must be a whole number from 1 on, not "${s.maxseg}"` };

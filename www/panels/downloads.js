@@ -54,6 +54,10 @@ export function render({ run }) {
   // A split run resumed from a split snapshot has no layer without segments.
   $('downloads').hidden = !run.distributions;
   if (seg) $('downloads-segmented-h').textContent = `By ${seg.layer.column} (${seg.layer.fact} files)`;
+  // Daily runs have no depth table.
+  for (const group of $('downloads-card').querySelectorAll('[data-table]')) {
+    if (group instanceof HTMLElement) group.hidden = !run.result.tables.includes(/** @type {TableName} */ (group.dataset.table));
+  }
 }
 
 /**

@@ -76,7 +76,7 @@ export function init(session) {
   // A drop can mix all three kinds: they are told apart by the names the engine gives its outputs.
   dropTarget($('dropzone'), (files) => {
     const snap = files.find((f) => /firstlast/i.test(f.name));
-    const earlier = files.filter((f) => /_(summary|transitions|cohorts)\.(csv|parquet)$/i.test(f.name));
+    const earlier = files.filter((f) => /_(summary|transitions|cohorts|activity_daily|depth)\.(csv|parquet)$/i.test(f.name));
     const rest = files.filter((f) => f !== snap && !earlier.includes(f));
     // Facts first: a snapshot's run then waits for their columns.
     if (rest.length) session.setFacts(rest.map(fileSource));
