@@ -4,7 +4,7 @@
 import { readHash } from './settings.js';
 
 /**
- * @import { Dictionary, Distributions, EngineResult, FileInfo, Grain, LayerName, SegmentedLayer, SegmentValue, SegmentSummaryRow, SummaryRow } from 'activation-layer/worker'
+ * @import { Dictionary, Distributions, Engine, EngineResult, FileInfo, Grain, LayerName, SegmentedLayer, SegmentValue, SegmentSummaryRow, SummaryRow } from 'activation-layer/worker'
  * @import { ActivityRow, CohortRow, DepthRow, TransitionRow } from './csv.js'
  * @import { HashSettings } from './settings.js'
  */
@@ -55,6 +55,7 @@ import { readHash } from './settings.js';
 /**
  * @typedef {object} Run  the computation on screen
  * @property {EngineResult} result  lives in the worker until freed; fact, grain, summary and quality are on it
+ * @property {Engine} engine  the engine (worker) holding it
  * @property {Partial<Record<EarlierTable, Uint8Array>>} csv  the run's tables in CSV, to merge over
  *   earlier results (no depth in daily runs, none for a run without a layer without segments)
  * @property {TransitionRow[]} transitions
@@ -99,6 +100,7 @@ import { readHash } from './settings.js';
  * @property {Source | null} snapshot  the FirstLast snapshot to resume from
  * @property {History} history
  * @property {Run | null} current
+ * @property {string | null} stale  why the results on screen no longer match the form or the files (null: they do)
  * @property {View | null} view  the current run's
  * @property {Dictionary | null} dictionary  the engine's data dictionary, once loaded
  * @property {{ value: SegmentValue } | null} filter  the segment every panel shows (null: every user)
@@ -114,6 +116,7 @@ export const state = {
   snapshot: null,
   history: { bytes: { plain: {}, segmented: {} }, grain: null, files: [] },
   current: null,
+  stale: null,
   view: null,
   dictionary: null,
   filter: null,

@@ -287,7 +287,8 @@ test('SPEC section 11 partition by a users table: attributes offered once it is 
   // The segment cap: too many segments is the engine's named error, and the cap is in the link.
   await setField(page, 'max-segments-input', '2');
   status = await settled(page);
-  assert.match(status, /^error: plans\.csv: column "plan": has 3 distinct values .*more than maxSegments 2/);
+  assert.match(status, /^error: The data cannot give correct numbers: plans\.csv: column "plan": has 3 distinct values .*more than “Most segments” 2/);
+  assert.equal(await page.getByTestId('max-segments-input').getAttribute('aria-invalid'), 'true', 'the field the message names is marked');
   assert.match(page.url(), /maxseg=2/);
   await setField(page, 'max-segments-input', '');
   await done(page);
@@ -507,38 +508,55 @@ test('snapshot round trip: first part, download the snapshot, upload it with lat
   await check();
 });
 
-test('bad files, wrong mappings and bad options show a clear message, and the page keeps working', async () => {
+test('bad files, wrong mappings and bad options: the page says what is wrong in its words, beside what caused it, and keeps the last results', async () => {
   const { page, check } = await open();
+  /** What marks a control as the cause of the error shown. */
+  const marked = (testid) => page.getByTestId(testid).evaluate((el) => [el.getAttribute('aria-invalid'), (el.getAttribute('aria-describedby') ?? '').split(' ').includes('problem')]);
   const bad = join(tmp, 'broken.parquet');
   writeFileSync(bad, Buffer.from('PAR1 this is not parquet at all PAR1'));
   await page.getByTestId('facts-input').setInputFiles(bad);
   let status = await settled(page);
-  assert.match(status, /^error: .*broken\.parquet/);
-  assert.ok(await page.locator('#error-box').isVisible());
+  assert.match(status, /^error: A file cannot be read: broken\.parquet/);
+  assert.deepEqual(await marked('facts-input'), ['true', true], 'the file input is marked');
+  assert.equal(await page.getByTestId('problem').textContent(), status.replace(/^error: /, ''), 'the message stands beside it');
   await page.screenshot({ path: join(shots, 'error.png'), fullPage: true });
 
   await page.getByTestId('facts-input').setInputFiles(specCsv);
   await done(page);
   assert.equal((await summaryTable(page)).rows.length, 5);
+  assert.deepEqual(await marked('facts-input'), [null, false], 'a run that succeeds clears the mark');
+  assert.equal(await page.getByTestId('problem').isHidden(), true);
 
-  // Out-of-range option: an unknown time zone, then fixed.
+  // Out-of-range option: an unknown time zone. The field is marked, the results stay, marked as not matching the form.
   await setField(page, 'timezone-input', 'Mars/Olympus_Mons');
   status = await settled(page);
-  assert.match(status, /^error: .*time ?zone/i);
+  assert.match(status, /^error: This setting cannot be used: invalid “Time zone” "Mars\/Olympus_Mons": expected an IANA time zone/);
+  assert.doesNotMatch(status, /timezone|--/, 'no option spelt as code');
+  assert.deepEqual(await marked('timezone-input'), ['true', true]);
+  assert.equal((await summaryTable(page)).rows.length, 5, 'the last results stay');
+  assert.match(await page.getByTestId('stale-note').textContent(), /^Not up to date: the last run failed/);
   await setField(page, 'timezone-input', 'Europe/Berlin');
   await done(page);
+  assert.equal(await page.getByTestId('stale-note').isHidden(), true);
+  assert.deepEqual(await marked('timezone-input'), [null, false]);
 
-  // Wrong mapping: epoch integers need a unit; a missing column is named.
+  // Wrong mapping: epoch integers need a unit; the message names the page's controls.
   const epoch = join(tmp, 'epoch.csv');
   writeFileSync(epoch, 'member_id,ts\n1,1704067200\n2,1704153600\n1,1704758400\n');
   await setField(page, 'timezone-input', '');
   await page.getByTestId('facts-input').setInputFiles(epoch);
   status = await settled(page);
-  assert.match(status, /^error: .*time unit/);
+  assert.match(status, /^error: The data cannot give correct numbers: epoch\.csv: column "ts": holds integers: give a time unit \(“Epoch unit” s\|ms\|us\|ns\) for epoch values, or a time format \(“Time format”, e\.g\. %Y%m%d\)/);
+  assert.deepEqual(await marked('time-unit-select'), ['true', true], 'the first control the message names');
   await setField(page, 'time-unit-select', 's');
   await done(page);
   // week of 2024-01-01: users 1 and 2 new; week of 2024-01-08: user 1 retained.
   assert.deepEqual((await summaryTable(page)).rows.map((r) => r.slice(3, 6)), [['2', '2', '0'], ['1', '0', '1']]);
+  // Epoch milliseconds read as seconds land far ahead: the quality panel says the dates are off.
+  await setField(page, 'time-unit-select', 'ms');
+  await done(page);
+  assert.match(await page.getByTestId('odd-dates').textContent(), /The dates run from 1970-01-20 to 1970-01-20/);
+  assert.doesNotMatch(await page.getByTestId('quality-panel').textContent(), /No empty days and no rejected rows/);
   // A time format that does not fit: every row is rejected, the message shows offending values.
   await setField(page, 'time-unit-select', '');
   await setField(page, 'time-format-input', '%d/%m/%Y');

@@ -6,6 +6,7 @@ import * as charts from '../charts.js';
 import { defs } from '../defs.js';
 import { $ } from '../dom.js';
 import { windowsOf } from '../labels.js';
+import { fillPeriods, pick } from '../periods.js';
 import { state } from '../state.js';
 
 /**
@@ -27,14 +28,10 @@ export function render({ run, view }) {
   $('depth-body').hidden = daily;
   $('depth-body-controls').hidden = daily;
   if (daily) return;
-  const select = period();
   const periods = [...new Set(view.depth.map((r) => r.period_start))];
-  const want = select.value || state.pending.dp;
-  select.replaceChildren(...periods.map((p) => new Option(p, p)));
   // By default the latest complete period: an open one has had fewer days to be active on.
-  const latest = view.summary.filter((r) => r.complete).at(-1)?.period_start;
-  const fallback = latest && periods.includes(latest) ? latest : periods.at(-1);
-  select.value = typeof want === 'string' && periods.includes(want) ? want : fallback ?? '';
+  const latest = view.summary.findLast((r) => r.complete)?.period_start;
+  fillPeriods(period(), periods, { grain: run.result.grain, latest, linked: state.pending.dp });
   delete state.pending.dp;
 }
 
@@ -55,6 +52,7 @@ export function draw({ run, view }) {
  */
 export function init(shown, changed) {
   period().addEventListener('change', () => {
+    pick(period());
     changed();
     const s = shown();
     if (s) draw(s);

@@ -82,13 +82,15 @@ export function init(shown) {
     const s = shown();
     if (!(button instanceof HTMLButtonElement) || !s) return;
     const [which, format, layer = 'plain'] = (button.dataset.dl ?? '').split(':');
-    button.disabled = true;
+    // Busy, not disabled: focus stays on the button that started the download.
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
     try {
       await download(s.run, which, format, /** @type {LayerName} */ (layer));
     } catch (e) {
       status.set('error', `download failed: ${e instanceof Error ? e.message : e}`);
     } finally {
-      button.disabled = false;
+      button.removeAttribute('aria-disabled');
     }
   });
 }

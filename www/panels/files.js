@@ -65,12 +65,14 @@ export function init(session) {
 
   const demo = $('demo-button', HTMLButtonElement);
   demo.addEventListener('click', async () => {
-    demo.disabled = true;
+    // Not disabled while loading: focus stays on the button that started it.
+    if (demo.getAttribute('aria-disabled') === 'true') return;
+    demo.setAttribute('aria-disabled', 'true');
     // Choosing the same files again after the demo must still be a change.
     facts.value = '';
     users.value = '';
     await session.loadDemo(new URL('demo/demo_events.parquet', document.baseURI), new URL('demo/demo_users.parquet', document.baseURI));
-    demo.disabled = false;
+    demo.removeAttribute('aria-disabled');
   });
 
   // A drop can mix all three kinds: they are told apart by the names the engine gives its outputs.
