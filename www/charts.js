@@ -255,7 +255,7 @@ function extras(el, chart, d) {
     const foot = document.createElement('div');
     foot.className = 'chart-foot';
     foot.innerHTML = `<details class="chart-data"><summary>Data table</summary><div class="table-wrap" tabindex="0" role="region" aria-label="${escapeHtml(title)}: data table"><table></table></div></details>
-      <span class="chart-export"><button type="button" class="chip-btn" data-export="png" aria-label="Download ${escapeHtml(title)} as PNG">PNG</button><button type="button" class="chip-btn" data-export="svg" aria-label="Download ${escapeHtml(title)} as SVG">SVG</button></span>
+      <span class="chart-export">${['png', 'svg'].map((t) => `<button type="button" class="chip-btn" data-export="${t}" data-testid="${el.dataset.testid}-${t}" aria-label="Download ${escapeHtml(title)} as ${t.toUpperCase()}">${t.toUpperCase()}</button>`).join('')}</span>
       <p class="sr-only" aria-live="polite"></p>`;
     el.after(foot);
     const details = /** @type {HTMLDetailsElement} */ (foot.querySelector('details'));
@@ -660,9 +660,10 @@ export function sankey(el, rows, { includeDormant, defs, period }) {
     },
     series: [{
       // Labels sit beside their nodes: the left column's to the right, the right column's to the left of the margin kept for them.
-      type: 'sankey', left: 8, right: narrow ? 96 : 130, top: 10, bottom: 10, nodeWidth: 14, nodeGap: 12, draggable: false, layoutIterations: 0,
+      // On a phone the count goes under the name, so that the labels fit their margin.
+      type: 'sankey', left: 8, right: narrow ? 86 : 130, top: 10, bottom: 10, nodeWidth: 14, nodeGap: 12, draggable: false, layoutIterations: 0,
       emphasis: { focus: 'adjacency' },
-      label: { color: p.text, fontSize: narrow ? 11 : 12, distance: 6, formatter: (/** @type {{ name: string, value: number }} */ it) => `${it.name}  ${fmtInt(it.value)}` },
+      label: { color: p.text, fontSize: narrow ? 11 : 12, lineHeight: 14, distance: 6, formatter: (/** @type {{ name: string, value: number }} */ it) => `${it.name}${narrow ? '\n' : '  '}${fmtInt(it.value)}` },
       levels: [{ depth: 0, label: { position: 'right' } }, { depth: 1, label: { position: 'right' } }],
       lineStyle: { color: 'gradient', opacity: 0.35, curveness: 0.5 },
       data: nodes, links,

@@ -96,7 +96,8 @@ const session = new Session([createEngine(), createEngine()], {
   busy: status.busy,
   progress: status.progress,
   files: files.render,
-  inspected: settings.fillColumns,
+  // New columns may drop a mapping they lack: the link follows.
+  inspected: () => { settings.fillColumns(); saveLink(); },
   mapping: settings.mapping,
   show,
   clear: overview.clear,

@@ -585,6 +585,17 @@ test('a long run shows progress, keeps the page responsive, and can be cancelled
   await page.getByTestId('facts-input').setInputFiles(specCsv);
   await done(page);
   assert.equal((await summaryTable(page)).rows.length, 5);
+  // Cancel keeps the results on screen: they live in the other worker, and still download as the CLI writes them.
+  await page.getByTestId('facts-input').setInputFiles(big);
+  await page.waitForFunction(() => /reading .*%|computing/.test(document.querySelector('[data-testid=status]').textContent), null, { timeout: 60000, polling: 10 });
+  await page.getByTestId('cancel-button').click();
+  await page.waitForFunction(() => /cancelled/.test(document.querySelector('[data-testid=status]').textContent));
+  assert.match(await page.getByTestId('status').textContent(), /the results below are the previous run's/);
+  assert.equal((await summaryTable(page)).rows.length, 5);
+  assert.match(await page.getByTestId('stale-note').textContent(), /^Not up to date: the run that would replace them was cancelled/);
+  const summary = await downloadBytes(page, 'download-summary-csv');
+  const cli = cliRun([specCsv], ['--grain', 'week', '--format', 'csv'], 'cancel-kept');
+  assert.deepEqual(summary.bytes, readFileSync(join(cli, summary.name)));
   // And the big file itself computes when left alone.
   await page.getByTestId('facts-input').setInputFiles(big);
   assert.match(await done(page), /1,500,000 rows/);

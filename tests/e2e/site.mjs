@@ -234,9 +234,9 @@ export async function drawn(page, testid) {
   return o;
 }
 
-/** A series' values (bars may carry their own style: { value, itemStyle }). */
+/** A series' values, by its id or else its name (bars may carry their own style: { value, itemStyle }). */
 export function values(chart, id) {
-  const s = chart.series.find((x) => x.id === id);
+  const s = chart.series.find((x) => x.id === id) ?? chart.series.find((x) => x.name === id);
   assert.ok(s, `no series ${id}`);
   return s.data.map((d) => (d !== null && typeof d === 'object' ? d.value : d));
 }

@@ -45,7 +45,11 @@ export function init(session) {
   const facts = $('facts-input', HTMLInputElement);
   facts.addEventListener('change', () => {
     const files = [...facts.files ?? []];
-    if (files.length) session.setFacts(files.map(fileSource));
+    if (!files.length) return;
+    session.setFacts(files.map(fileSource));
+    // The list below names the files held: emptied, the input takes the same files again as a
+    // new choice (a run cancelled, then its file chosen again, runs).
+    facts.value = '';
   });
   const snapshot = $('snapshot-input', HTMLInputElement);
   snapshot.addEventListener('change', () => {
