@@ -1,6 +1,7 @@
 # activation-layer: the entry points a newcomer types.
 #   make demo   build the CLI and run it on the bundled demo facts
 #   make test   every test (installs what it needs on a fresh Debian machine)
+#   make test-long  the same with ten times the random cases (before a release)
 #   make pkg    the npm package in pkg/ (npm pack ./pkg gives the tarball)
 #   make lint   formatting, clippy, the JS type check (part of make test)
 #   make fuzz   coverage-guided fuzzing of the readers, FUZZ_SECONDS per target
@@ -13,7 +14,7 @@ CARGO ?= cargo
 WASM_BINDGEN_VERSION := 0.2.130
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo site test pkg fuzz install setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
+.PHONY: demo site test test-long pkg fuzz install setup-native setup-wasm setup-node setup-browser build lint same-outputs clean
 
 # Native prerequisites: a C compiler for zstd (clang also serves the wasm32
 # build). Debian's packages only; skipped when already there.
@@ -71,6 +72,12 @@ test: lint pkg site setup-browser setup-bench
 	  $(CARGO) test --locked --target wasm32-unknown-unknown --no-default-features --features wasm,zstd --profile wasm --test wasm
 	node --test --test-concurrency=1 tests/js/
 	node --test --test-concurrency=1 tests/e2e/
+
+# Before a release: every test, the property tests with ten times their
+# random cases (tests/common/prop.rs); ACTIVATION_TEST_SEED=N draws other
+# cases than the usual ones.
+test-long:
+	ACTIVATION_TEST_SCALE=10 $(MAKE) test
 
 # The CLI with its completions (bash, zsh, fish) and man pages, generated
 # from the same argument definitions, under PREFIX (and DESTDIR for

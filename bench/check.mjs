@@ -117,3 +117,41 @@ export function compareFingerprint(label, engine, peer) {
 export function compareStateRows(label, engine, peer) {
   compareRows(`${label} states rows`, engine, peer, ROW_COLS.map((_, i) => i));
 }
+
+/** Every row of an engine table (Arrow IPC) as an object: dates as YYYY-MM-DD, integers as numbers, ids as text. */
+export function tableRowsFromArrow(ipc) {
+  const table = tableFromIPC(ipc);
+  const dates = new Set(table.schema.fields.filter((f) => String(f.type).startsWith('Date')).map((f) => f.name));
+  return table.toArray().map((r) => {
+    const row = {};
+    for (const f of table.schema.fields) {
+      const v = r[f.name];
+      if (v === null || v === undefined) row[f.name] = null;
+      else if (dates.has(f.name)) row[f.name] = dayString(typeof v === 'number' ? Math.round(v / DAY_MS) : Number(v) / DAY_MS);
+      else if (f.name === 'user_id') row[f.name] = String(v);
+      else row[f.name] = norm(v);
+    }
+    return row;
+  });
+}
+
+const TRANSITION_COLS = ['period_start', 'from_state', 'to_state', 'users'];
+const COHORT_COLS = ['cohort_period', 'period_start', 'periods_since', 'cohort_size', 'active_users', 'retention'];
+const SNAPSHOT_COLS = ['user_id', 'first_active_date', 'last_active_date',
+  ...['daily', 'weekly', 'monthly'].flatMap((g) => [`${g}_previous_active_date`, `${g}_streak`, `${g}_active_periods`])];
+
+/** The transitions table (SPEC section 4): nine rows per period, in order. */
+export function compareTransitions(label, engine, peer) {
+  compareRows(`${label} transitions`, engine, peer, TRANSITION_COLS);
+}
+
+/** The cohorts table, in order. */
+export function compareCohorts(label, engine, peer) {
+  compareRows(`${label} cohorts`, engine, peer, COHORT_COLS);
+}
+
+/** The FirstLast snapshot (SPEC section 5), users in the same order on both sides. */
+export function compareSnapshot(label, engine, peer) {
+  const byUser = (rows) => [...rows].sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : 0));
+  compareRows(`${label} snapshot`, byUser(engine), byUser(peer), SNAPSHOT_COLS);
+}

@@ -4,8 +4,12 @@ it on stdin), reading the same Parquet file from disk, with threads set to
 the given number. A warm-up then N timed runs; prints one JSON object.
 
     python3 duckdb_native.py < job.json
-    job: {"threads": 1, "runs": 5, "sql": {"run": [...], "summary": "...",
-          "statesCheck": "...", "cleanup": [...]}}
+    job: {"threads": 1, "runs": 5, "rows": false, "sql": {"run": [...],
+          "summary": "...", "statesCheck": "...", "transitions": "...",
+          "cohorts": "...", "snapshot": "...", "cleanup": [...]}}
+
+The warm-up also fetches the transitions and cohorts (and with "rows" the
+snapshot) for the cross-check, outside the timings.
 """
 import json
 import resource
@@ -38,6 +42,9 @@ def main():
         if keep:
             out["stateRows"] = con.execute("SELECT count(*) FROM states").fetchone()[0]
             out["statesCheck"] = rows(con.execute(sql["statesCheck"]))
+            tables = ["transitions", "cohorts"] + (["snapshot"] if job.get("rows") else [])
+            for t in tables:
+                out[t] = rows(con.execute(sql[t]))
         for s in sql["cleanup"]:
             con.execute(s)
         return out
@@ -55,6 +62,7 @@ def main():
             "maxRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
             "summary": warm["summary"],
             "statesCheck": warm["statesCheck"],
+            **{t: warm[t] for t in ("transitions", "cohorts", "snapshot") if t in warm},
         },
         sys.stdout,
     )

@@ -2,7 +2,10 @@
 // same bytes as the engine: a warm-up then N timed runs of the SQL in
 // sql.mjs (states table built in DuckDB memory, summary fetched to JS).
 //   node duckdb_wasm.mjs parquet|csv FILE GRAIN RUNS [--int-ids] [--rows]
+//     [--timezone TZ] [--week-start DAY]
 //     [--segment-col C | --users FILE --segment-by A]   (the same SQL, per segment)
+// The warm-up also gives the transitions and cohorts (and with --rows the
+// states rows and the snapshot) for the cross-check, outside the timings.
 // `parquet` uses @duckdb/duckdb-wasm@1.28.0 (the last release with Parquet
 // built in; later ones fetch the extension from the network), `csv` the
 // current release.
@@ -46,7 +49,8 @@ if (flag('--users')) {
   db.registerFileBuffer('users.parquet', new Uint8Array(readFileSync(flag('--users'))));
   segment = { users: "read_parquet('users.parquet')", attribute: flag('--segment-by') };
 }
-const sql = activationSql(grain, sourceExpr(kind, name, intIds), segment);
+const local = { timezone: flag('--timezone') ?? 'UTC', weekStart: flag('--week-start') ?? 'monday' };
+const sql = activationSql(grain, sourceExpr(kind, name, intIds), segment, local);
 
 const rowsOf = (table) => table.toArray().map((r) => r.toJSON());
 
@@ -60,6 +64,15 @@ function once(keep) {
     out.stateRows = Number(rowsOf(conn.query('SELECT count(*) AS n FROM states'))[0].n);
     if (!segment) out.statesCheck = rowsOf(conn.query(sql.statesCheck));
     if (wantRows && !segment) out.statesRows = rowsOf(conn.query(sql.statesRows));
+    // A check DuckDB cannot finish (out of memory at a large scale) is
+    // reported, and the timings still stand.
+    for (const t of segment ? [] : ['transitions', 'cohorts', ...(wantRows ? ['snapshot'] : [])]) {
+      try {
+        out[t] = rowsOf(conn.query(sql[t]));
+      } catch (e) {
+        out.checkErrors = [...(out.checkErrors ?? []), `${t}: ${e.message}`];
+      }
+    }
   }
   for (const s of sql.cleanup) conn.query(s);
   return out;
@@ -79,6 +92,10 @@ const out = {
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
   summary: warm.summary,
   statesCheck: warm.statesCheck,
+  transitions: warm.transitions,
+  cohorts: warm.cohorts,
+  snapshot: warm.snapshot,
+  checkErrors: warm.checkErrors,
 };
 if (wantRows) out.statesRows = warm.statesRows;
 process.stdout.write(JSON.stringify(out, (_, v) => (typeof v === 'bigint' ? Number(v) : v)));

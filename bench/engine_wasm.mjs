@@ -2,9 +2,12 @@
 // one file, a warm-up then N timed runs of the full in-memory computation
 // (compute + every output table materialised as Arrow IPC + summary).
 // Prints one JSON object: times, summary, states fingerprint, memory.
-//   node engine_wasm.mjs FILE GRAIN RUNS [--rows] [--segment-col C | --users FILE --segment-by A]
+//   node engine_wasm.mjs FILE GRAIN RUNS [--rows] [--timezone TZ] [--week-start DAY]
+//     [--segment-col C | --users FILE --segment-by A]
 // With segments (SPEC section 11) the segmented layer's tables are the ones
 // materialised (as the CLI writes them), and its summary is returned.
+// Without, the transitions and cohorts are returned for the cross-check,
+// and with --rows the states rows and the snapshot too.
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 
 import { tableFromIPC } from 'apache-arrow';
 
-import { statesFingerprint, statesRowsFromArrow } from './check.mjs';
+import { statesFingerprint, statesRowsFromArrow, tableRowsFromArrow } from './check.mjs';
 
 // The package in ../pkg, or a copy of it named by ACTIVATION_PKG (run.mjs --pkg).
 const pkgDir = process.env.ACTIVATION_PKG || new URL('../pkg', import.meta.url).pathname;
@@ -23,6 +26,8 @@ const runs = Number(runsArg ?? 5);
 const wantRows = flags.includes('--rows');
 const flag = (name) => (flags.includes(name) ? flags[flags.indexOf(name) + 1] : undefined);
 const options = { grain };
+if (flag('--timezone')) options.timezone = flag('--timezone');
+if (flag('--week-start')) options.weekStart = flag('--week-start');
 // A split asks for its segmented layer alone, as the CLI writes it.
 if (flag('--segment-col')) Object.assign(options, { segmentColumn: flag('--segment-col'), unsegmented: false });
 if (flag('--users')) {
@@ -62,6 +67,11 @@ const warm = once(true);
 // The fingerprints are of the layer without segments (the SQL's).
 const statesCheck = layer ? undefined : statesFingerprint(warm.tables.states);
 const statesRows = wantRows && !layer ? statesRowsFromArrow(warm.tables.states) : undefined;
+const others = layer ? {} : {
+  transitions: tableRowsFromArrow(warm.tables.transitions),
+  cohorts: tableRowsFromArrow(warm.tables.cohorts),
+  ...(wantRows ? { snapshot: tableRowsFromArrow(warm.tables.snapshot) } : {}),
+};
 warm.tables = null;
 const times = [];
 for (let i = 0; i < runs; i++) times.push(once(false).ms);
@@ -79,6 +89,7 @@ const out = {
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
   summary: warm.summary,
   statesCheck,
+  ...others,
 };
 if (wantRows) out.statesRows = statesRows;
 process.stdout.write(JSON.stringify(out));

@@ -30,7 +30,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-import { compareFingerprint, compareSegmentSummary, compareStateRows, compareSummary, statesRowsFromObjects } from './check.mjs';
+import {
+  compareCohorts, compareFingerprint, compareSegmentSummary, compareSnapshot, compareStateRows, compareSummary, compareTransitions,
+  statesRowsFromObjects,
+} from './check.mjs';
 import { activationSql, sourceExpr } from './sql.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,10 +41,18 @@ const root = join(here, '..');
 
 // Rows in time order, as event logs are written, unless the scale says
 // otherwise: the same rows grouped by user or shuffled show the sensitivity
-// to order (run them with --grains week).
+// to order (run them with --grains week). A scale may set the run's time
+// zone and week start (the SQL knows UTC and the US zones).
 const SCALES = {
   small: { events: 4000, users: 300, days: 120, intIds: false, order: 'time' },
   'small-int': { events: 3000, users: 250, days: 100, intIds: true, order: 'random' },
+  // Both DST changes of Los Angeles, whose midnight (07:00 or 08:00 UTC)
+  // falls in the generator's hours, Sunday weeks; --small runs only the
+  // engine and DuckDB on its Parquet file (and native DuckDB) here.
+  'small-zoned': {
+    events: 4000, users: 300, days: 330, intIds: false, order: 'time', timezone: 'America/Los_Angeles', weekStart: 'sunday',
+    smallEngines: ['wasm', 'duckdb-wasm-parquet', 'duckdb-native-t1'],
+  },
   '1m': { events: 1_000_000, users: 100_000, days: 365, intIds: false, order: 'time' },
   '1m-user': { events: 1_000_000, users: 100_000, days: 365, intIds: false, order: 'user' },
   '10m': { events: 10_000_000, users: 1_000_000, days: 365, intIds: false, order: 'time' },
@@ -76,7 +87,7 @@ function parseArgs(argv) {
     else if (a === '--full-rows') o.fullRows = true;
     else if (a === '--pkg') o.pkg = next();
     else if (a === '--segment-grains') { const g = next(); o.segmentGrains = g === 'none' ? [] : g.split(','); }
-    else if (a === '--small') { o.small = true; o.scales = ['small', 'small-int']; o.runs = 1; }
+    else if (a === '--small') { o.small = true; o.scales = ['small', 'small-int', 'small-zoned']; o.runs = 1; }
     else throw new Error(`unknown option ${a}`);
   }
   for (const s of o.scales) if (!SCALES[s]) throw new Error(`unknown scale ${s} (${Object.keys(SCALES).join(', ')})`);
@@ -183,27 +194,35 @@ function nativeBin(o) {
   return nativeBinCache;
 }
 
+/** A scale's time zone and week start (UTC and Monday unless it says). */
+function local(scale) {
+  const s = SCALES[scale];
+  return { timezone: s.timezone ?? 'UTC', weekStart: s.weekStart ?? 'monday' };
+}
+
 function runEngine(o, engine, files, grain, scale, wantRows) {
   const runs = String(o.runs);
   const rowsFlag = wantRows ? ['--rows'] : [];
   const intFlag = SCALES[scale].intIds ? ['--int-ids'] : [];
+  const { timezone, weekStart } = local(scale);
+  const localFlags = ['--timezone', timezone, '--week-start', weekStart];
   switch (engine) {
     case 'wasm':
-      return runJson('node', ['engine_wasm.mjs', files.parquet, grain, runs, ...rowsFlag]);
+      return runJson('node', ['engine_wasm.mjs', files.parquet, grain, runs, ...rowsFlag, ...localFlags]);
     case 'wasm-csv':
-      return { ...runJson('node', ['engine_wasm.mjs', files.csv, grain, runs]), engine: 'wasm-csv' };
+      return { ...runJson('node', ['engine_wasm.mjs', files.csv, grain, runs, ...localFlags]), engine: 'wasm-csv' };
     case 'duckdb-wasm-parquet':
-      return runJson('node', ['duckdb_wasm.mjs', 'parquet', files.parquet, grain, runs, ...intFlag, ...rowsFlag]);
+      return runJson('node', ['duckdb_wasm.mjs', 'parquet', files.parquet, grain, runs, ...intFlag, ...rowsFlag, ...localFlags]);
     case 'duckdb-wasm-csv':
-      return runJson('node', ['duckdb_wasm.mjs', 'csv', files.csv, grain, runs, ...intFlag]);
+      return runJson('node', ['duckdb_wasm.mjs', 'csv', files.csv, grain, runs, ...intFlag, ...localFlags]);
     case 'native': {
       const out = execFileSync(nativeBin(o), [files.parquet, '--grain', grain, '--runs', runs, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
       return JSON.parse(out.trim().split('\n').pop());
     }
     case 'duckdb-native-t1':
     case 'duckdb-native-t2': {
-      const sql = activationSql(grain, sourceExpr('parquet', files.parquet, SCALES[scale].intIds));
-      const job = { threads: Number(engine.slice(-1)), runs: o.runs, sql };
+      const sql = activationSql(grain, sourceExpr('parquet', files.parquet, SCALES[scale].intIds), null, local(scale));
+      const job = { threads: Number(engine.slice(-1)), runs: o.runs, rows: wantRows, sql };
       return runJson('python3', ['duckdb_native.py'], JSON.stringify(job));
     }
     default:
@@ -236,6 +255,13 @@ const cell = (r) => (r?.error ? (/out of memory/i.test(r.error) ? 'out of memory
 const fmtX = (a, b) => (a === undefined || b === undefined ? '–' : `${(b / a).toFixed(2)}x`);
 const mib = (b) => (b === undefined || b === null ? '–' : `${(b / 2 ** 20).toFixed(0)} MiB`);
 
+/** The row order of a scale's facts, and its time zone and week start when not UTC and Monday. */
+function orderCell(scale) {
+  const s = SCALES[scale];
+  if (!s) return '–';
+  return s.timezone || s.weekStart ? `${s.order} (${s.timezone ?? 'UTC'}, ${s.weekStart ?? 'monday'} weeks)` : s.order;
+}
+
 /** The 1-minute load average seen before this row's configurations (2 cores: above ~1 means contention). */
 function loadRange(r) {
   const l = Object.values(r.engines).map((e) => e.loadBefore).filter((x) => x !== undefined);
@@ -252,7 +278,7 @@ function markdown(results, meta) {
   for (const r of results) {
     const m = (e) => r.engines[e]?.medianMs;
     const c = (e) => cell(r.engines[e]);
-    L.push(`| ${r.events.toLocaleString('en-US')} | ${SCALES[r.scale]?.order ?? '–'} | ${r.grain} | ${c('wasm')} | ${c('duckdb-wasm-parquet')} | ${fmtX(m('wasm'), m('duckdb-wasm-parquet'))} | ` +
+    L.push(`| ${r.events.toLocaleString('en-US')} | ${orderCell(r.scale)} | ${r.grain} | ${c('wasm')} | ${c('duckdb-wasm-parquet')} | ${fmtX(m('wasm'), m('duckdb-wasm-parquet'))} | ` +
       `${c('wasm-csv')} | ${c('duckdb-wasm-csv')} | ${fmtX(m('wasm-csv'), m('duckdb-wasm-csv'))} | ` +
       `${c('native')} | ${m('wasm') && m('native') ? (m('wasm') / m('native')).toFixed(2) + 'x' : '–'} | ${c('duckdb-native-t1')} | ${c('duckdb-native-t2')} | ${r.stateRows?.toLocaleString('en-US') ?? '–'} | ${loadRange(r)} |`);
   }
@@ -265,7 +291,7 @@ function markdown(results, meta) {
     const w = r.engines.wasm;
     const work = w?.wasmMemoryComputeBytes;
     const perEvent = (b) => (b === undefined ? '–' : `${mib(b)} (${(b / r.events).toFixed(1)} B/event)`);
-    L.push(`| ${r.events.toLocaleString('en-US')} | ${SCALES[r.scale]?.order ?? '–'} | ${r.grain} | ${w ? `${w.wasmMemoryBytes.toLocaleString('en-US')} (${mib(w.wasmMemoryBytes)})` : '–'} | ${w ? (w.wasmMemoryBytes / r.events).toFixed(1) : '–'} | ` +
+    L.push(`| ${r.events.toLocaleString('en-US')} | ${orderCell(r.scale)} | ${r.grain} | ${w ? `${w.wasmMemoryBytes.toLocaleString('en-US')} (${mib(w.wasmMemoryBytes)})` : '–'} | ${w ? (w.wasmMemoryBytes / r.events).toFixed(1) : '–'} | ` +
       `${perEvent(work)} | ${perEvent(work === undefined ? undefined : w.wasmMemoryBytes - work)} | ` +
       `${mib(w?.maxRssBytes)} | ${mib(r.engines['duckdb-wasm-parquet']?.maxRssBytes)} | ${mib(r.engines.native?.maxRssBytes)} | ${mib(r.engines['duckdb-native-t2']?.maxRssBytes)} |`);
   }
@@ -291,7 +317,7 @@ function markdown(results, meta) {
     for (const r of segmented) {
       const m = (e) => r.engines[e]?.medianMs;
       const c = (e) => `${cell(r.engines[e])}${r.engines[e]?.wasmMemoryBytes ? ` (${mib(r.engines[e].wasmMemoryBytes)})` : ''}`;
-      L.push(`| ${r.events.toLocaleString('en-US')} | ${SCALES[r.scale]?.order ?? '–'} | ${r.grain} | ${c('wasm')} | ${c('wasm-split')} | ${fmtX(m('wasm'), m('wasm-split'))} | ${c('duckdb-wasm-split')} | ${fmtX(m('wasm-split'), m('duckdb-wasm-split'))} | ` +
+      L.push(`| ${r.events.toLocaleString('en-US')} | ${orderCell(r.scale)} | ${r.grain} | ${c('wasm')} | ${c('wasm-split')} | ${fmtX(m('wasm'), m('wasm-split'))} | ${c('duckdb-wasm-split')} | ${fmtX(m('wasm-split'), m('duckdb-wasm-split'))} | ` +
         `${c('wasm-partition')} | ${fmtX(m('wasm'), m('wasm-partition'))} | ${c('duckdb-wasm-partition')} | ${fmtX(m('wasm-partition'), m('duckdb-wasm-partition'))} | ${r.engines['wasm-split']?.stateRows?.toLocaleString('en-US') ?? '–'} | ${loadRange(r)} |`);
     }
   }
@@ -334,14 +360,18 @@ async function main() {
   for (const scale of o.scales) {
     const files = dataFiles(o, scale, engines);
     const fullRows = o.fullRows || SCALES[scale].events <= 200_000;
+    // The native engine's bench binary runs in UTC with Monday weeks.
+    const zoned = SCALES[scale].timezone || SCALES[scale].weekStart;
+    if (zoned && engines.includes('native')) console.error(`${scale}: the native engine bench has no time zone or week start option: skipped`);
     for (const grain of o.grains) {
       const row = { scale, events: SCALES[scale].events, grain, engines: {} };
-      for (const e of engines) {
+      const mine = engines.filter((x) => !(zoned && x === 'native') && (!o.small || (SCALES[scale].smallEngines ?? engines).includes(x)));
+      for (const e of mine) {
         process.stderr.write(`${scale} ${grain} ${e} ... `);
         const load = loadavg()[0];
         let r;
         try {
-          r = runEngine(o, e, files, grain, scale, fullRows && (e === 'wasm' || e === 'duckdb-wasm-parquet'));
+          r = runEngine(o, e, files, grain, scale, fullRows && (e === 'wasm' || e === 'duckdb-wasm-parquet' || e.startsWith('duckdb-native')));
         } catch (err) {
           // A peer that cannot do the job (e.g. DuckDB-WASM out of memory) is a
           // result, not a harness failure: recorded, shown in the table.
@@ -369,17 +399,32 @@ async function main() {
             if (r.stateRows !== ref.stateRows) throw new Error(`${label}: ${ref.stateRows} state rows from the engine, ${r.stateRows} from the peer`);
             if (r.statesCheck) compareFingerprint(label, ref.statesCheck, r.statesCheck);
             if (r.statesRows && ref.statesRows) compareStateRows(label, ref.statesRows, statesRowsFromObjects(r.statesRows));
+            // The other tables, wherever the peer computed them.
+            const tables = ['summary', 'states'];
+            for (const [t, compare] of [['transitions', compareTransitions], ['cohorts', compareCohorts], ['snapshot', compareSnapshot]]) {
+              if (!r[t]) continue;
+              if (!ref[t]) throw new Error(`${label}: the engine gave no ${t} to compare`);
+              compare(label, ref[t], r[t]);
+              tables.push(t);
+            }
+            // A table the peer could not compute is not a wrong number: a
+            // failure of the smoke run, a note of the benchmark.
+            for (const m of r.checkErrors ?? []) (o.small ? failures : errors).push(`${label}: DuckDB could not check ${m}`);
             row.checked = [...(row.checked ?? []), e];
+            row.checkedTables = { ...row.checkedTables, [e]: tables };
           } catch (err) {
             failures.push(err.message);
           }
         }
       }
-      for (const r of Object.values(row.engines)) { delete r.summary; delete r.statesCheck; delete r.statesRows; }
+      for (const r of Object.values(row.engines)) {
+        for (const k of ['summary', 'statesCheck', 'statesRows', 'transitions', 'cohorts', 'snapshot', 'checkErrors']) delete r[k];
+      }
       results.push(row);
     }
-    // Segments: string-id scales only (the users table joins on the ids as written).
-    if (SCALES[scale].intIds) continue;
+    // Segments: string-id scales in UTC only (the users table joins on the
+    // ids as written; the segment runs use the default zone and week start).
+    if (SCALES[scale].intIds || zoned) continue;
     for (const grain of o.segmentGrains) {
       const files = segmentFiles(o, scale);
       const row = { scale, events: SCALES[scale].events, grain, engines: {} };

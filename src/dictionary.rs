@@ -247,6 +247,10 @@ pub fn fills_window(template: &str, name: &str) -> bool {
     })
 }
 
+/// What the quality report is.
+pub const QUALITY_REPORT: &str =
+    "What was read, what was rejected and why, and what in the data could mislead.";
+
 /// The quality report's fields.
 pub const QUALITY: &[ColumnDoc] = &[
     col("rows_read", "int64", false, "Data rows in all fact files."),
@@ -271,7 +275,7 @@ pub fn to_json() -> serde_json::Value {
         "tables": TABLES,
         "quality_report": {
             "name": "{fact}_activation_{g}_quality.json",
-            "description": "What was read, what was rejected and why, and what in the data could mislead.",
+            "description": QUALITY_REPORT,
             "fields": QUALITY,
         },
         "segment_column": SEGMENT,

@@ -16,6 +16,7 @@
 
 pub mod activity;
 pub mod arrays;
+pub mod datapackage;
 pub mod depth;
 pub mod dictionary;
 pub mod distributions;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::RecordBatch;
 
+use crate::datapackage;
 use crate::dictionary;
 use crate::dictionary::SEGMENT;
 use crate::error::Error;
@@ -249,7 +250,7 @@ pub fn merge_dirs(history_dir: &Path, run_dir: &Path) -> Result<Vec<String>, Err
             check_settings(path, &history_dir.join(name))?;
         }
     }
-    let mut merged = Vec::with_capacity(named.len());
+    let mut merged = Vec::with_capacity(named.len() + 1);
     for (name, path, kind) in &named {
         let target = history_dir.join(name);
         let bytes = match kind {
@@ -259,6 +260,20 @@ pub fn merge_dirs(history_dir: &Path, run_dir: &Path) -> Result<Vec<String>, Err
             _ => std::fs::read(path).map_err(|e| Error::io(path, e))?,
         };
         merged.push((target, bytes));
+    }
+    // The history's data package: the run's, describing the merged files.
+    if let Some(package) = datapackage::read(run_dir)? {
+        let files: Vec<(String, &[u8])> = named
+            .iter()
+            .zip(&merged)
+            .map(|((name, ..), (_, bytes))| (name.clone(), bytes.as_slice()))
+            .collect();
+        let history = datapackage::read(history_dir).ok().flatten();
+        let package = package.merged(history.as_ref(), &files)?;
+        merged.push((
+            history_dir.join(datapackage::FILE_NAME),
+            datapackage::to_bytes(&package)?,
+        ));
     }
     std::fs::create_dir_all(history_dir).map_err(|e| Error::io(history_dir, e))?;
     remove_stale_temporaries(history_dir);

@@ -12,7 +12,7 @@ use crate::output::{Bar, Layer, TableKind};
 use crate::read::InputFile;
 use crate::run::{run_with_progress, Activation};
 use crate::segment::{SegmentValue, Segments};
-use crate::write::{batch_bytes, write_table, OutputFormat};
+use crate::write::{batch_bytes, write_run, write_table, OutputFormat};
 
 /// What every exported function returns: an [`Error`] is thrown as a JS
 /// `Error` whose `name` is its kind's ([`crate::Kind::js_name`]), whose
@@ -158,7 +158,11 @@ impl ToJs {
 
     /// Every byte written. When the array's spare room is small it is
     /// returned as a view (no copy); otherwise as an exact copy.
-    fn into_array(mut self) -> WasmResult<Uint8Array> {
+    fn into_array(self) -> WasmResult<Uint8Array> {
+        Ok(self.into_bytes()?)
+    }
+
+    fn into_bytes(mut self) -> Result<Uint8Array, Error> {
         self.move_piece().map_err(|e| Error::Data(e.to_string()))?;
         let out = OUT
             .with(|o| o.borrow_mut().take())
@@ -449,6 +453,16 @@ fn segment_value(v: &JsValue, segments: &Segments) -> WasmResult<SegmentValue> {
     }
 }
 
+/// The format of a run's files: Parquet or CSV, as the CLI writes them.
+fn file_format(v: &JsValue) -> WasmResult<OutputFormat> {
+    match text_arg(v, "the format")?.parse()? {
+        OutputFormat::Arrow => {
+            Err(Error::invalid_option("the format", "arrow", "parquet or csv").into())
+        }
+        f => Ok(f),
+    }
+}
+
 /// The result of [`compute`]; it lives in WASM memory until `free()`.
 #[wasm_bindgen]
 pub struct Computation {
@@ -523,6 +537,50 @@ impl Computation {
             _ => None,
         };
         write_table(layer, kind, format, ToJs::new(bound))?.into_array()
+    }
+
+    /// Every file the CLI writes for this layer (`plain`, the default, or
+    /// `segmented`) with tables in `format` (`parquet` or `csv`), as
+    /// `[{ name, bytes }]`: the tables, the snapshot, the quality report,
+    /// and last `datapackage.json`, which describes them all (SPEC
+    /// section 14).
+    pub fn files(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "'parquet' | 'csv'")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "'plain' | 'segmented' | undefined")] layer: JsValue,
+    ) -> WasmResult<Array> {
+        let format = file_format(&format)?;
+        let out = Array::new();
+        write_run(self.layer(&layer)?, format, &mut |name, write| {
+            let mut w = ToJs::new(None);
+            write(&mut w)?;
+            let file = Object::new();
+            let set = |k: &str, v: &JsValue| {
+                Reflect::set(&file, &k.into(), v)
+                    .map(|_| ())
+                    .map_err(|_| Error::Internal("building a file object".into()))
+            };
+            set("name", &name.into())?;
+            set("bytes", &w.into_bytes()?.into())?;
+            out.push(&file);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The data package (SPEC section 14) that [`Computation::files`]
+    /// ends with, as an object: every file with its size, hash and Table
+    /// Schema, and the run's settings.
+    pub fn datapackage(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "'parquet' | 'csv'")] format: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "'plain' | 'segmented' | undefined")] layer: JsValue,
+    ) -> WasmResult<JsValue> {
+        let format = file_format(&format)?;
+        let package = write_run(self.layer(&layer)?, format, &mut |_, write| {
+            write(&mut std::io::sink())
+        })?;
+        to_js(&package)
     }
 
     /// The file name (without extension) of a table, as the CLI writes it.

@@ -14,6 +14,7 @@ use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
+use crate::datapackage::{self, Content, Digesting, OutputFile, Package, Stamp};
 use crate::error::Error;
 use crate::grain::format_day;
 use crate::output::{Layer, TableKind};
@@ -180,29 +181,42 @@ pub fn write_table<'a, W: Write + Send>(
     format: OutputFormat,
     out: W,
 ) -> Result<W, Error> {
-    let layer = layer.into();
+    write_table_described(layer.into(), kind, format, out).map(|(w, _)| w)
+}
+
+/// [`write_table`], also returning the Arrow schema the table was written
+/// with (what its data package resource describes).
+fn write_table_described<W: Write + Send>(
+    layer: Layer,
+    kind: TableKind,
+    format: OutputFormat,
+    out: W,
+) -> Result<(W, SchemaRef), Error> {
     let metadata = match (kind, format) {
         (TableKind::Snapshot, OutputFormat::Parquet) => layer.snapshot_metadata(),
         (_, OutputFormat::Parquet) => layer.quality().settings(),
         _ => Vec::new(),
     };
     let mut out = Some(out);
-    let mut writer: Option<TableWriter<W>> = None;
+    let mut writer: Option<(TableWriter<W>, SchemaRef)> = None;
     layer.for_each_batch(kind, &mut |batch| {
-        let w = match &mut writer {
+        let (w, _) = match &mut writer {
             Some(w) => w,
-            None => writer.insert(TableWriter::new(
-                format,
-                &batch.schema(),
-                &metadata,
-                out.take().expect("the output is handed over once"),
-            )?),
+            None => writer.insert((
+                TableWriter::new(
+                    format,
+                    &batch.schema(),
+                    &metadata,
+                    out.take().expect("the output is handed over once"),
+                )?,
+                batch.schema(),
+            )),
         };
         w.write(&batch)
     })?;
-    writer
-        .ok_or_else(|| Error::Internal(format!("the {} table has no batch", kind.as_str())))?
-        .finish()
+    let (w, schema) = writer
+        .ok_or_else(|| Error::Internal(format!("the {} table has no batch", kind.as_str())))?;
+    Ok((w.finish()?, schema))
 }
 
 /// The bytes of one output table of a run's layer in a format.
@@ -381,18 +395,22 @@ fn process_alive(pid: u32, file: &std::fs::DirEntry) -> bool {
     age.is_none_or(|a| a < std::time::Duration::from_secs(24 * 3600))
 }
 
-/// Writes every output of a run into `dir` with the names of SPEC section 4:
-/// tables in `format`, the snapshot always as Parquet, the quality report as
-/// JSON. Returns the paths written.
-pub fn write_outputs<'a>(
+/// Where [`write_run`] writes each file: called with the file's name and a
+/// function that streams its content into a writer.
+pub type Sink<'s> = dyn FnMut(&str, &mut dyn FnMut(&mut (dyn Write + Send)) -> Result<(), Error>) -> Result<(), Error>
+    + 's;
+
+/// Writes every output of a run's layer, one file at a time, through
+/// `sink`, with the names of SPEC section 4: tables in `format`, the
+/// snapshot always as Parquet, the quality report as JSON, and last the
+/// data package describing them all (SPEC section 14), which it returns.
+pub fn write_run<'a>(
     layer: impl Into<Layer<'a>>,
-    dir: &Path,
     format: OutputFormat,
-) -> Result<Vec<std::path::PathBuf>, Error> {
+    sink: &mut Sink,
+) -> Result<Package, Error> {
     let layer = layer.into();
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    remove_stale_temporaries(dir);
-    let mut written = Vec::new();
+    let mut files = Vec::new();
     for kind in layer.tables() {
         // The snapshot is always Parquet: it carries its metadata there.
         let format = if kind == TableKind::Snapshot {
@@ -400,15 +418,60 @@ pub fn write_outputs<'a>(
         } else {
             format
         };
-        let ext = format.extension();
-        let path = dir.join(format!("{}.{ext}", layer.file_stem(kind)));
-        write_atomic_with(&path, |w| write_table(layer, kind, format, w))?;
-        written.push(path);
+        let name = format!("{}.{}", layer.file_stem(kind), format.extension());
+        let mut described = None;
+        sink(&name, &mut |w| {
+            let (d, schema) = write_table_described(layer, kind, format, Digesting::new(w))?;
+            described = Some((schema, d.finish().1));
+            Ok(())
+        })?;
+        let (schema, stamp) =
+            described.ok_or_else(|| Error::Internal(format!("{name} was not written")))?;
+        files.push(OutputFile {
+            name,
+            content: Content::Table(kind, format, schema),
+            stamp,
+        });
     }
-    let path = dir.join(format!("{}_quality.json", layer.table_name("")));
+    let name = format!("{}_quality.json", layer.table_name(""));
     let json =
         serde_json::to_vec_pretty(layer.quality()).map_err(|e| Error::Internal(e.to_string()))?;
-    write_atomic(&path, &json)?;
-    written.push(path);
+    sink(&name, &mut |w| {
+        w.write_all(&json)
+            .map_err(|e| Error::Internal(e.to_string()))
+    })?;
+    files.push(OutputFile {
+        name,
+        content: Content::QualityReport,
+        stamp: Stamp::of(&json),
+    });
+    let package = datapackage::package(layer, &files);
+    let bytes = datapackage::to_bytes(&package)?;
+    sink(datapackage::FILE_NAME, &mut |w| {
+        w.write_all(&bytes)
+            .map_err(|e| Error::Internal(e.to_string()))
+    })?;
+    Ok(package)
+}
+
+/// Writes every output of a run into `dir` ([`write_run`]), each file
+/// atomically. Returns the paths written, the data package last.
+pub fn write_outputs<'a>(
+    layer: impl Into<Layer<'a>>,
+    dir: &Path,
+    format: OutputFormat,
+) -> Result<Vec<std::path::PathBuf>, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    remove_stale_temporaries(dir);
+    let mut written = Vec::new();
+    write_run(layer, format, &mut |name, write| {
+        let path = dir.join(name);
+        write_atomic_with(&path, |mut w| {
+            write(&mut w)?;
+            Ok(w)
+        })?;
+        written.push(path);
+        Ok(())
+    })?;
     Ok(written)
 }

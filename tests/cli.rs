@@ -332,6 +332,7 @@ fn golden_spec_example_csv() {
     assert_eq!(
         files,
         [
+            "datapackage.json",
             "spec_example_activation_weekly.csv",
             "spec_example_activation_weekly_cohorts.csv",
             "spec_example_activation_weekly_depth.csv",
@@ -392,8 +393,10 @@ fn golden_spec_example_csv() {
     assert!(q["warnings"].as_array().is_some_and(|w| !w.is_empty()));
 }
 
-#[test]
-fn golden_spec_example_parquet() {
+/// The SPEC example's weekly run through 2024-02-04 written twice, with
+/// CSV and with Parquet tables (the default): the temporary directory and
+/// the two run directories.
+fn spec_example_runs() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let csv_out = tmp.path().join("csv");
     let pq_out = tmp.path().join("parquet");
@@ -402,16 +405,22 @@ fn golden_spec_example_parquet() {
         &csv_out,
         &["--through", "2024-02-04", "--format", "csv"],
     ));
-    // Parquet is the default format.
     success(&run_weekly(
         &[&example()],
         &pq_out,
         &["--through", "2024-02-04"],
     ));
+    (tmp, csv_out, pq_out)
+}
+
+#[test]
+fn golden_spec_example_parquet() {
+    let (_tmp, csv_out, pq_out) = spec_example_runs();
     let files: Vec<String> = dir_files(&pq_out).into_keys().collect();
     assert_eq!(
         files,
         [
+            "datapackage.json",
             "spec_example_activation_weekly.parquet",
             "spec_example_activation_weekly_cohorts.parquet",
             "spec_example_activation_weekly_depth.parquet",
@@ -495,7 +504,7 @@ fn outputs_are_byte_identical_across_runs() {
             ));
         }
         let (fa, fb) = (dir_files(&a), dir_files(&b));
-        assert_eq!(fa.len(), 8, "{format}");
+        assert_eq!(fa.len(), 9, "{format}");
         assert_eq!(
             fa.keys().collect::<Vec<_>>(),
             fb.keys().collect::<Vec<_>>(),
@@ -1487,7 +1496,7 @@ fn progress_on_a_terminal_and_a_summary_unless_quiet() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     let summary =
-        "11 rows read (11 used), 4 users, 5 weeks (2024-01-01 to 2024-02-04), 8 files written in ";
+        "11 rows read (11 used), 4 users, 5 weeks (2024-01-01 to 2024-02-04), 9 files written in ";
     let through = ["--through", "2024-02-04"];
     let o = run_weekly(&[&example()], &out, &through);
     success(&o);
@@ -1729,6 +1738,7 @@ fn a_run_partitioned_by_a_users_attribute() {
     assert_eq!(
         names,
         [
+            "datapackage.json",
             "spec_example_by_plan_activation_weekly.csv",
             "spec_example_by_plan_activation_weekly_cohorts.csv",
             "spec_example_by_plan_activation_weekly_depth.csv",
@@ -2014,4 +2024,269 @@ fn generate_writes_event_kinds_and_a_users_table() {
     ] {
         success(&run_weekly(&[&facts], &tmp.path().join("o"), args));
     }
+}
+
+// ---------------------------------------------------------------------------
+// SPEC section 14: the data package of every run directory.
+// ---------------------------------------------------------------------------
+
+/// The run directory's `datapackage.json`, each resource checked against
+/// its file (size, SHA-256, columns), every file listed once.
+fn checked_package(dir: &Path) -> serde_json::Value {
+    use sha2::{Digest, Sha256};
+    let files = dir_files(dir);
+    let p: serde_json::Value =
+        serde_json::from_slice(&files["datapackage.json"]).expect("datapackage.json is JSON");
+    assert_eq!(p["profile"], "data-package");
+    let resources = p["resources"].as_array().unwrap();
+    let mut listed: Vec<&str> = resources
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    listed.push("datapackage.json");
+    listed.sort();
+    assert_eq!(listed, files.keys().map(String::as_str).collect::<Vec<_>>());
+    let checksums = p["activation"]["checksums"].as_object().unwrap();
+    assert_eq!(checksums.len(), resources.len());
+    for r in resources {
+        let path = r["path"].as_str().unwrap();
+        let bytes = &files[path];
+        let hash: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let want = serde_json::json!({"bytes": bytes.len(), "hash": format!("sha256:{hash}")});
+        assert_eq!(checksums[path], want, "{path}");
+        // The resource carries them where a Frictionless validator can
+        // check them: not for Parquet, which it reads through pandas.
+        if path.ends_with(".parquet") {
+            assert!(
+                r.get("bytes").is_none() && r.get("hash").is_none(),
+                "{path}"
+            );
+        } else {
+            assert_eq!(
+                (&r["bytes"], &r["hash"]),
+                (&want["bytes"], &want["hash"]),
+                "{path}"
+            );
+        }
+        let Some(schema) = r.get("schema") else {
+            assert_eq!(r["format"], "json", "{path}: only the report has no schema");
+            continue;
+        };
+        let names: Vec<String> = schema["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                assert!(
+                    f["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{path}: {f} has no description"
+                );
+                f["name"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let columns = if path.ends_with(".csv") {
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            text.lines()
+                .next()
+                .unwrap()
+                .split(',')
+                .map(str::to_string)
+                .collect()
+        } else {
+            ParquetTable::read(&dir.join(path)).names()
+        };
+        assert_eq!(
+            names, columns,
+            "{path}: the schema's fields are the file's columns"
+        );
+    }
+    p
+}
+
+fn field<'a>(p: &'a serde_json::Value, resource: &str, name: &str) -> &'a serde_json::Value {
+    let r = p["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == resource)
+        .unwrap_or_else(|| panic!("no resource {resource}"));
+    r["schema"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no field {resource}.{name}"))
+}
+
+#[test]
+fn every_run_directory_describes_itself() {
+    let (_tmp, csv, pq) = spec_example_runs();
+    let p = checked_package(&csv);
+    assert_eq!(p["name"], "spec_example_activation_weekly");
+    let run = &p["activation"];
+    for (k, v) in [
+        ("fact", "spec_example"),
+        ("grain", "week"),
+        ("week_start", "monday"),
+        ("timezone", "UTC"),
+        ("report_from", "2024-01-01"),
+        ("through", "2024-02-04"),
+        ("as_of", "2024-02-04"),
+    ] {
+        assert_eq!(run[k], v, "{k}");
+    }
+    assert_eq!(run["windows"], serde_json::json!([7, 28]));
+    assert_eq!(run["snapshot_format_version"], 2);
+    let names: Vec<&str> = p["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "states",
+            "summary",
+            "transitions",
+            "cohorts",
+            "snapshot",
+            "activity",
+            "depth",
+            "quality"
+        ]
+    );
+    let resource = |name: &str| {
+        p["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let states = resource("states");
+    assert_eq!(states["mediatype"], "text/csv");
+    assert_eq!(
+        states["schema"]["primaryKey"],
+        serde_json::json!(["user_id", "period_start"])
+    );
+    assert_eq!(states["schema"]["missingValues"], serde_json::json!([""]));
+    assert_eq!(
+        field(&p, "states", "state")["constraints"],
+        serde_json::json!({"required": true, "enum": ["new", "retained", "reactivated", "inactive"]})
+    );
+    assert_eq!(
+        field(&p, "states", "previous_state")["constraints"]["required"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        field(&p, "states", "transition")["constraints"]["enum"]
+            .as_array()
+            .unwrap()
+            .len(),
+        9
+    );
+    assert_eq!(field(&p, "states", "user_id")["type"], "string");
+    assert_eq!(field(&p, "summary", "retention_rate")["type"], "number");
+    assert_eq!(field(&p, "summary", "complete")["type"], "boolean");
+    assert_eq!(field(&p, "summary", "period_start")["type"], "date");
+    assert_eq!(field(&p, "activity", "stickiness_28d")["type"], "number");
+    assert_eq!(
+        resource("depth")["schema"]["primaryKey"],
+        serde_json::json!(["period_start", "days_active"])
+    );
+    assert_eq!(resource("quality")["mediatype"], "application/json");
+    // The snapshot is Parquet whatever the tables' format; its nulls are typed.
+    let snapshot = resource("snapshot");
+    assert_eq!(snapshot["mediatype"], "application/vnd.apache.parquet");
+    assert_eq!(snapshot["schema"]["missingValues"], serde_json::json!([]));
+    // The Parquet run's package differs only in its table files.
+    let mut q = checked_package(&pq);
+    let mut p = p;
+    for x in [&mut p, &mut q] {
+        x["activation"]["checksums"] = serde_json::Value::Null;
+    }
+    assert_eq!(q["activation"], p["activation"]);
+    assert_eq!(
+        q["resources"][1]["path"],
+        "spec_example_activation_weekly_summary.parquet"
+    );
+}
+
+#[test]
+fn segmented_and_merged_packages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let users = tmp.path().join("plans.csv");
+    std::fs::write(&users, spec::PLAN_USERS_CSV).unwrap();
+    let out = tmp.path().join("plan");
+    let users_arg = users.to_str().unwrap();
+    success(&run_weekly(
+        &[&example()],
+        &out,
+        &[
+            "--through",
+            "2024-02-04",
+            "--users",
+            users_arg,
+            "--segment-by",
+            "plan",
+            "--format",
+            "csv",
+        ],
+    ));
+    let p = checked_package(&out);
+    assert_eq!(p["activation"]["segment_kind"], "user_attribute");
+    assert_eq!(p["activation"]["segment_column"], "plan");
+    assert_eq!(p["activation"]["fact"], "spec_example_by_plan");
+    for r in p["resources"].as_array().unwrap() {
+        let key = &r["schema"]["primaryKey"];
+        match r["name"].as_str().unwrap() {
+            // A partition's snapshot is the run's own, one row per user.
+            "snapshot" => assert_eq!(key, &serde_json::json!(["user_id"])),
+            "quality" => assert!(key.is_null()),
+            name => assert_eq!(key[0], "segment", "{name}"),
+        }
+    }
+    // A history directory's package describes its merged files; its
+    // reported days start with the first run's.
+    let (first, second, history) = (
+        tmp.path().join("first"),
+        tmp.path().join("second"),
+        tmp.path().join("history"),
+    );
+    let (before, after) = (tmp.path().join("before.csv"), tmp.path().join("after.csv"));
+    write_facts(&before, |d| d <= "2024-01-17");
+    write_facts(&after, |d| d > "2024-01-17");
+    success(&run_weekly(
+        &[&before],
+        &first,
+        &["--through", "2024-01-17", "--format", "csv"],
+    ));
+    let snapshot = first.join("before_firstlast.parquet");
+    success(&run_weekly(
+        &[&after],
+        &second,
+        &[
+            "--through",
+            "2024-02-04",
+            "--format",
+            "csv",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+        ],
+    ));
+    merge(&history, &first);
+    merge(&history, &second);
+    let h = checked_package(&history);
+    assert_eq!(h["activation"]["report_from"], "2024-01-01");
+    assert_eq!(h["activation"]["through"], "2024-02-04");
+    assert_eq!(
+        checked_package(&second)["activation"]["report_from"],
+        "2024-01-18",
+        "the second run reports from the day after its snapshot's as_of"
+    );
 }

@@ -7,6 +7,8 @@
 mod corpus;
 #[path = "common/fuzzed.rs"]
 mod fuzzed;
+#[path = "common/prop.rs"]
+mod prop;
 #[path = "common/spec.rs"]
 mod spec;
 
@@ -18,6 +20,7 @@ use activation_layer::write::{csv_bytes, parquet_bytes};
 use activation_layer::{run, Activation, Grain, InputFile, Kind, RunOptions, Settings, TimeUnit};
 use arrow_array::{Date32Array, Date64Array, Float64Array, Int64Array};
 use corpus::*;
+use prop::{Cases, Rng};
 
 fn weekly() -> RunOptions {
     let mut o = RunOptions::new(Grain::Week);
@@ -303,46 +306,46 @@ fn parquet_page_checksums_are_verified() {
     assert_eq!(e.kind().exit_code(), 66);
 }
 
-/// A small xorshift generator: the mutants are the same on every run.
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
 /// Every byte of the checksummed file flipped in turn (a seeded bit or
-/// byte value): each mutant is read as a clean error or as the example's
-/// own numbers, never as other numbers, a panic or an internal error.
+/// byte value; a case is one pass over the file): each mutant is read as a
+/// clean error (a corrupt file, or data that cannot give numbers) or as
+/// the example's own numbers, never as other numbers, a panic or another
+/// kind of error.
 #[test]
 fn byte_flips_of_a_checksummed_parquet_file() {
     let original = checksummed();
     let clean = states_csv(&clean());
-    let mut seed = 0x9e37_79b9_7f4a_7c15;
+    let mut cases = Cases::new("byte_flips_of_a_checksummed_parquet_file", 1);
     let mut outcomes = [0usize; 2];
-    for at in 0..original.len() {
-        let mut bytes = original.clone();
-        let flip = (xorshift(&mut seed) % 255 + 1) as u8;
-        bytes[at] ^= flip;
-        match run(
-            &[InputFile::bytes("mutant.parquet", bytes)],
-            None,
-            &weekly(),
-        ) {
-            Ok(a) => {
-                assert_eq!(
-                    states_csv(&a),
-                    clean,
-                    "byte {at} ^ {flip:#04x}: other numbers"
-                );
-                outcomes[0] += 1;
-            }
-            Err(e) => {
-                assert_ne!(e.kind().exit_code(), 70, "byte {at} ^ {flip:#04x}: {e}");
-                outcomes[1] += 1;
+    cases.run(|_, seed| {
+        let mut rng = Rng::new(seed);
+        for at in 0..original.len() {
+            let mut bytes = original.clone();
+            let flip = rng.range(1u8, 255);
+            bytes[at] ^= flip;
+            let ctx = format!("seed {seed:#x}: byte {at} ^ {flip:#04x}");
+            match run(
+                &[InputFile::bytes("mutant.parquet", bytes)],
+                None,
+                &weekly(),
+            ) {
+                Ok(a) => {
+                    assert_eq!(states_csv(&a), clean, "{ctx}: other numbers");
+                    outcomes[0] += 1;
+                }
+                Err(e) => {
+                    assert!(
+                        matches!(e.kind(), Kind::Corrupt | Kind::Data),
+                        "{ctx}: {:?}: {e}",
+                        e.kind()
+                    );
+                    outcomes[1] += 1;
+                }
             }
         }
-    }
+        true
+    });
+    cases.finish(1.0);
     // Most flips are caught; some fall where nothing is read.
     assert!(outcomes[1] > outcomes[0], "{outcomes:?}");
 }
@@ -357,11 +360,12 @@ fn byte_mutations_of_a_csv_file() {
         "/tests/data/spec_example.csv"
     ))
     .unwrap();
-    let mut seed = 0x2545_f491_4f6c_dd1d;
-    for i in 0..600 {
+    let mut cases = Cases::new("byte_mutations_of_a_csv_file", 600);
+    cases.run(|i, seed| {
+        let mut rng = Rng::new(seed);
         let mut bytes = original.clone();
-        let at = (xorshift(&mut seed) % bytes.len() as u64) as usize;
-        let value = (xorshift(&mut seed) % 256) as u8;
+        let at = rng.below(bytes.len() as u64) as usize;
+        let value = rng.range(0u8, 255);
         match i % 3 {
             0 => bytes[at] = value,
             1 => {
@@ -369,6 +373,7 @@ fn byte_mutations_of_a_csv_file() {
             }
             _ => bytes.insert(at, bytes[at]),
         }
+        let ctx = format!("seed {seed:#x}: {:?}", String::from_utf8_lossy(&bytes));
         let mut o = weekly();
         o.max_rejected = 1.0;
         match run(&[InputFile::bytes("mutant.csv", bytes.clone())], None, &o) {
@@ -377,13 +382,18 @@ fn byte_mutations_of_a_csv_file() {
                 assert_eq!(
                     q.rows_read,
                     q.rows_used + q.rows_rejected.total() + q.rows_filtered_out,
-                    "mutant {i}: {:?}",
-                    String::from_utf8_lossy(&bytes)
+                    "{ctx}"
                 );
             }
-            Err(e) => assert_ne!(e.kind().exit_code(), 70, "mutant {i}: {e}"),
+            Err(e) => assert!(
+                matches!(e.kind(), Kind::Corrupt | Kind::Data),
+                "{ctx}: {:?}: {e}",
+                e.kind()
+            ),
         }
-    }
+        true
+    });
+    cases.finish(1.0);
 }
 
 /// A footer that claims far more rows than the file holds allocates

@@ -8,11 +8,15 @@
 //! part of the chains of `tests/incremental.rs`, and the segments' of
 //! `tests/segments.rs`.
 //!
-//! Knobs: `ROLLING_CASES=N` (default 200) random cases, `ROLLING_SEED=S`
-//! to run the one case with this seed (as a failure prints it).
+//! Random cases follow `tests/common/prop.rs` (`ACTIVATION_TEST_SEED`,
+//! `_CASE`, `_SCALE`).
 
+#[path = "common/prop.rs"]
+mod prop;
 #[path = "common/spec.rs"]
 mod spec;
+
+use prop::{Cases, Rng};
 
 use std::collections::BTreeSet;
 
@@ -128,24 +132,6 @@ fn windows_are_checked() {
 
 // ---------------------------------------------------------------------------
 // The naive model.
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn pick<T: Copy>(&mut self, v: &[T]) -> T {
-        v[self.below(v.len() as u64) as usize]
-    }
-}
 
 const ZONES: [&str; 6] = [
     "UTC",
@@ -336,7 +322,7 @@ fn cells(text: &str) -> Vec<Vec<String>> {
 
 /// Runs one random case; false when it made no facts.
 fn check_case(seed: u64) -> bool {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let c = gen_case(&mut rng);
     let mut text = String::from("user_id,event_time\n");
     for (u, ts) in c.users.iter().enumerate() {
@@ -395,23 +381,9 @@ fn check_case(seed: u64) -> bool {
 
 #[test]
 fn activity_and_depth_match_the_naive_model() {
-    if let Ok(seed) = std::env::var("ROLLING_SEED") {
-        let seed = u64::from_str_radix(seed.trim_start_matches("0x"), 16).unwrap();
-        assert!(check_case(seed), "the case of seed {seed:#x} has no facts");
-        return;
-    }
-    let cases: u64 = std::env::var("ROLLING_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    let mut ran = 0;
-    for case in 0..cases {
-        ran += u64::from(check_case(0xA11CE ^ (case << 20)));
-    }
-    assert!(
-        ran * 10 >= cases * 9,
-        "only {ran} of {cases} cases had facts"
-    );
+    let mut cases = Cases::new("activity_and_depth_match_the_naive_model", 200);
+    cases.run(|_, seed| check_case(seed));
+    cases.finish(0.9);
 }
 
 // ---------------------------------------------------------------------------

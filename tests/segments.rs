@@ -3,6 +3,8 @@
 //! the unsegmented run's, and the segments' counts add up to the
 //! unsegmented summary, transitions and cohorts, resumed runs included.
 
+#[path = "common/prop.rs"]
+mod prop;
 #[path = "common/spec.rs"]
 mod spec;
 
@@ -12,6 +14,7 @@ use activation_layer::output::TableKind;
 use activation_layer::segment::SegmentValue;
 use activation_layer::write::{table_bytes, OutputFormat};
 use activation_layer::{run, Activation, Grain, InputFile, Rows, RunOptions, Weekday};
+use prop::{Cases, Rng};
 
 fn table(a: &Activation, kind: TableKind) -> Vec<Vec<String>> {
     let bytes = table_bytes(a.layer(), kind, OutputFormat::Csv).expect("a table");
@@ -172,21 +175,6 @@ fn users_tables_that_cannot_partition_a_run_are_named_errors() {
     assert!(e.contains("needs the users table"), "{e}");
 }
 
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// Options of one random case: its grain by `case`, a random week start
 /// and row mode, through the last day of its facts (`last` days after
 /// 2024-01-01).
@@ -260,13 +248,13 @@ fn sums(rows: &[Vec<String>], key: &[usize], values: &[usize]) -> BTreeMap<Vec<S
 /// modes, fresh and resumed from a snapshot.
 #[test]
 fn partition_counts_add_up_to_the_unsegmented_run() {
-    let mut rng = Rng(0x5EED_1234_ABCD);
-    let mut checked = 0;
-    for case in 0..60 {
+    let mut cases = Cases::new("partition_counts_add_up_to_the_unsegmented_run", 60);
+    cases.run(|case, seed| {
+        let mut rng = Rng::new(seed);
         let days = 20 + rng.below(100) as i32;
         let (facts, users) = dataset(&mut rng, days);
         if facts.is_empty() {
-            continue;
+            return false;
         }
         let last = facts.iter().map(|f| f.1).max().unwrap();
         let mut o = random_options(&mut rng, case, last);
@@ -294,12 +282,17 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
             // A cut that leaves no rows to report is refused alike with segments.
             Err(e) => {
                 let seg = run(&[file], snapshot.as_ref(), &partitioned(o, &users, "plan"));
-                assert_eq!(seg.unwrap_err().to_string(), e.to_string(), "case {case}");
-                continue;
+                let seg = seg.unwrap_err();
+                assert_eq!(
+                    (seg.kind(), seg.to_string()),
+                    (e.kind(), e.to_string()),
+                    "seed {seed:#x}"
+                );
+                return false;
             }
         };
         let seg = run(&[file], snapshot.as_ref(), &partitioned(o, &users, "plan")).unwrap();
-        let ctx = format!("case {case} ({grain}, cut {cut:?})\nusers:\n{users}");
+        let ctx = format!("seed {seed:#x} ({grain}, cut {cut:?})\nusers:\n{users}");
         let (q, sq) = (&plain.quality, seg.layer().quality());
         assert_eq!(
             (
@@ -404,9 +397,9 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
                 "{ctx}"
             );
         }
-        checked += 1;
-    }
-    assert!(checked >= 50, "only {checked} cases ran");
+        true
+    });
+    cases.finish(0.8);
 }
 
 fn split(mut o: RunOptions, column: &str) -> RunOptions {
@@ -494,13 +487,14 @@ fn split_file(facts: &[(u32, i32, &str)], keep: impl Fn(i32, &str) -> bool) -> I
 /// numbers for the periods it reports.
 #[test]
 fn each_split_segment_is_the_run_of_its_rows() {
-    let mut rng = Rng(0xA11C_E5E6_0001);
-    let (mut checked, mut resumed) = (0, 0);
-    for case in 0..50 {
+    let mut cases = Cases::new("each_split_segment_is_the_run_of_its_rows", 50);
+    let mut resumed = 0;
+    cases.run(|case, seed| {
+        let mut rng = Rng::new(seed);
         let days = 15 + rng.below(120) as i32;
         let facts = random_facts(&mut rng, days, 30);
         if facts.is_empty() {
-            continue;
+            return false;
         }
         let last = facts.iter().map(|f| f.1).max().unwrap();
         let o = random_options(&mut rng, case, last);
@@ -512,7 +506,7 @@ fn each_split_segment_is_the_run_of_its_rows() {
         )
         .unwrap();
         let segments = a.segments.as_ref().unwrap();
-        let ctx = format!("case {case} ({grain})");
+        let ctx = format!("seed {seed:#x} ({grain})");
         // Asked for the segmented layer alone, the same layer.
         let mut alone_layer = split(o.clone(), "platform");
         alone_layer.unsegmented = false;
@@ -565,11 +559,10 @@ fn each_split_segment_is_the_run_of_its_rows() {
                 );
             }
         }
-        checked += 1;
         // Resumed from the split snapshot of a first run through a cut.
         let cut = rng.below(last as u64) as i32;
         if !facts.iter().any(|f| f.1 <= cut) {
-            continue;
+            return true;
         }
         let mut first = split(o.clone(), "platform");
         first.through = Some(spec_day("2024-01-01") + cut);
@@ -635,9 +628,12 @@ fn each_split_segment_is_the_run_of_its_rows() {
             "{ctx}: the users of the run"
         );
         resumed += 1;
-    }
+        true
+    });
+    cases.finish(0.8);
     assert!(
-        checked >= 40 && resumed >= 25,
-        "only {checked} cases and {resumed} resumed ran"
+        resumed * 2 >= cases.len(),
+        "only {resumed} of {} cases resumed",
+        cases.len()
     );
 }

@@ -130,6 +130,25 @@ fn spec_example_through_the_facade() {
             "depth"
         ]
     );
+    // Every file the CLI writes, the data package last (SPEC section 14).
+    let files: Vec<String> = r
+        .files("csv".into(), JsValue::UNDEFINED)
+        .unwrap()
+        .iter()
+        .map(|f| get(&f, "name").as_string().unwrap())
+        .collect();
+    assert_eq!(files.len(), 9);
+    assert_eq!(files[0], "spec_example_activation_weekly.csv");
+    assert_eq!(files[8], "datapackage.json");
+    let package = r.datapackage("csv".into(), JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        get(&package, "name").as_string().unwrap(),
+        "spec_example_activation_weekly"
+    );
+    let resources: Array = get(&package, "resources").dyn_into().unwrap();
+    assert_eq!(resources.length(), 8);
+    let e = r.files("arrow".into(), JsValue::UNDEFINED).unwrap_err();
+    assert!(message(e).contains("parquet or csv"));
     let daily = compute(
         Array::of1(&file("spec_example.csv", SPEC)).into(),
         options(&[("grain", "day"), ("through", "2024-02-04")]),

@@ -69,6 +69,63 @@ export interface ComputeOptions {
   windows?: number[];
 }
 
+/** One file of a run, named as the CLI names it. */
+export interface RunFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** The format of a run's files: tables as the CLI writes them. */
+export type FileFormat = 'parquet' | 'csv';
+
+/** One column of a Frictionless Table Schema (src/datapackage.rs). */
+export interface DataField {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'any';
+  description: string;
+  constraints?: { required?: boolean; enum?: string[] };
+}
+
+/** One file of a data package: a table (with its Table Schema) or the quality report. */
+export interface DataResource {
+  name: TableName | 'quality';
+  path: string;
+  profile: 'tabular-data-resource' | 'data-resource';
+  format: 'csv' | 'parquet' | 'json';
+  mediatype: string;
+  encoding?: 'utf-8';
+  bytes: number;
+  /** `sha256:` and the file's hash in hex. */
+  hash: string;
+  description: string;
+  schema?: { fields: DataField[]; primaryKey: string[]; missingValues: string[] };
+}
+
+/** A run's files as a Frictionless Data Package (SPEC section 14): what `datapackage.json` holds. */
+export interface DataPackage {
+  profile: 'data-package';
+  name: string;
+  title: string;
+  description: string;
+  resources: DataResource[];
+  /** The settings the files were made with. */
+  activation: {
+    engine: string;
+    engine_version: string;
+    fact: string;
+    grain: Grain;
+    week_start: string;
+    timezone: string;
+    report_from: string;
+    through: string;
+    as_of: string;
+    windows: number[];
+    segment_kind?: 'fact_column' | 'user_attribute';
+    segment_column?: string;
+    snapshot_format_version: number;
+  };
+}
+
 /** The name of a run option as `options()` gives it. */
 export type OptionName = Exclude<keyof ComputeOptions, 'snapshot' | 'users' | 'unsegmented'>;
 
@@ -329,6 +386,8 @@ export interface Operations {
   compute: { args: { files: FileInput[]; options: ComputeOptions }; value: ComputedRun };
   table: { args: { handle: number; which: TableName; format: TableFormat; layer?: LayerName }; value: Uint8Array };
   tableName: { args: { handle: number; which: TableName; layer?: LayerName }; value: string };
+  files: { args: { handle: number; format: FileFormat; layer?: LayerName }; value: RunFile[] };
+  datapackage: { args: { handle: number; format: FileFormat; layer?: LayerName }; value: DataPackage };
   distributions: { args: { handle: number; segment?: SegmentValue }; value: Distributions };
   userTimeline: { args: { handle: number; user: string; segment?: SegmentValue }; value: TimelineEntry[] | null };
   sampleUsers: { args: { handle: number; limit: number; segment?: SegmentValue }; value: string[] };
@@ -370,6 +429,10 @@ export declare class EngineResult {
   table(which: TableName, format: TableFormat, layer?: LayerName): Promise<Uint8Array>;
   /** The file name (without extension) the CLI would give a table. */
   tableName(which: TableName, layer?: LayerName): Promise<string>;
+  /** Every file the CLI writes for this layer, tables in `format`: the tables, the snapshot, the quality report, and last `datapackage.json` describing them. */
+  files(format: FileFormat, layer?: LayerName): Promise<RunFile[]>;
+  /** The data package `files` ends with, as an object. */
+  datapackage(format: FileFormat, layer?: LayerName): Promise<DataPackage>;
   /** Of the run without segments, or of one segment (`segment` given, null included). */
   distributions(segment?: SegmentValue): Promise<Distributions>;
   /** One user's state in every reported period, in the run without segments or in one segment; null for an unknown id. */

@@ -224,7 +224,7 @@ export class EngineResult {
   }
 
   /**
-   * @template {'table' | 'tableName' | 'distributions' | 'userTimeline' | 'sampleUsers' | 'usersBehind' | 'free'} Op
+   * @template {'table' | 'tableName' | 'files' | 'datapackage' | 'distributions' | 'userTimeline' | 'sampleUsers' | 'usersBehind' | 'free'} Op
    * @param {Op} op
    * @param {Omit<Operations[Op]['args'], 'handle'>} args
    * @returns {Promise<Operations[Op]['value']>}
@@ -251,6 +251,22 @@ export class EngineResult {
    */
   tableName(which, layer) {
     return this._ask('tableName', { which, layer });
+  }
+
+  /**
+   * @param {T.FileFormat} format
+   * @param {T.LayerName} [layer]
+   */
+  files(format, layer) {
+    return this._ask('files', { format, layer });
+  }
+
+  /**
+   * @param {T.FileFormat} format
+   * @param {T.LayerName} [layer]
+   */
+  datapackage(format, layer) {
+    return this._ask('datapackage', { format, layer });
   }
 
   /** @param {T.SegmentValue} [segment] */

@@ -49,6 +49,8 @@ const ops = {
   },
   table: ({ handle, which, format, layer }) => get(handle).table(which, format, layer),
   tableName: ({ handle, which, layer }) => get(handle).tableName(which, layer),
+  files: ({ handle, format, layer }) => get(handle).files(format, layer),
+  datapackage: ({ handle, format, layer }) => get(handle).datapackage(format, layer),
   distributions: ({ handle, segment }) => get(handle).distributions(segment),
   userTimeline: ({ handle, user, segment }) => get(handle).userTimeline(user, segment),
   sampleUsers: ({ handle, limit, segment }) => get(handle).sampleUsers(limit, segment),
@@ -60,12 +62,23 @@ const ops = {
   },
 };
 
+/**
+ * The buffers of a value's bytes: one array, or the arrays of a list of files.
+ * @param {unknown} value
+ * @returns {Transferable[]}
+ */
+function transferable(value) {
+  if (value instanceof Uint8Array) return [value.buffer];
+  if (Array.isArray(value)) return value.flatMap((f) => (f?.bytes instanceof Uint8Array ? [f.bytes.buffer] : []));
+  return [];
+}
+
 scope.onmessage = async (/** @type {MessageEvent<WorkerRequest>} */ { data: { id, op, args } }) => {
   try {
     await ready;
     const value = /** @type {(args: unknown, id: number) => Operations[Operation]['value']} */ (ops[op])(args, id);
     // Output bytes are the worker's own copy: hand them over instead of copying.
-    scope.postMessage({ id, ok: true, value }, value instanceof Uint8Array ? [value.buffer] : []);
+    scope.postMessage({ id, ok: true, value }, transferable(value));
   } catch (e) {
     // A WebAssembly.RuntimeError (a trap) keeps its name: the client then restarts the worker.
     const error = e instanceof Error ? e : new Error(String(e));

@@ -1,8 +1,10 @@
 // The benchmark harness at a small scale (a few thousand events, string and
-// integer ids, every grain), so the comparison code and the DuckDB
+// integer ids, UTC with Monday weeks and Los Angeles with Sunday weeks
+// over both DST changes, every grain), so the comparison code and the DuckDB
 // cross-checks never rot: DuckDB-WASM 1.28 (Parquet) and 1.32 (CSV), and
-// native DuckDB when python3 has it, must give the engine's summary and
-// states, row for row. No timing is asserted.
+// native DuckDB when python3 has it, must give the engine's summary,
+// states, transitions, cohorts and snapshot, row for row. No timing is
+// asserted.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -28,12 +30,17 @@ test('the benchmark harness runs at small scale and DuckDB agrees with the engin
 
   const { meta, results } = JSON.parse(readFileSync(join(work, 'out', 'results.json'), 'utf8'));
   assert.deepEqual(results.map((x) => `${x.scale}/${x.grain}`),
-    ['small/day', 'small/week', 'small/month', 'small-int/day', 'small-int/week', 'small-int/month']);
+    ['small', 'small-int', 'small-zoned'].flatMap((s) => ['day', 'week', 'month'].map((g) => `${s}/${g}`)));
   for (const x of results) {
-    // Every DuckDB-WASM flavour was compared with the engine, and so was the engine on CSV.
-    for (const e of ['wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv']) {
+    // Every DuckDB-WASM flavour was compared with the engine, and so was
+    // the engine on CSV (in Los Angeles, DuckDB on Parquet only).
+    const peers = x.scale === 'small-zoned' ? ['duckdb-wasm-parquet'] : ['wasm-csv', 'duckdb-wasm-parquet', 'duckdb-wasm-csv'];
+    for (const e of peers) {
       assert.ok(x.checked.includes(e), `${x.scale}/${x.grain}: ${e} not cross-checked`);
+      assert.deepEqual(x.checkedTables[e].slice(0, 4), ['summary', 'states', 'transitions', 'cohorts'], `${x.scale}/${x.grain}: ${e}`);
     }
+    // Every row of the snapshot, against DuckDB reading the same Parquet file.
+    assert.ok(x.checkedTables['duckdb-wasm-parquet'].includes('snapshot'), `${x.scale}/${x.grain}: snapshot not cross-checked`);
     assert.ok(x.stateRows > 0);
     assert.ok(x.engines.wasm.wasmMemoryBytes > 0 && x.engines.wasm.maxRssBytes > 0);
   }
@@ -42,5 +49,7 @@ test('the benchmark harness runs at small scale and DuckDB agrees with the engin
   assert.deepEqual(meta.segments.map((x) => `${x.scale}/${x.grain}`), ['small/week']);
   assert.deepEqual(meta.segments[0].checked, ['duckdb-wasm-split', 'duckdb-wasm-partition']);
   assert.ok(meta.segments[0].engines['wasm-split'].stateRows > meta.segments[0].engines.wasm.stateRows);
-  assert.match(readFileSync(join(work, 'out', 'results.md'), 'utf8'), /DuckDB-WASM 1\.28 \(Parquet\)/);
+  const md = readFileSync(join(work, 'out', 'results.md'), 'utf8');
+  assert.match(md, /DuckDB-WASM 1\.28 \(Parquet\)/);
+  assert.match(md, /time \(America\/Los_Angeles, sunday weeks\) \| week/);
 });

@@ -1,6 +1,9 @@
 // Headless Debian Chromium through playwright-core, with the flags that
 // work on this kind of machine (Playwright gives each launch a fresh
-// profile directory), and a record of every request.
+// profile directory), a record of every request and error, and the checks
+// every browser test ends with: nothing asked of another origin, no error.
+import assert from 'node:assert/strict';
+
 import { chromium } from 'playwright-core';
 
 export async function launch() {
@@ -20,7 +23,12 @@ export async function launch() {
   });
 }
 
-/** A page that records every request URL and console error. */
+/**
+ * A page that records every request URL and every error: uncaught
+ * exceptions, console errors, and responses with an error status (a file
+ * the page asks for and does not get, say a 404, is an error even when the
+ * page carries on).
+ */
 export async function openPage(browser) {
   const page = await browser.newPage();
   const requests = [];
@@ -30,5 +38,19 @@ export async function openPage(browser) {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
   return { page, requests, errors };
+}
+
+/** Fails when a request left `origin` (data: and blob: URLs stay in the page). */
+export function assertSameOrigin(requests, origin) {
+  const foreign = requests.filter((u) => !u.startsWith(`${new URL(origin).origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(foreign, [], 'requests to other origins');
+}
+
+/** Fails on any recorded error (see openPage). */
+export function assertNoErrors(errors) {
+  assert.deepEqual(errors, [], 'page errors');
 }

@@ -3,12 +3,12 @@
 // engine's errors rebuilt in the page with their names.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launch, openPage } from './browser.mjs';
+import { assertNoErrors, assertSameOrigin, launch, openPage } from './browser.mjs';
 import { installedProject, runCli, snippet, specCsv } from './helpers.mjs';
 import { serve } from './server.mjs';
 
@@ -49,6 +49,11 @@ before(async () => {
       out.dist = await r.distributions();
       out.states = new TextDecoder().decode(await r.table('states', 'csv')).split('\\n').length;
       out.tables = r.tables;
+      // Every file the CLI writes, transferred from the worker, and the data package they end with.
+      const files = await r.files('csv');
+      out.files = files.map((f) => [f.name, f.bytes.byteLength]);
+      out.package = new TextDecoder().decode(files[files.length - 1].bytes);
+      out.descriptor = await r.datapackage('csv');
       out.activity = new TextDecoder().decode(await r.table('activity', 'csv'));
       out.depth = new TextDecoder().decode(await r.table('depth', 'csv'));
       out.info = await engine.inspect({ name: 'events.csv', bytes: await load('events.csv') });
@@ -79,12 +84,6 @@ async function result(page, attr, timeout = 60000) {
   return page.evaluate((a) => document.body.dataset[a], attr);
 }
 
-function sameOrigin(requests) {
-  const origin = new URL(server.url).origin;
-  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
-  assert.deepEqual(foreign, [], 'requests to other origins');
-}
-
 test('the README browser-module snippet computes the SPEC example in Chromium', async () => {
   const { page, requests, errors } = await openPage(browser);
   await page.goto(server.url + 'browser.html');
@@ -92,8 +91,8 @@ test('the README browser-module snippet computes the SPEC example in Chromium', 
   assert.deepEqual(summary.map((r) => [r.active, r.new, r.retained, r.reactivated, r.churned, r.dormant]), [
     [3, 3, 0, 0, 0, 0], [2, 1, 1, 0, 2, 0], [1, 0, 1, 0, 1, 2], [2, 0, 1, 1, 0, 2], [2, 0, 1, 1, 1, 1],
   ]);
-  assert.deepEqual(errors, []);
-  sameOrigin(requests);
+  assertNoErrors(errors);
+  assertSameOrigin(requests, server.url);
   await page.close();
 });
 
@@ -105,8 +104,8 @@ test('the README worker snippet runs the engine in a Web Worker', async () => {
   assert.equal(summary[3].reactivation_rate, 1 / 3);
   assert.ok(Number(await page.evaluate(() => document.body.dataset.snapshotBytes)) > 500);
   assert.ok(requests.some((u) => u.endsWith('/worker/worker.js')), 'a worker was started');
-  assert.deepEqual(errors, []);
-  sameOrigin(requests);
+  assertNoErrors(errors);
+  assertSameOrigin(requests, server.url);
   await page.close();
 });
 
@@ -139,6 +138,13 @@ test('the worker cancels a long run, survives bad input, and serves results on r
   assert.equal(out.activity, readFileSync(join(cliOut, 'spec_example_activity_daily.csv'), 'utf8'));
   assert.equal(out.depth, readFileSync(join(cliOut, 'spec_example_activation_weekly_depth.csv'), 'utf8'));
   assert.match(out.activity, /^2024-01-31,1,2,0\.5,true,3,0\.3333333333333333,true$/m);
+  // SPEC section 14: the same files as the CLI, the data package last and equal to datapackage().
+  const cliFiles = readdirSync(cliOut).sort();
+  assert.deepEqual(out.files.map(([name]) => name).sort(), cliFiles.map((f) => f.replace('spec_example', 'events')).sort());
+  assert.equal(out.files[out.files.length - 1][0], 'datapackage.json');
+  assert.deepEqual(JSON.parse(out.package), out.descriptor);
+  assert.equal(out.descriptor.resources.length, 8);
+  assert.equal(out.descriptor.activation.fact, 'events');
   assert.equal(out.info.time_column, 'event_date');
   // The user and time columns are never offered as segments.
   assert.deepEqual(out.info.columns.map((c) => [c.name, c.segment_values]), [['user_id', null], ['event_date', null]]);
@@ -150,6 +156,6 @@ test('the worker cancels a long run, survives bad input, and serves results on r
   assert.match(out.plan.csv, /^segment,period_start,/);
   const active = (seg) => out.plan.segments.filter(([s]) => s === seg).map(([, a]) => a);
   assert.deepEqual([active('free'), active('pro'), active(null)], [[1, 0, 0, 0, 0], [1, 2, 1, 1, 1], [1, 0, 0, 1, 1]]);
-  sameOrigin(requests);
+  assertSameOrigin(requests, server.url);
   await page.close();
 });

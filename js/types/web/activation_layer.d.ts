@@ -3,8 +3,8 @@
 // into pkg/web/, which is not in the repository, with the JSON shapes of
 // ../../worker/client.d.ts where the generated types say `any`.
 import type {
-  ComputeOptions, Dictionary, Distributions, FileInfo, FileInput, Grain, OptionInfo, Progress,
-  LayerName, QualityReport, SegmentedLayer, SummaryRow, TableFormat, TableName, TimelineEntry,
+  ComputeOptions, DataPackage, Dictionary, Distributions, FileFormat, FileInfo, FileInput, Grain, OptionInfo,
+  Progress, LayerName, QualityReport, RunFile, SegmentedLayer, SummaryRow, TableFormat, TableName, TimelineEntry,
   Bar, SegmentValue,
 } from '../../worker/client.js';
 
@@ -21,6 +21,8 @@ export class Computation {
   readonly tables: TableName[];
   table(which: TableName, format: TableFormat, layer?: LayerName): Uint8Array;
   tableName(which: TableName, layer?: LayerName): string;
+  files(format: FileFormat, layer?: LayerName): RunFile[];
+  datapackage(format: FileFormat, layer?: LayerName): DataPackage;
   distributions(segment?: SegmentValue): Distributions;
   userTimeline(user_id: string, segment?: SegmentValue): TimelineEntry[] | null;
   sampleUsers(limit: number, segment?: SegmentValue): string[];
