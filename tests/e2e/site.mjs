@@ -49,8 +49,9 @@ export function useSite() {
   });
 }
 
-export function runCli(args) {
-  return execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the CLI with `args`, in `cwd` (default: this process's), and returns what it printed. */
+export function runCli(args, cwd = undefined) {
+  return execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd });
 }
 
 /** Runs the CLI on `facts` and returns its output directory. */
