@@ -15,16 +15,45 @@ use crate::segment::{SegmentValue, Segments};
 use crate::write::{batch_bytes, write_run, write_table, OutputFormat};
 
 /// What every exported function returns: an [`Error`] is thrown as a JS
-/// `Error` whose `name` is its kind's ([`crate::Kind::js_name`]) and whose
-/// message spells options as JS does.
+/// `Error` whose `name` is its kind's ([`crate::Kind::js_name`]), whose
+/// message spells options as JS does, and whose `options` lists the
+/// options the message names.
 type WasmResult<T> = Result<T, JsValue>;
 
 impl From<Error> for JsValue {
     fn from(e: Error) -> JsValue {
         let js = js_sys::Error::new(&e.message(Spelling::Js));
         js.set_name(e.kind().js_name());
+        let options: Array = named_options(&e)
+            .into_iter()
+            .map(JsValue::from_str)
+            .collect();
+        // Setting a property of a fresh Error object cannot fail.
+        let _ = Reflect::set(&js, &"options".into(), &options);
         js.into()
     }
+}
+
+/// The JS names of the options an error's message names, in the order it
+/// names them, so that a page can point at their fields. They are found as
+/// flags in the CLI's spelling of the message, where an option cannot be
+/// mistaken for a word (`through` is both; `--through` only an option).
+fn named_options(e: &Error) -> Vec<&'static str> {
+    let text = e.message(Spelling::Cli);
+    let mut named: Vec<(usize, &'static str)> = OPTIONS
+        .iter()
+        .chain([Opt::Snapshot.info(), Opt::Users.info()])
+        .filter_map(|o| {
+            text.match_indices(o.flag)
+                .find(|(at, _)| {
+                    let next = text[at + o.flag.len()..].chars().next();
+                    !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+                .map(|(at, _)| (at, o.name))
+        })
+        .collect();
+    named.sort_unstable();
+    named.into_iter().map(|(_, name)| name).collect()
 }
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -23,6 +23,20 @@
  */
 
 /**
+ * @typedef {object} DepthRow  a row of the depth table (SPEC section 12)
+ * @property {string} period_start
+ * @property {number} days_active
+ * @property {number} users
+ */
+
+/**
+ * A row of the activity table (SPEC section 12): `date`, `active_1d`, and
+ * for each window N of the run `active_{N}d`, `stickiness_{N}d` (null when
+ * no one was active in the window) and `complete_{N}d`.
+ * @typedef {{ date: string, active_1d: number } & Record<string, string | number | boolean | null>} ActivityRow
+ */
+
+/**
  * Splits CSV bytes (RFC 4180 quoting) into records of fields, the header first.
  * @param {Uint8Array} bytes
  * @param {number} [limit]  records to read after the header (default: all)
@@ -57,6 +71,27 @@ export function parseCsv(bytes, limit = Infinity) {
 const NUMERIC = new Set(['int32', 'int64', 'float64']);
 
 /**
+ * The dictionary's entry for a column: by its name, or by a name with the
+ * `{N}` placeholder it fills (`active_7d` is `active_{N}d`).
+ * @param {TableDoc} doc
+ * @param {string} name
+ */
+export function columnDoc(doc, name) {
+  return doc.columns.find((c) => c.name === name) ?? doc.columns.find((c) => fillsWindow(c.name, name));
+}
+
+/**
+ * Whether `name` is `template` with its `{N}` placeholder filled by a number of days.
+ * @param {string} template
+ * @param {string} name
+ */
+export function fillsWindow(template, name) {
+  const [before, after] = template.split('{N}');
+  if (after === undefined || !name.startsWith(before) || !name.endsWith(after)) return false;
+  return /^\d+$/.test(name.slice(before.length, name.length - after.length));
+}
+
+/**
  * The rows of one of the engine's tables in CSV (null for an empty field).
  * @template R  the row type
  * @param {Uint8Array} bytes
@@ -66,7 +101,7 @@ const NUMERIC = new Set(['int32', 'int64', 'float64']);
  */
 export function readRows(bytes, doc, limit = Infinity) {
   const [header = [], ...records] = parseCsv(bytes, limit);
-  const types = header.map((name) => doc.columns.find((c) => c.name === name)?.type);
+  const types = header.map((name) => columnDoc(doc, name)?.type);
   return records.map((fields) => {
     /** @type {Record<string, string | number | boolean | null>} */
     const o = {};

@@ -27,7 +27,10 @@ export function learn(dict) {
 }
 
 /**
- * Elements with data-def="key" under `root` get the definition as a tip.
+ * Elements with data-def="key" under `root` get the definition as a tip on
+ * hover and as their accessible description. They are labels, not tab stops:
+ * a screen reader reads the description with the label, and a control that
+ * carries one shows its tip on focus.
  * @param {ParentNode} root
  */
 export function applyDefs(root) {
@@ -37,7 +40,5 @@ export function applyDefs(root) {
     if (!text) continue;
     el.dataset.tip = text;
     el.setAttribute('aria-description', text);
-    // Tips show on focus too, so keyboard users reach them.
-    if (!el.hasAttribute('tabindex') && !/^(BUTTON|A|INPUT|SELECT)$/.test(el.tagName)) el.tabIndex = 0;
   }
 }

@@ -14,6 +14,17 @@ export function fmtInt(v, compact = false) {
   return compact && Math.abs(v) >= 10000 ? compactFmt.format(v) : intFmt.format(v);
 }
 
+/**
+ * The tick labels of an axis of counts, one notation for all: compact (12K, 9K) when the axis
+ * reaches 10,000, in full (9,000) otherwise, so that no axis mixes the two.
+ * @param {number[]} values  what the axis spans
+ * @returns {(v: number) => string}
+ */
+export function countFormat(values) {
+  const compact = values.some((v) => Math.abs(v) >= 10000);
+  return (v) => (compact ? compactFmt.format(v) : intFmt.format(v));
+}
+
 /** @param {number | null | undefined} v */
 export function fmtPct(v) {
   if (v === null || v === undefined) return '–';

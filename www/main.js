@@ -4,6 +4,7 @@
 import { createEngine } from 'activation-layer/worker';
 
 import './style.css';
+import * as activity from './panels/activity.js';
 import * as barUsers from './panels/bar-users.js';
 import * as charts from './charts.js';
 import { applyDefs, learn } from './defs.js';
@@ -15,6 +16,7 @@ import * as files from './panels/files.js';
 import * as kpis from './panels/kpis.js';
 import * as lifecycle from './panels/lifecycle.js';
 import * as overview from './panels/overview.js';
+import * as problem from './panels/problem.js';
 import * as quality from './panels/quality.js';
 import * as sankey from './panels/sankey.js';
 import * as segments from './panels/segments.js';
@@ -41,7 +43,7 @@ import * as theme from './theme.js';
  * the dashboard it makes visible (and the segments' cards).
  * @type {Panel[]}
  */
-const PANELS = [overview, segments, kpis, summaryTable, quality, sankey, lifecycle, barUsers, cohorts, distributions, timeline, downloads];
+const PANELS = [overview, segments, kpis, summaryTable, quality, sankey, lifecycle, barUsers, activity, cohorts, distributions, timeline, downloads];
 
 function show() {
   const s = shown();
@@ -63,9 +65,19 @@ function redrawCharts() {
   if (!$('dashboard').hidden) for (const panel of PANELS) panel.draw?.(s);
 }
 
-/** The link keeps the settings, the segment shown, the metric compared and the Sankey's view. */
+/** Draws every chart again (a view setting changed). */
+function redraw() {
+  const s = shown();
+  if (s && !$('dashboard').hidden) for (const panel of PANELS) panel.draw?.(s);
+}
+
+/**
+ * The link keeps the settings and the view: the segment shown, the metric compared, the
+ * Sankey's and the power-user curve's periods, shares or counts, complete periods only, the
+ * distributions' scale.
+ */
 function saveLink() {
-  writeHash({ ...settings.read(), ...segments.read(), ...sankey.read() });
+  writeHash({ ...settings.read(), ...segments.read(), ...sankey.read(), ...activity.read(), ...lifecycle.read(), ...distributions.read() });
 }
 
 /** @param {HashSettings} link */
@@ -73,15 +85,20 @@ function applyLink(link) {
   settings.apply(link);
   segments.apply(link);
   sankey.apply(link);
+  lifecycle.apply(link);
+  distributions.apply(link);
 }
 
-const engine = createEngine();
-const session = new Session(engine, {
+const session = new Session([createEngine(), createEngine()], {
   status: status.set,
+  error: problem.show,
+  stale: overview.stale,
   busy: status.busy,
   progress: status.progress,
   files: files.render,
-  inspected: settings.fillColumns,
+  // New columns may drop a mapping they lack: the link follows.
+  inspected: () => { settings.fillColumns(); saveLink(); },
+  mapping: settings.mapping,
   show,
   clear: overview.clear,
   options: () => engineOptions(settings.read()),
@@ -92,16 +109,32 @@ applyLink(state.pending);
 files.init(session);
 settings.init({
   changed: () => { saveLink(); session.runSoon(); },
-  submitted: () => { saveLink(); session.run(); },
+  submitted: () => { saveLink(); session.run(true); },
 });
 sankey.init(shown, saveLink);
+activity.init(shown, saveLink);
+lifecycle.init(shown, () => { saveLink(); redraw(); });
+distributions.init(shown, saveLink);
+cohorts.init(shown);
+overview.init();
 segments.init(shown, { select: (filter) => session.showSegment(filter), changed: saveLink });
 barUsers.init();
 timeline.init(shown);
 downloads.init(shown);
 $('cancel-button').addEventListener('click', () => session.cancel());
 
+// The skip link moves focus to the results, and leaves the link's settings in the hash.
+$('skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  $('results').focus();
+});
+
 window.addEventListener('hashchange', () => {
+  // An in-page anchor is no setting: the hash gets the settings back, and nothing recomputes.
+  if (!location.hash.includes('=')) {
+    saveLink();
+    return;
+  }
   const link = readHash();
   // A copy: the form takes its pending settings one by one as the files offer them.
   state.pending = { ...link };

@@ -1,7 +1,10 @@
 // @ts-check
 // The session: the files, the engine's runs on them and the view merged over earlier results.
 // Each piece of work takes a turn; a later turn makes it stale, and its results are dropped.
-import { readRows, parseCsv } from './csv.js';
+// The results on screen stay until a run replaces them: a run that fails or is cancelled
+// leaves them, marked as not matching the form. Two engines (two workers) take turns, so
+// that cancelling a run, which stops its worker, never takes the results on screen with it.
+import { fillsWindow, parseCsv, readRows } from './csv.js';
 import { fmtInt } from './format.js';
 import { rowsOf, segmentKey } from './segment.js';
 import { state } from './state.js';
@@ -12,21 +15,29 @@ import { state } from './state.js';
  */
 
 /**
+ * @typedef {'merged' | 'other grain' | 'other windows'} Earlier  what became of the earlier rows of a
+ *   table: merged under this run's, or not shown (of another grain; an activity table of other windows)
+ */
+
+/**
  * @typedef {'idle' | 'busy' | 'done' | 'error'} StatusKind
  *
  * @typedef {object} Page  what the session tells the page
  * @property {(kind: StatusKind, text: string) => void} status
+ * @property {(error: unknown) => void} error  a run or a file failed: say so in the page's words, next to its field
+ * @property {() => void} stale  the results on screen stopped (or started again) matching the form: see state.stale
  * @property {(busy: boolean) => void} busy
  * @property {(p: Progress) => void} progress
  * @property {() => void} files  the files, or what is known of them, changed
  * @property {() => void} inspected  the columns of every fact file (and of the users table) are known
+ * @property {() => string | null} mapping  why the files need their columns chosen before a run (null: they do not)
  * @property {() => void} show  state.current or state.view changed
  * @property {() => void} clear  there is no run to show
- * @property {() => ComputeOptions | { error: string }} options  what the settings ask for
+ * @property {() => ComputeOptions | Error} options  what the settings ask for, or why they cannot be passed on
  */
 
-/** @type {EarlierTable[]} */
-const EARLIER = ['summary', 'transitions', 'cohorts'];
+/** The tables earlier results can hold, in the order a file's columns are matched against them. @type {EarlierTable[]} */
+const EARLIER = ['summary', 'transitions', 'cohorts', 'activity', 'depth'];
 
 /** Thrown by Turn.keep: the work was superseded. */
 const STALE = new Error('superseded');
@@ -101,6 +112,32 @@ function grainOf(row) {
 }
 
 /**
+ * The grain of depth rows (weekly and monthly runs only): a week has 7 days to be active on, a month 28 to 31.
+ * @param {{ days_active: number }[]} rows
+ */
+function depthGrain(rows) {
+  return rows.length ? (Math.max(...rows.map((r) => r.days_active)) === 7 ? 'week' : 'month') : null;
+}
+
+/**
+ * Whether a CSV header has every column of a table of the dictionary (a
+ * column named with the `{N}` placeholder by at least one window).
+ * @param {TableDoc} doc
+ * @param {string[]} header
+ */
+function hasColumns(doc, header) {
+  return doc.columns.every((c) => header.some((h) => h === c.name || fillsWindow(c.name, h)));
+}
+
+/**
+ * @param {Uint8Array} a
+ * @param {Uint8Array} b
+ */
+function sameHeader(a, b) {
+  return String(parseCsv(a, 0)[0]) === String(parseCsv(b, 0)[0]);
+}
+
+/**
  * @param {Dictionary} dict
  * @param {EarlierTable} table
  * @returns {TableDoc}
@@ -111,21 +148,23 @@ function docOf(dict, table) {
   return doc;
 }
 
-/** @param {unknown} e */
-function messageOf(e) {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * What a view says of the earlier results of its layer.
  * @param {number} shown  periods on screen
  * @param {number} own  periods of this run
- * @param {'merged' | 'other grain'} earlier
+ * @param {(Earlier | null)[]} earlier  of each table of the layer (null: it has none)
  */
 function historyNote(shown, own, earlier) {
-  return earlier === 'merged'
-    ? `Showing ${shown} periods: ${shown - own} from earlier results, ${own} from this run (this run's rows replace earlier rows of the same period). Distributions, quality and downloads cover this run only.`
-    : 'The earlier results are of another grain and are not shown; choose their grain to see them.';
+  const notes = [];
+  if (earlier.includes('merged')) {
+    notes.push(shown > own
+      ? `Showing ${shown} periods: ${shown - own} from earlier results, ${own} from this run (this run's rows replace earlier rows of the same period or day).`
+      : "Earlier results are merged in (this run's rows replace earlier rows of the same period or day).");
+    notes.push('Distributions, quality and downloads cover this run only.');
+  }
+  if (earlier.includes('other grain')) notes.push('Earlier results of another grain are not shown; choose their grain to see them.');
+  if (earlier.includes('other windows')) notes.push("The earlier activity table has other rolling windows than this run's and is not shown.");
+  return notes.join(' ');
 }
 
 /**
@@ -143,21 +182,38 @@ function segmentRun(result, statesName) {
 
 export class Session {
   /**
-   * @param {Engine} engine
+   * @param {[Engine, Engine]} engines  two: a run goes to the one not holding the results on screen
    * @param {Page} page
    */
-  constructor(engine, page) {
-    this.engine = engine;
+  constructor(engines, page) {
+    this.engines = engines;
     this.page = page;
-    /** The inspection a run waits for. @type {Turn | null} */
+    /** The inspection a run waits for, and the engine doing it. @type {{ turn: Turn, engine: Engine } | null} */
     this.inspection = null;
     /** Cancels the run under way. @type {AbortController | null} */
     this.controller = null;
     this.timer = 0;
     /** @type {Promise<Dictionary>} */
-    this.dictionary = engine.dictionary().then((dict) => (state.dictionary = dict));
+    this.dictionary = engines[0].dictionary().then((dict) => (state.dictionary = dict));
     /** Bumped by each users table: an earlier one's inspection is then dropped. */
     this.usersTurn = 0;
+    /** Bumped by every change of files: part of what a run is of. */
+    this.files = 0;
+    /** What the results on screen were computed from (their options and files), or ''. */
+    this.shownKey = '';
+    /** The status of the results on screen. */
+    this.doneText = '';
+  }
+
+  /** The engine a run or an inspection goes to: not the one holding the results on screen. */
+  spare() {
+    const held = state.current?.engine;
+    return this.engines.find((e) => e !== held) ?? this.engines[0];
+  }
+
+  /** The engine for merging and converting tables: the idle one holding the results, if any. */
+  tools() {
+    return state.current?.engine ?? this.spare();
   }
 
   /**
@@ -168,16 +224,18 @@ export class Session {
     const { page } = this;
     state.sources = sources;
     state.infos = [];
+    this.files++;
     const turn = new Turn();
     page.status('busy', sources.length ? 'reading files…' : 'no fact files');
     page.files();
     if (!sources.length) return;
-    this.inspection = turn;
+    const engine = this.spare();
+    this.inspection = { turn, engine };
     page.busy(true);
     try {
       for (const s of sources) {
         try {
-          state.infos.push(await this.engine.inspect(await bytesOf(s)));
+          state.infos.push(await engine.inspect(await bytesOf(s)));
         } catch (e) {
           state.infos.push(/** @type {Error} */ (e));
           page.files();
@@ -188,12 +246,19 @@ export class Session {
       this.failed(turn, e, 'cancelled · choose files again to run');
       return;
     } finally {
-      if (this.inspection === turn) this.inspection = null;
+      if (this.inspection?.turn === turn) this.inspection = null;
       if (!turn.stale) page.busy(false);
     }
     if (turn.stale) return;
     page.files();
     page.inspected();
+    // Columns nothing detects: the page asks for them first, once.
+    const mapping = page.mapping();
+    if (mapping) {
+      this.outdated('the results below are of other files');
+      page.status('idle', mapping);
+      return;
+    }
     this.run();
   }
 
@@ -216,7 +281,7 @@ export class Session {
       await this.setUsers(usersSource);
       await this.setFacts([factsSource]);
     } catch (e) {
-      this.page.status('error', messageOf(e));
+      this.page.error(e);
     }
   }
 
@@ -230,12 +295,13 @@ export class Session {
     const turn = ++this.usersTurn;
     state.users = source;
     state.usersInfo = null;
+    this.files++;
     page.files();
     if (source) {
       /** @type {import('activation-layer/worker').FileInfo | Error} */
       let info;
       try {
-        info = await this.engine.inspect(await bytesOf(source));
+        info = await this.spare().inspect(await bytesOf(source));
       } catch (e) {
         info = e instanceof Error ? e : new Error(String(e));
       }
@@ -246,7 +312,7 @@ export class Session {
     page.inspected();
     const options = page.options();
     const partitioned = state.current?.segments?.layer.kind === 'user_attribute';
-    if ((state.sources.length || state.snapshot) && ('segmentBy' in options || partitioned)) this.run();
+    if ((state.sources.length || state.snapshot) && ((!(options instanceof Error) && 'segmentBy' in options) || partitioned)) this.run();
   }
 
   /**
@@ -260,13 +326,14 @@ export class Session {
     try {
       if (await this.view(run)) this.page.show();
     } catch (e) {
-      this.page.status('error', messageOf(e));
+      this.page.error(e);
     }
   }
 
   /** @param {Source | null} source */
   setSnapshot(source) {
     state.snapshot = source;
+    this.files++;
     this.page.files();
     if (state.sources.length || state.snapshot) {
       this.page.status('busy', 'reading files…');
@@ -280,7 +347,8 @@ export class Session {
    * @param {File[]} files
    */
   async setHistory(files) {
-    const { engine, page } = this;
+    const { page } = this;
+    const engine = this.tools();
     /** @type {History} */
     const history = { bytes: { plain: {}, segmented: {} }, grain: null, files: [] };
     try {
@@ -292,8 +360,8 @@ export class Session {
         const [header = [], ...records] = parseCsv(bytes);
         // A segmented layer's tables have a first column segment (SPEC section 11).
         const layer = header[0] === 'segment' ? 'segmented' : 'plain';
-        const table = EARLIER.find((t) => docOf(dict, t).columns.every((c) => header.includes(c.name)));
-        if (!table) throw new Error(`${file.name}: not a summary, transitions or cohorts table (columns: ${header.join(', ')})`);
+        const table = EARLIER.find((t) => hasColumns(docOf(dict, t), header));
+        if (!table) throw new Error(`${file.name}: not a summary, transitions, cohorts, activity or depth table (columns: ${header.join(', ')})`);
         const earlier = history.bytes[layer][table];
         history.bytes[layer][table] = earlier
           ? await engine.mergeTables(table, { name: 'earlier results', bytes: earlier }, { name: file.name, bytes })
@@ -301,9 +369,11 @@ export class Session {
         history.files.push({ name: file.name, table, layer, rows: records.length });
       }
       const summary = history.bytes.plain.summary ?? history.bytes.segmented.summary;
-      history.grain = summary ? grainOf(readRows(summary, docOf(dict, 'summary'))[0]) : null;
+      const depth = history.bytes.plain.depth ?? history.bytes.segmented.depth;
+      history.grain = summary ? grainOf(readRows(summary, docOf(dict, 'summary'))[0])
+        : depth ? depthGrain(readRows(depth, docOf(dict, 'depth'))) : null;
     } catch (e) {
-      page.status('error', messageOf(e));
+      page.error(e);
       return;
     }
     state.history = history;
@@ -318,7 +388,7 @@ export class Session {
       try {
         if (await this.view(run)) page.show();
       } catch (e) {
-        page.status('error', messageOf(e));
+        page.error(e);
         return;
       }
       const n = history.files.length;
@@ -333,8 +403,13 @@ export class Session {
     this.timer = window.setTimeout(() => this.run(), 300);
   }
 
-  async run() {
-    const { engine, page } = this;
+  /**
+   * Computes what the form asks for, unless the results on screen already
+   * are that (same options, same files) and `force` is not set.
+   * @param {boolean} [force]  compute again anyway (the Compute button)
+   */
+  async run(force = false) {
+    const { page } = this;
     clearTimeout(this.timer);
     // Files being inspected: setFacts() runs once their columns are known.
     if (this.inspection) return;
@@ -344,18 +419,36 @@ export class Session {
     }
     const unreadable = state.infos.find((i) => i instanceof Error);
     if (unreadable) {
-      page.status('error', unreadable.message);
+      this.outdated('the results below are of other files');
+      page.error(unreadable);
+      return;
+    }
+    const options = page.options();
+    if (options instanceof Error) {
+      this.controller?.abort();
+      new Turn(); // the run under way, if any, no longer matches the form
+      this.outdated('the form has an error');
+      page.error(options);
+      return;
+    }
+    const key = JSON.stringify([this.files, options]);
+    if (!force && key === this.shownKey) {
+      // Nothing the run depends on changed (a view setting, a link to the same settings), or it
+      // changed back: a run under way for other settings is dropped.
+      if (this.controller) {
+        new Turn();
+        this.controller.abort();
+        this.controller = null;
+        this.page.busy(false);
+      }
+      if (state.stale) this.current();
+      else this.page.status('done', this.doneText);
       return;
     }
     const turn = new Turn();
     this.controller?.abort();
     this.controller = null;
-    const options = page.options();
-    if ('error' in options) {
-      this.clear();
-      page.status('error', options.error);
-      return;
-    }
+    const engine = this.spare();
     // A partition needs its users table: a link may name the attribute before the table is dropped.
     if (!state.users || !options.segmentBy) {
       delete options.segmentBy;
@@ -375,11 +468,10 @@ export class Session {
       }), release);
       // A split run resumed from a split snapshot has no layer without segments (its summary is null).
       const plain = result.summary !== null;
-      const empty = new Uint8Array(0);
-      const [summary, transitions, cohorts, distributions, users, statesName, segmentedName, dict] = await turn.keep(Promise.all([
-        plain ? result.table('summary', 'csv') : empty,
-        plain ? result.table('transitions', 'csv') : empty,
-        plain ? result.table('cohorts', 'csv') : empty,
+      // The tables the charts read (no depth in daily runs).
+      const own = plain ? EARLIER.filter((t) => result.tables.includes(t)) : [];
+      const [tables, distributions, users, statesName, segmentedName, dict] = await turn.keep(Promise.all([
+        Promise.all(own.map((t) => result.table(t, 'csv'))),
         plain ? result.distributions() : null,
         result.sampleUsers(300),
         result.tableName('states'),
@@ -387,12 +479,23 @@ export class Session {
         this.dictionary,
       ]), () => release(result));
       const previous = state.current;
+      /** @type {Run['csv']} */
+      const csv = {};
+      own.forEach((t, i) => { csv[t] = tables[i]; });
+      /** @template R @param {EarlierTable} t @returns {R[]} */
+      const rows = (t) => {
+        const bytes = csv[t];
+        return bytes ? readRows(bytes, docOf(dict, t)) : [];
+      };
       /** @type {Run} */
       const run = {
         result,
-        csv: { summary, transitions, cohorts },
-        transitions: plain ? readRows(transitions, docOf(dict, 'transitions')) : [],
-        cohorts: plain ? readRows(cohorts, docOf(dict, 'cohorts')) : [],
+        engine,
+        csv,
+        transitions: rows('transitions'),
+        cohorts: rows('cohorts'),
+        activity: rows('activity'),
+        depth: rows('depth'),
         distributions,
         users,
         statesName,
@@ -400,15 +503,19 @@ export class Session {
         ms: performance.now() - t0,
       };
       state.current = run;
+      this.shownKey = key;
       if (previous) release(previous.result);
       await turn.keep(this.view(run));
+      state.stale = null;
+      page.error(null);
+      page.stale();
       page.show();
       const q = result.quality;
       const periods = (result.summary ?? rowsOf(run.segments?.layer.summary ?? [], run.segments?.values[0] ?? null)).length;
       const breakdown = run.segments ? `, ${fmtInt(run.segments.values.length)} segments` : '';
-      page.status('done', `done · ${fmtInt(q.rows_used)} rows, ${fmtInt(q.total_users)} users${breakdown}, ${periods} ${result.grain}${periods === 1 ? '' : 's'} in ${(run.ms / 1000).toFixed(2)} s`);
+      this.doneText = `done · ${fmtInt(q.rows_used)} rows, ${fmtInt(q.total_users)} users${breakdown}, ${periods} ${result.grain}${periods === 1 ? '' : 's'} in ${(run.ms / 1000).toFixed(2)} s`;
+      page.status('done', this.doneText);
     } catch (e) {
-      // Cancelling stops the worker, and every result it held with it.
       this.failed(turn, e, 'cancelled · change a setting or press Compute to run again');
     } finally {
       if (!turn.stale) {
@@ -418,10 +525,32 @@ export class Session {
     }
   }
 
-  /** Stops the run, or the inspection, under way. */
+  /**
+   * Stops the run, or the inspection, under way. Cancelling stops its
+   * engine's worker; the results on screen live in the other one.
+   */
   cancel() {
     if (this.controller) this.controller.abort();
-    else if (this.inspection) this.engine.cancel();
+    else if (this.inspection) this.inspection.engine.cancel();
+  }
+
+  /**
+   * The results on screen no longer match the form or the files (a run
+   * failed or was cancelled): they stay, and say so.
+   * @param {string} why
+   */
+  outdated(why) {
+    if (!state.current) return;
+    state.stale = why;
+    this.page.stale();
+  }
+
+  /** The form matches the results on screen again (its settings were set back). */
+  current() {
+    state.stale = null;
+    this.page.error(null);
+    this.page.stale();
+    this.page.status('done', 'done · the results match the form again');
   }
 
   /**
@@ -467,6 +596,9 @@ export class Session {
       summary: rowsOf(tables.summary, value),
       transitions: rowsOf(tables.transitions, value),
       cohorts: rowsOf(tables.cohorts, value),
+      // Omit<> of a row with an index signature loses its named columns: they are there.
+      activity: /** @type {import('./csv.js').ActivityRow[]} */ (rowsOf(tables.activity, value)),
+      depth: rowsOf(tables.depth, value),
       distributions,
       users,
       segment: { value },
@@ -482,14 +614,15 @@ export class Session {
    * @returns {Promise<SegmentTables>}
    */
   async segmentTables(run) {
-    const [summary, transitions, cohorts] = await Promise.all(EARLIER.map((t) => this.over(run, 'segmented', t)));
+    const merges = await Promise.all(EARLIER.map((t) => this.over(run, 'segmented', t)));
+    const [summary, transitions, cohorts, activity, depth] = merges;
     // Every segment has the same periods: the first one's count them.
     const first = run.segments?.values[0] ?? null;
     const own = rowsOf(run.segments?.layer.summary ?? [], first).length;
-    const earlier = summary.earlier ?? transitions.earlier ?? cohorts.earlier;
-    const note = earlier ? historyNote(rowsOf(summary.rows, first).length, own, earlier)
+    const earlier = merges.map((m) => m.earlier);
+    const note = earlier.some((e) => e) ? historyNote(rowsOf(summary.rows, first).length, own, earlier)
       : state.history.files.length ? 'The earlier results are tables without segments: a segment shows the periods of this run only.' : '';
-    return { summary: summary.rows, transitions: transitions.rows, cohorts: cohorts.rows, note };
+    return { summary: summary.rows, transitions: transitions.rows, cohorts: cohorts.rows, activity: activity.rows, depth: depth.rows, note };
   }
 
   /**
@@ -500,18 +633,23 @@ export class Session {
    * @param {Run} run
    * @param {LayerName} layer
    * @param {EarlierTable} table
-   * @returns {Promise<{ rows: R[], earlier: 'merged' | 'other grain' | null }>}  earlier: null when the table has none
+   * @returns {Promise<{ rows: R[], earlier: Earlier | null }>}  no rows for a table the run does not
+   *   have (depth in a daily run); earlier: null when the table has no earlier rows
    */
   async over(run, layer, table) {
     const h = state.history;
-    const dict = await this.dictionary;
-    const csv = layer === 'plain' ? run.csv[table] : await run.result.table(table, 'csv', layer);
+    const doc = docOf(await this.dictionary, table);
+    const csv = layer === 'plain' ? run.csv[table]
+      : run.result.tables.includes(table) ? await run.result.table(table, 'csv', layer) : undefined;
+    if (!csv) return { rows: [], earlier: null };
     const earlier = h.bytes[layer][table];
-    const fits = !h.grain || h.grain === run.result.grain;
-    if (!earlier) return { rows: readRows(csv, docOf(dict, table)), earlier: null };
-    if (!fits) return { rows: readRows(csv, docOf(dict, table)), earlier: 'other grain' };
-    const merged = await this.engine.mergeTables(table, { name: 'earlier results', bytes: earlier }, { name: 'this run', bytes: csv });
-    return { rows: readRows(merged, docOf(dict, table)), earlier: 'merged' };
+    if (!earlier) return { rows: readRows(csv, doc), earlier: null };
+    // The activity table is daily whatever the grain, and has a column per window.
+    if (table === 'activity' ? !sameHeader(earlier, csv) : h.grain && h.grain !== run.result.grain) {
+      return { rows: readRows(csv, doc), earlier: table === 'activity' ? 'other windows' : 'other grain' };
+    }
+    const merged = await run.engine.mergeTables(table, { name: 'earlier results', bytes: earlier }, { name: 'this run', bytes: csv });
+    return { rows: readRows(merged, doc), earlier: 'merged' };
   }
 
   /**
@@ -526,29 +664,39 @@ export class Session {
     // Only a run with its layer without segments is shown whole (see view()).
     const distributions = /** @type {import('activation-layer/worker').Distributions} */ (run.distributions);
     /** @type {View} */
-    const view = { summary: own, transitions: run.transitions, cohorts: run.cohorts, distributions, users: run.users, segment: null, note: '' };
+    const view = {
+      summary: own, transitions: run.transitions, cohorts: run.cohorts, activity: run.activity, depth: run.depth,
+      distributions, users: run.users, segment: null, note: '',
+    };
     if (!Object.keys(state.history.bytes.plain).length) return view;
-    const [summary, transitions, cohorts] = await Promise.all(EARLIER.map((t) => this.over(run, 'plain', t)));
-    // Tables without earlier rows of the run's grain keep the run's rows as they were read.
+    const merges = await Promise.all(EARLIER.map((t) => this.over(run, 'plain', t)));
+    const [summary, transitions, cohorts, activity, depth] = merges;
+    // Tables without earlier rows that fit keep the run's rows as they were read.
     if (summary.earlier === 'merged') view.summary = summary.rows;
     if (transitions.earlier === 'merged') view.transitions = transitions.rows;
     if (cohorts.earlier === 'merged') view.cohorts = cohorts.rows;
-    view.note = historyNote(view.summary.length, own.length, summary.earlier ?? transitions.earlier ?? cohorts.earlier ?? 'other grain');
+    if (activity.earlier === 'merged') view.activity = activity.rows;
+    if (depth.earlier === 'merged') view.depth = depth.rows;
+    view.note = historyNote(view.summary.length, own.length, merges.map((m) => m.earlier));
     return view;
   }
 
   /**
-   * A turn that failed or was cancelled leaves nothing on screen, unless a
-   * later turn has taken over.
+   * A turn that failed or was cancelled: the results on screen stay, marked
+   * as not matching the form (unless a later turn has taken over).
    * @param {Turn} turn
    * @param {unknown} e
    * @param {string} cancelled  the status after a cancel
    */
   failed(turn, e, cancelled) {
     if (turn.stale) return;
-    this.clear();
-    if (e instanceof Error && e.name === 'AbortError') this.page.status('idle', cancelled);
-    else this.page.status('error', messageOf(e));
+    if (e instanceof Error && e.name === 'AbortError') {
+      this.outdated('the run that would replace them was cancelled');
+      this.page.status('idle', state.current ? `${cancelled} · the results below are the previous run's` : cancelled);
+    } else {
+      this.outdated('the last run failed');
+      this.page.error(e);
+    }
   }
 
   clear() {

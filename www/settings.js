@@ -41,14 +41,25 @@ export const SETTINGS = [
   { key: 'by', option: 'segmentBy' },
   { key: 'uid', option: 'usersIdColumn', field: 'users-id-select' },
   { key: 'maxseg', option: 'maxSegments', field: 'max-segments-input' },
+  { key: 'win', option: 'windows', field: 'windows-input' },
 ];
 
 const DEFAULTS = { grain: 'week' };
 
 /**
+ * An error of the page's own checks, shaped as the engine's: a usage error
+ * naming the option it is about.
+ * @param {string} message
+ * @param {OptionName} option
+ */
+function usage(message, option) {
+  return Object.assign(new Error(message), { name: 'UsageError', options: [option] });
+}
+
+/**
  * The engine options the settings ask for, or why they cannot be passed on.
  * @param {HashSettings} s
- * @returns {ComputeOptions | { error: string }}
+ * @returns {ComputeOptions | Error}
  */
 export function engineOptions(s) {
   /** @type {Record<string, unknown>} */
@@ -64,12 +75,14 @@ export function engineOptions(s) {
   }
   if (o.maxRejected !== undefined) {
     const v = Number(o.maxRejected);
-    if (!Number.isFinite(v) || v < 0 || v > 1) return { error: `max rejected share must be a number from 0 to 1, not "${s.maxrej}"` };
+    if (!Number.isFinite(v) || v < 0 || v > 1) return usage(`maxRejected must be a number from 0 to 1, not "${s.maxrej}"`, 'maxRejected');
     o.maxRejected = v;
   }
+  // Days, as typed ("7, 28"): the engine says what a window may be.
+  if (o.windows !== undefined) o.windows = String(o.windows).split(/[\s,]+/).filter(Boolean).map(Number);
   if (o.maxSegments !== undefined) {
     const v = Number(o.maxSegments);
-    if (!Number.isInteger(v) || v < 1) return { error: `most segments must be a whole number from 1 on, not "${s.maxseg}"` };
+    if (!Number.isInteger(v) || v < 1) return usage(`maxSegments must be a whole number from 1 on, not "${s.maxseg}"`, 'maxSegments');
     o.maxSegments = v;
   }
   return o;

@@ -4,8 +4,8 @@
 import { readHash } from './settings.js';
 
 /**
- * @import { Dictionary, Distributions, EngineResult, FileInfo, Grain, LayerName, SegmentedLayer, SegmentValue, SegmentSummaryRow, SummaryRow } from 'activation-layer/worker'
- * @import { CohortRow, TransitionRow } from './csv.js'
+ * @import { Dictionary, Distributions, Engine, EngineResult, FileInfo, Grain, LayerName, SegmentedLayer, SegmentValue, SegmentSummaryRow, SummaryRow } from 'activation-layer/worker'
+ * @import { ActivityRow, CohortRow, DepthRow, TransitionRow } from './csv.js'
  * @import { HashSettings } from './settings.js'
  */
 
@@ -16,7 +16,10 @@ import { readHash } from './settings.js';
  * @property {() => Promise<Uint8Array>} read
  */
 
-/** @typedef {'summary' | 'transitions' | 'cohorts'} EarlierTable  the tables earlier results can add periods to */
+/**
+ * @typedef {'summary' | 'transitions' | 'cohorts' | 'activity' | 'depth'} EarlierTable  the tables earlier
+ *   results can add periods (or days) to
+ */
 
 /**
  * @typedef {object} History  earlier results (downloads, or a merged history)
@@ -32,6 +35,8 @@ import { readHash } from './settings.js';
  * @property {SegmentSummaryRow[]} summary
  * @property {(TransitionRow & { segment: string | null })[]} transitions
  * @property {(CohortRow & { segment: string | null })[]} cohorts
+ * @property {(ActivityRow & { segment: string | null })[]} activity
+ * @property {(DepthRow & { segment: string | null })[]} depth  empty in daily runs
  * @property {string} note  what was merged ('' without earlier results)
  */
 
@@ -50,9 +55,13 @@ import { readHash } from './settings.js';
 /**
  * @typedef {object} Run  the computation on screen
  * @property {EngineResult} result  lives in the worker until freed; fact, grain, summary and quality are on it
- * @property {Record<EarlierTable, Uint8Array>} csv  the run's tables in CSV, to merge over earlier results
+ * @property {Engine} engine  the engine (worker) holding it
+ * @property {Partial<Record<EarlierTable, Uint8Array>>} csv  the run's tables in CSV, to merge over
+ *   earlier results (no depth in daily runs, none for a run without a layer without segments)
  * @property {TransitionRow[]} transitions
  * @property {CohortRow[]} cohorts
+ * @property {ActivityRow[]} activity  one row per day (SPEC section 12)
+ * @property {DepthRow[]} depth  the power-user curve of every period; empty in daily runs
  * @property {Distributions | null} distributions  null (and no tables) for a split run resumed from a
  *   split snapshot: it has no layer without segments
  * @property {string[]} users  a few user ids, for the lookup's suggestions
@@ -67,6 +76,8 @@ import { readHash } from './settings.js';
  * @property {SummaryRow[]} summary
  * @property {TransitionRow[]} transitions
  * @property {CohortRow[]} cohorts
+ * @property {ActivityRow[]} activity
+ * @property {DepthRow[]} depth
  * @property {Distributions} distributions
  * @property {string[]} users  a few user ids, for the lookup's suggestions
  * @property {{ value: SegmentValue } | null} segment  the segment shown (null: every user)
@@ -89,6 +100,7 @@ import { readHash } from './settings.js';
  * @property {Source | null} snapshot  the FirstLast snapshot to resume from
  * @property {History} history
  * @property {Run | null} current
+ * @property {string | null} stale  why the results on screen no longer match the form or the files (null: they do)
  * @property {View | null} view  the current run's
  * @property {Dictionary | null} dictionary  the engine's data dictionary, once loaded
  * @property {{ value: SegmentValue } | null} filter  the segment every panel shows (null: every user)
@@ -104,6 +116,7 @@ export const state = {
   snapshot: null,
   history: { bytes: { plain: {}, segmented: {} }, grain: null, files: [] },
   current: null,
+  stale: null,
   view: null,
   dictionary: null,
   filter: null,

@@ -23,7 +23,8 @@ function apply(changed) {
   document.documentElement.dataset.theme = resolved;
   $('theme-label').textContent = choice[0].toUpperCase() + choice.slice(1);
   $('theme-icon').textContent = choice === 'auto' ? '◐' : choice === 'dark' ? '☾' : '☀';
-  $('theme-toggle').setAttribute('aria-label', `Colour theme: ${choice === 'auto' ? `follows the system (${resolved})` : choice}. Change`);
+  // The name starts with the visible label (Auto, Light, Dark).
+  $('theme-toggle').setAttribute('aria-label', `${$('theme-label').textContent} colour theme${choice === 'auto' ? ` (follows the system: ${resolved})` : ''}: change`);
   if (differs) changed();
 }
 

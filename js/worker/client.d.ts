@@ -331,10 +331,15 @@ export interface TimelineEntry {
 /** The `name` of every error the engine throws. */
 export type EngineErrorName = 'UsageError' | 'DataError' | 'CorruptFileError' | 'IoError' | 'InternalError';
 
+/** An option or file a message can name: a run option, or the snapshot or users file. */
+export type NamedOption = OptionName | 'snapshot' | 'users';
+
 /** An error as the worker forwards it. */
 export interface ErrorMessage {
   name: string;
   message: string;
+  /** The options the engine's message names, in the order it names them (a page points at their fields). */
+  options?: NamedOption[];
 }
 
 /**
@@ -346,6 +351,8 @@ export interface ErrorMessage {
 export declare class EngineError extends Error {
   constructor(error: ErrorMessage);
   name: EngineErrorName | 'RuntimeError' | (string & {});
+  /** The options the message names, in its order; empty when it names none (and for errors of the worker itself). */
+  options: NamedOption[];
 }
 
 /** What a cancelled call rejects with (`name` is `AbortError`). */

@@ -15,9 +15,10 @@
 /** @implements {T.EngineError} */
 export class EngineError extends Error {
   /** @param {ErrorMessage} error */
-  constructor({ name, message }) {
+  constructor({ name, message, options = [] }) {
     super(message);
     this.name = name;
+    this.options = options;
   }
 }
 

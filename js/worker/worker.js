@@ -1,7 +1,7 @@
 // @ts-check
 // The engine's Web Worker: owns one WASM instance and the results computed
 // in it. It answers each request `{ id, op, args }` with `{ id, ok, value }`
-// or `{ id, ok: false, error: { name, message } }`, and sends
+// or `{ id, ok: false, error: { name, message, options } }`, and sends
 // `{ id, progress }` while computing (shapes: Operations in client.d.ts).
 import init, * as engine from '../web/activation_layer.js';
 
@@ -82,6 +82,8 @@ scope.onmessage = async (/** @type {MessageEvent<WorkerRequest>} */ { data: { id
   } catch (e) {
     // A WebAssembly.RuntimeError (a trap) keeps its name: the client then restarts the worker.
     const error = e instanceof Error ? e : new Error(String(e));
-    scope.postMessage({ id, ok: false, error: { name: error.name, message: error.message } });
+    // The options the engine's message names (none for other errors).
+    const options = 'options' in error && Array.isArray(error.options) ? error.options : [];
+    scope.postMessage({ id, ok: false, error: { name: error.name, message: error.message, options } });
   }
 };

@@ -3,211 +3,16 @@
 // Every test records every request and fails on one to another origin.
 // Screenshots of the main views go to target/e2e-screenshots/.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launch, openPage } from '../js/browser.mjs';
-import { serve } from '../js/server.mjs';
+import {
+  bars, clickBar, cliRun, compared, csvAsTable, done, downloadBytes, open, platformCsv, root, runCli, sameDownloads,
+  setField, settled, shots, specCsv, statesBehind, summaryTable, tableText, tmp, useSite,
+} from './site.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
-const dist = join(root, 'dist');
-const shots = join(root, 'target', 'e2e-screenshots');
-const specCsv = join(root, 'tests', 'data', 'spec_example.csv');
-// SPEC section 11's split example: section 10's facts with the platform of each.
-const platformCsv = join(root, 'tests', 'js', 'fixtures', 'spec_platform.csv');
-const cli = ['debug', 'release'].map((p) => join(root, 'target', p, 'activation')).find((p) => existsSync(p));
-
-let server;
-let browser;
-let site; // the dashboard's URL, under a sub-path
-let tmp;
-
-before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), 'dist/ is missing: run `make site` first');
-  assert.ok(cli, 'the CLI is missing: run `cargo build` first');
-  tmp = mkdtempSync(join(tmpdir(), 'activation-e2e-'));
-  mkdirSync(shots, { recursive: true });
-  // Serve dist/ as /some/sub/path/ to check it works from any sub-path.
-  const www = join(tmp, 'www');
-  mkdirSync(join(www, 'some', 'sub'), { recursive: true });
-  symlinkSync(dist, join(www, 'some', 'sub', 'path'));
-  server = await serve(www);
-  site = `${server.url}some/sub/path/`;
-  browser = await launch();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
-
-function runCli(args) {
-  return execFileSync(cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Runs the CLI on `facts` and returns its output directory. */
-function cliRun(facts, extra, name) {
-  const out = join(tmp, `cli-${name}`);
-  runCli(['run', ...facts, '--out', out, ...extra]);
-  return out;
-}
-
-/** Opens the dashboard; `check()` at the end asserts no foreign request and no page error. */
-async function open(hash = '', viewport = { width: 1440, height: 1000 }) {
-  const { page, requests, errors } = await openPage(browser);
-  await page.setViewportSize(viewport);
-  await page.goto(site + (hash ? `#${hash}` : ''));
-  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.dataset.state === 'idle');
-  const check = async () => {
-    const origin = new URL(server.url).origin;
-    const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
-    assert.deepEqual(foreign, [], 'requests to other origins');
-    assert.ok(requests.some((u) => /\/assets\/worker-[^/]+\.js$/.test(u)), 'the engine ran in a worker');
-    assert.ok(requests.some((u) => u.endsWith('.wasm')), 'the wasm module was loaded from the site');
-    assert.deepEqual(errors.filter((e) => !/Failed to load resource.*404/.test(e)), [], 'page errors');
-    await page.close();
-  };
-  return { page, requests, errors, check };
-}
-
-/** Waits for the run to end; returns the status text (`done …` or `error: …`). */
-async function settled(page, timeout = 120000) {
-  await page.waitForFunction(() => {
-    const s = document.querySelector('[data-testid=status]');
-    return s && (s.dataset.state === 'done' || s.dataset.state === 'error');
-  }, null, { timeout });
-  return page.getByTestId('status').textContent();
-}
-
-async function done(page) {
-  const status = await settled(page);
-  assert.match(status, /done/, status);
-  return status;
-}
-
-/** Sets a form control as a user would (change event). */
-async function setField(page, testid, value) {
-  const el = page.getByTestId(testid);
-  const tag = await el.evaluate((e) => e.tagName);
-  if (tag === 'SELECT') await el.selectOption(value);
-  else {
-    await el.fill(value);
-    await el.dispatchEvent('change');
-  }
-}
-
-async function summaryTable(page) {
-  return page.getByTestId('summary-table').evaluate((t) => ({
-    header: [...t.querySelectorAll('thead th')].map((th) => th.textContent),
-    rows: [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
-  }));
-}
-
-/** The summary CSV (a string) as the table would show it: rates rounded to 4 places. */
-function csvAsTable(csv) {
-  const [header, ...lines] = csv.trim().split('\n').map((l) => l.split(','));
-  const rates = new Set(['retention_rate', 'churn_rate', 'reactivation_rate', 'quick_ratio']);
-  return {
-    header,
-    rows: lines.map((l) => l.map((v, i) => (rates.has(header[i]) && v !== '' ? String(Math.round(Number(v) * 10000) / 10000) : v))),
-  };
-}
-
-async function downloadBytes(page, testid) {
-  // Chromium drops a frame's downloads beyond 10 a second (its URL download
-  // throttle): a test that downloads every table paces itself like a person.
-  await page.waitForTimeout(110);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
-  const path = join(tmp, `dl-${Date.now()}-${download.suggestedFilename()}`);
-  await download.saveAs(path);
-  return { name: download.suggestedFilename(), path, bytes: readFileSync(path) };
-}
-
-/** The `{ rows, header }` of a table of the page (text of its header and body cells). */
-async function tableText(page, testid) {
-  return page.getByTestId(testid).evaluate((t) => ({
-    header: [...t.querySelectorAll('thead th')].map((th) => th.textContent),
-    rows: [...t.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((td) => td.textContent)),
-  }));
-}
-
-/** The compare table's columns: segment -> the metric per period. */
-async function compared(page) {
-  const { header, rows } = await tableText(page, 'compare-table');
-  return Object.fromEntries(header.slice(1).map((name, i) => [name, rows.map((r) => Number(r[i + 1]))]));
-}
-
-/**
- * Where to click the bars of one colour in a chart: the middle of each bar
- * drawn in that CSS colour, left to right, in the chart's CSS pixels, found
- * in the canvas's own pixels (as a user finds a bar by its colour).
- */
-async function bars(chart, colourVar) {
-  await chart.page().mouse.move(0, 0); // no hover shading over the bars
-  await chart.page().waitForTimeout(700); // chart animations
-  return chart.evaluate((el, name) => {
-    const canvas = el.querySelector('canvas');
-    const { data, width, height } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    const hex = getComputedStyle(document.documentElement).getPropertyValue(name).trim().replace('#', '');
-    const rgb = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
-    const runs = [];
-    for (let x = 0; x < width; x++) {
-      const ys = [];
-      for (let y = 0; y < height; y++) {
-        const i = (y * width + x) * 4;
-        if (rgb.every((c, k) => Math.abs(data[i + k] - c) <= 2)) ys.push(y);
-      }
-      // Legend icons are small; a bar (even of one user) is taller.
-      if (ys.length < 12) continue;
-      const run = runs.at(-1);
-      if (run && run.to === x - 1) run.to = x;
-      else runs.push({ from: x, to: x, y: ys[Math.floor(ys.length / 2)] });
-    }
-    const r = window.devicePixelRatio;
-    return runs.map((b) => ({ x: (b.from + b.to) / 2 / r, y: b.y / r }));
-  }, colourVar);
-}
-
-/** Clicks a bar; resolves to the users listed behind it (the table's rows) and the focused element. */
-async function clickBar(page, chart, point) {
-  await chart.click({ position: point });
-  await page.getByTestId('bar-users-csv').waitFor();
-  await page.waitForFunction(() => !document.querySelector('[data-testid=bar-users]').textContent.includes('Listing'));
-  const { header, rows } = await tableText(page, 'bar-users-table');
-  return { header, rows, summary: await page.locator('#bar-users-summary').textContent(), focused: await page.evaluate(() => document.activeElement?.dataset.testid) };
-}
-
-/** The lines of a CLI states CSV behind one bar (state, or churned: inactive after an active period). */
-function statesBehind(csv, { period, state, segment }) {
-  const [header, ...lines] = csv.trimEnd().split('\n');
-  const col = (name) => header.split(',').indexOf(name);
-  const kept = lines.filter((l) => {
-    const f = l.split(',');
-    const previous = f[col('previous_state')];
-    const stateOk = state === 'churned' ? f[col('state')] === 'inactive' && ['new', 'retained', 'reactivated'].includes(previous) : f[col('state')] === state;
-    return f[col('period_start')] === period && stateOk && (segment === undefined || f[col('segment')] === segment);
-  });
-  return `${[header, ...kept].join('\n')}\n`;
-}
-
-/** Every download of one layer equals the CLI's file of the same name in `csvDir` / `pqDir`. */
-async function sameDownloads(page, prefix, csvDir, pqDir, label) {
-  for (const t of ['summary', 'states', 'transitions', 'cohorts']) {
-    const csv = await downloadBytes(page, `${prefix}-${t}-csv`);
-    assert.deepEqual(csv.bytes, readFileSync(join(csvDir, csv.name)), `${label}: ${csv.name}`);
-    const pq = await downloadBytes(page, `${prefix}-${t}-parquet`);
-    assert.deepEqual(pq.bytes, readFileSync(join(pqDir, pq.name)), `${label}: ${pq.name}`);
-  }
-  const snapshot = await downloadBytes(page, `${prefix}-snapshot-parquet`);
-  assert.deepEqual(snapshot.bytes, readFileSync(join(pqDir, snapshot.name)), `${label}: ${snapshot.name}`);
-  const quality = await downloadBytes(page, `${prefix}-quality-json`);
-  const cliQuality = JSON.parse(readFileSync(join(csvDir, quality.name), 'utf8'));
-  const files = cliQuality.files.map((f) => f.split('/').at(-1));
-  assert.deepEqual(JSON.parse(quality.bytes), { ...cliQuality, files }, `${label}: ${quality.name} (the CLI names files by path)`);
-}
+useSite();
 
 const SUMMARY_COLUMNS = ['period_start', 'period_end', 'complete', 'active', 'new', 'retained', 'reactivated', 'churned',
   'dormant', 'inactive', 'total_users', 'retention_rate', 'churn_rate', 'reactivation_rate', 'quick_ratio'];
@@ -482,7 +287,8 @@ test('SPEC section 11 partition by a users table: attributes offered once it is 
   // The segment cap: too many segments is the engine's named error, and the cap is in the link.
   await setField(page, 'max-segments-input', '2');
   status = await settled(page);
-  assert.match(status, /^error: plans\.csv: column "plan": has 3 distinct values .*more than maxSegments 2/);
+  assert.match(status, /^error: The data cannot give correct numbers: plans\.csv: column "plan": has 3 distinct values .*more than “Most segments” 2/);
+  assert.equal(await page.getByTestId('max-segments-input').getAttribute('aria-invalid'), 'true', 'the field the message names is marked');
   assert.match(page.url(), /maxseg=2/);
   await setField(page, 'max-segments-input', '');
   await done(page);
@@ -545,10 +351,10 @@ test('the demo runs and every view draws (light, dark, phone screenshots)', asyn
   assert.match(status, /400,000 rows/);
   const table = await summaryTable(page);
   assert.ok(table.rows.length >= 25, 'several months of weeks');
-  for (const id of ['lifecycle-chart', 'active-chart', 'rates-chart', 'sankey-chart', 'cohort-chart', 'dist-streak', 'dist-gap', 'dist-churn']) {
+  for (const id of ['lifecycle-chart', 'active-chart', 'rates-chart', 'rolling-chart', 'depth-chart', 'sankey-chart', 'cohort-chart', 'dist-streak', 'dist-gap', 'dist-churn']) {
     assert.ok(await page.getByTestId(id).locator('canvas').count() > 0, `${id} drew`);
   }
-  assert.equal(await page.locator('.kpi').count(), 6);
+  assert.equal(await page.locator('.kpi').count(), 7);
   assert.match(await page.getByTestId('quality-panel').textContent(), /Rows read\s*400,000/);
   const user = await page.evaluate(() => document.querySelector('#user-suggestions option')?.value);
   await page.getByTestId('user-input').fill(user);
@@ -612,7 +418,7 @@ test('the demo broken down: its users table and event column offered, small mult
   const event = await page.getByTestId('segment-filter').evaluate((s) => s.options[1].value);
   await setField(page, 'segment-filter', event);
   await page.waitForFunction((e) => document.querySelector('#result-title').textContent.endsWith(`event = ${JSON.parse(e)}`), event);
-  for (const id of ['lifecycle-chart', 'active-chart', 'rates-chart', 'sankey-chart', 'cohort-chart', 'dist-streak', 'dist-gap', 'dist-churn', 'compare-chart']) {
+  for (const id of ['lifecycle-chart', 'active-chart', 'rates-chart', 'rolling-chart', 'depth-chart', 'sankey-chart', 'cohort-chart', 'dist-streak', 'dist-gap', 'dist-churn', 'compare-chart']) {
     assert.ok(await page.getByTestId(id).locator('canvas').count() > 0, `${id} drew`);
   }
   const lifecycle = page.getByTestId('lifecycle-chart');
@@ -702,38 +508,55 @@ test('snapshot round trip: first part, download the snapshot, upload it with lat
   await check();
 });
 
-test('bad files, wrong mappings and bad options show a clear message, and the page keeps working', async () => {
+test('bad files, wrong mappings and bad options: the page says what is wrong in its words, beside what caused it, and keeps the last results', async () => {
   const { page, check } = await open();
+  /** What marks a control as the cause of the error shown. */
+  const marked = (testid) => page.getByTestId(testid).evaluate((el) => [el.getAttribute('aria-invalid'), (el.getAttribute('aria-describedby') ?? '').split(' ').includes('problem')]);
   const bad = join(tmp, 'broken.parquet');
   writeFileSync(bad, Buffer.from('PAR1 this is not parquet at all PAR1'));
   await page.getByTestId('facts-input').setInputFiles(bad);
   let status = await settled(page);
-  assert.match(status, /^error: .*broken\.parquet/);
-  assert.ok(await page.locator('#error-box').isVisible());
+  assert.match(status, /^error: A file cannot be read: broken\.parquet/);
+  assert.deepEqual(await marked('facts-input'), ['true', true], 'the file input is marked');
+  assert.equal(await page.getByTestId('problem').textContent(), status.replace(/^error: /, ''), 'the message stands beside it');
   await page.screenshot({ path: join(shots, 'error.png'), fullPage: true });
 
   await page.getByTestId('facts-input').setInputFiles(specCsv);
   await done(page);
   assert.equal((await summaryTable(page)).rows.length, 5);
+  assert.deepEqual(await marked('facts-input'), [null, false], 'a run that succeeds clears the mark');
+  assert.equal(await page.getByTestId('problem').isHidden(), true);
 
-  // Out-of-range option: an unknown time zone, then fixed.
+  // Out-of-range option: an unknown time zone. The field is marked, the results stay, marked as not matching the form.
   await setField(page, 'timezone-input', 'Mars/Olympus_Mons');
   status = await settled(page);
-  assert.match(status, /^error: .*time ?zone/i);
+  assert.match(status, /^error: This setting cannot be used: invalid “Time zone” "Mars\/Olympus_Mons": expected an IANA time zone/);
+  assert.doesNotMatch(status, /timezone|--/, 'no option spelt as code');
+  assert.deepEqual(await marked('timezone-input'), ['true', true]);
+  assert.equal((await summaryTable(page)).rows.length, 5, 'the last results stay');
+  assert.match(await page.getByTestId('stale-note').textContent(), /^Not up to date: the last run failed/);
   await setField(page, 'timezone-input', 'Europe/Berlin');
   await done(page);
+  assert.equal(await page.getByTestId('stale-note').isHidden(), true);
+  assert.deepEqual(await marked('timezone-input'), [null, false]);
 
-  // Wrong mapping: epoch integers need a unit; a missing column is named.
+  // Wrong mapping: epoch integers need a unit; the message names the page's controls.
   const epoch = join(tmp, 'epoch.csv');
   writeFileSync(epoch, 'member_id,ts\n1,1704067200\n2,1704153600\n1,1704758400\n');
   await setField(page, 'timezone-input', '');
   await page.getByTestId('facts-input').setInputFiles(epoch);
   status = await settled(page);
-  assert.match(status, /^error: .*time unit/);
+  assert.match(status, /^error: The data cannot give correct numbers: epoch\.csv: column "ts": holds integers: give a time unit \(“Epoch unit” s\|ms\|us\|ns\) for epoch values, or a time format \(“Time format”, e\.g\. %Y%m%d\)/);
+  assert.deepEqual(await marked('time-unit-select'), ['true', true], 'the first control the message names');
   await setField(page, 'time-unit-select', 's');
   await done(page);
   // week of 2024-01-01: users 1 and 2 new; week of 2024-01-08: user 1 retained.
   assert.deepEqual((await summaryTable(page)).rows.map((r) => r.slice(3, 6)), [['2', '2', '0'], ['1', '0', '1']]);
+  // Epoch milliseconds read as seconds land far ahead: the quality panel says the dates are off.
+  await setField(page, 'time-unit-select', 'ms');
+  await done(page);
+  assert.match(await page.getByTestId('odd-dates').textContent(), /The dates run from 1970-01-20 to 1970-01-20/);
+  assert.doesNotMatch(await page.getByTestId('quality-panel').textContent(), /No empty days and no rejected rows/);
   // A time format that does not fit: every row is rejected, the message shows offending values.
   await setField(page, 'time-unit-select', '');
   await setField(page, 'time-format-input', '%d/%m/%Y');
@@ -762,6 +585,17 @@ test('a long run shows progress, keeps the page responsive, and can be cancelled
   await page.getByTestId('facts-input').setInputFiles(specCsv);
   await done(page);
   assert.equal((await summaryTable(page)).rows.length, 5);
+  // Cancel keeps the results on screen: they live in the other worker, and still download as the CLI writes them.
+  await page.getByTestId('facts-input').setInputFiles(big);
+  await page.waitForFunction(() => /reading .*%|computing/.test(document.querySelector('[data-testid=status]').textContent), null, { timeout: 60000, polling: 10 });
+  await page.getByTestId('cancel-button').click();
+  await page.waitForFunction(() => /cancelled/.test(document.querySelector('[data-testid=status]').textContent));
+  assert.match(await page.getByTestId('status').textContent(), /the results below are the previous run's/);
+  assert.equal((await summaryTable(page)).rows.length, 5);
+  assert.match(await page.getByTestId('stale-note').textContent(), /^Not up to date: the run that would replace them was cancelled/);
+  const summary = await downloadBytes(page, 'download-summary-csv');
+  const cli = cliRun([specCsv], ['--grain', 'week', '--format', 'csv'], 'cancel-kept');
+  assert.deepEqual(summary.bytes, readFileSync(join(cli, summary.name)));
   // And the big file itself computes when left alone.
   await page.getByTestId('facts-input').setInputFiles(big);
   assert.match(await done(page), /1,500,000 rows/);

@@ -53,13 +53,11 @@ test('ComputeOptions in client.d.ts has the engine options, the two files and th
 });
 
 test("the page's settings set exactly the engine options, under the hash keys old links use", () => {
-  // The page has no choice of windows yet (issue 17): the engine's only option it lacks.
-  const notOnThePage = ['windows'];
-  assert.deepEqual(sorted(SETTINGS.map((s) => s.option)), engineNames().filter((n) => !notOnThePage.includes(n)));
+  assert.deepEqual(sorted(SETTINGS.map((s) => s.option)), engineNames());
   assert.deepEqual(Object.fromEntries(SETTINGS.map((s) => [s.key, s.option])), {
     grain: 'grain', ws: 'weekStart', tz: 'timezone', user: 'userColumn', time: 'timeColumn', unit: 'timeUnit',
     fmt: 'timeFormat', fcol: 'factColumn', fv: 'factValues', name: 'name', from: 'reportFrom', through: 'through',
     asof: 'asOf', skip: 'skipOverlap', rows: 'rows', maxrej: 'maxRejected',
-    seg: 'segmentColumn', by: 'segmentBy', uid: 'usersIdColumn', maxseg: 'maxSegments',
+    seg: 'segmentColumn', by: 'segmentBy', uid: 'usersIdColumn', maxseg: 'maxSegments', win: 'windows',
   });
 });

@@ -152,6 +152,15 @@ test('bad input throws Errors with the CLI messages, named by kind, and leaves t
   assert.match(none.message, /no fact files/);
   assert.match(out.optionError.message, /invalid grain "fortnight"/);
   assert.equal(out.optionError.name, 'UsageError');
+  // Each error lists the options its message names, in its order.
+  assert.deepEqual(out.optionError.options, ['grain']);
+  assert.deepEqual(garbage.options, []);
+  assert.match(nocols.message, /or name it with userColumn/);
+  assert.deepEqual(nocols.options, ['userColumn']);
+  assert.match(out.named[0].message, /^reportFrom 2024-03-01 is after through 2024-02-04/);
+  assert.deepEqual(out.named[0].options, ['reportFrom', 'through']);
+  assert.match(out.named[1].message, /^asOf only applies with a snapshot \(snapshot FILE\)/);
+  assert.deepEqual(out.named[1].options, ['asOf', 'snapshot']);
   assert.match(out.unknownOption.message, /granularity/);
   assert.equal(out.unknownOption.name, 'UsageError');
   assert.deepEqual(out.tables, ['states', 'summary', 'transitions', 'cohorts', 'snapshot', 'activity', 'depth']);

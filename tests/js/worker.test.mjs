@@ -38,10 +38,10 @@ before(async () => {
       } catch (e) { out.cancel = e.name; }
       try {
         await engine.compute([{ name: 'bad.parquet', bytes: new Uint8Array([80, 65, 82, 49, 0, 0]) }], {});
-      } catch (e) { out.bad = e.message; out.badName = e.name; out.badIsEngineError = e instanceof EngineError; }
+      } catch (e) { out.bad = e.message; out.badName = e.name; out.badIsEngineError = e instanceof EngineError; out.badOptions = e.options; }
       try {
         await engine.compute([{ name: 'events.csv', bytes: await load('events.csv') }], { grain: 'fortnight' });
-      } catch (e) { out.usage = { name: e.name, message: e.message }; }
+      } catch (e) { out.usage = { name: e.name, message: e.message, options: e.options }; }
       out.options = await engine.options().catch((e) => ({ error: e.message }));
       const r = await engine.compute([{ name: 'events.csv', bytes: await load('events.csv') }], { grain: 'week', through: '2024-02-04' });
       out.summary = r.summary;
@@ -120,6 +120,8 @@ test('the worker cancels a long run, survives bad input, and serves results on r
   assert.equal(out.badIsEngineError, true);
   assert.equal(out.usage.name, 'UsageError');
   assert.match(out.usage.message, /invalid grain "fortnight"/);
+  assert.deepEqual(out.usage.options, ['grain'], 'the options a message names reach the page');
+  assert.deepEqual(out.badOptions, []);
   const script = "import { options } from 'activation-layer'; console.log(JSON.stringify(options()));";
   const direct = JSON.parse(execFileSync('node', ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' }));
   assert.deepEqual(out.options, direct, 'the worker gives the engine\'s options');

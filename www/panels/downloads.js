@@ -1,12 +1,18 @@
 // @ts-check
 // The downloads: every table of the run as the engine writes it (CSV or
-// Parquet, named as the CLI names its files), and the quality report; with a
-// breakdown, the same of its segmented layer.
+// Parquet, named as the CLI names its files), and the quality report; all of
+// them at once as one .zip with the data package that describes them (the
+// CLI's run directory, zipped here); with a breakdown, the same of its
+// segmented layer.
+import { zip } from 'fflate';
+
 import { $ } from '../dom.js';
+import { fmtBytes } from '../format.js';
 import * as status from './status.js';
 
 /**
- * @import { LayerName, TableFormat, TableName } from 'activation-layer/worker'
+ * @import { FileFormat, LayerName, RunFile, TableFormat, TableName } from 'activation-layer/worker'
+ * @import { AsyncZippable } from 'fflate'
  * @import { Run, Shown } from '../state.js'
  */
 
@@ -26,6 +32,37 @@ export function save(bytes, name, type) {
   a.remove();
   // Revoked later, not at once: the browser reads the blob after click() returns.
   setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/**
+ * One .zip of the files, deflated off the main thread (fflate's own workers); Parquet is
+ * stored as it is, being compressed already.
+ * @param {RunFile[]} files
+ * @returns {Promise<Uint8Array>}
+ */
+function zipped(files) {
+  /** @type {AsyncZippable} */
+  const entries = {};
+  for (const f of files) entries[f.name] = [f.bytes, { level: f.name.endsWith('.parquet') ? 0 : 6 }];
+  return new Promise((resolve, reject) => zip(entries, (e, data) => (e ? reject(e) : resolve(data))));
+}
+
+/**
+ * Every file the CLI writes for the layer, in one .zip named after its states table and the
+ * format; says in `note` what it holds.
+ * @param {Run} run
+ * @param {FileFormat} format
+ * @param {LayerName} layer
+ * @param {Element | null} note
+ */
+async function downloadAll(run, format, layer, note) {
+  const say = (/** @type {string} */ text) => { if (note) note.textContent = text; };
+  say('Zipping…');
+  const files = await run.result.files(format, layer);
+  const bytes = await zipped(files);
+  const name = `${layer === 'segmented' && run.segments ? run.segments.statesName : run.statesName}_${format}.zip`;
+  save(/** @type {Uint8Array<ArrayBuffer>} */ (bytes), name, 'application/zip');
+  say(`${name}: ${files.length} files, ${fmtBytes(bytes.length)}.`);
 }
 
 /**
@@ -54,6 +91,10 @@ export function render({ run }) {
   // A split run resumed from a split snapshot has no layer without segments.
   $('downloads').hidden = !run.distributions;
   if (seg) $('downloads-segmented-h').textContent = `By ${seg.layer.column} (${seg.layer.fact} files)`;
+  // Daily runs have no depth table.
+  for (const group of $('downloads-card').querySelectorAll('[data-table]')) {
+    if (group instanceof HTMLElement) group.hidden = !run.result.tables.includes(/** @type {TableName} */ (group.dataset.table));
+  }
 }
 
 /**
@@ -62,10 +103,10 @@ export function render({ run }) {
  */
 function segmentedButtons() {
   const copy = /** @type {HTMLElement} */ ($('downloads').cloneNode(true));
-  for (const b of copy.querySelectorAll('button[data-dl]')) {
-    if (!(b instanceof HTMLButtonElement)) continue;
-    b.dataset.testid = `${b.dataset.testid}`.replace(/^download-/, 'download-segmented-');
-    b.dataset.dl = `${b.dataset.dl}:segmented`;
+  for (const el of copy.querySelectorAll('[data-testid^="download-"]')) {
+    if (!(el instanceof HTMLElement)) continue;
+    el.dataset.testid = `${el.dataset.testid}`.replace(/^download-/, 'download-segmented-');
+    if (el.dataset.dl) el.dataset.dl = `${el.dataset.dl}:segmented`;
   }
   $('downloads-segmented-list').replaceChildren(...copy.children);
 }
@@ -78,13 +119,16 @@ export function init(shown) {
     const s = shown();
     if (!(button instanceof HTMLButtonElement) || !s) return;
     const [which, format, layer = 'plain'] = (button.dataset.dl ?? '').split(':');
-    button.disabled = true;
+    // Busy, not disabled: focus stays on the button that started the download.
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
     try {
-      await download(s.run, which, format, /** @type {LayerName} */ (layer));
+      if (which === 'all') await downloadAll(s.run, /** @type {FileFormat} */ (format), /** @type {LayerName} */ (layer), button.parentElement?.querySelector('.dl-note') ?? null);
+      else await download(s.run, which, format, /** @type {LayerName} */ (layer));
     } catch (e) {
       status.set('error', `download failed: ${e instanceof Error ? e.message : e}`);
     } finally {
-      button.disabled = false;
+      button.removeAttribute('aria-disabled');
     }
   });
 }

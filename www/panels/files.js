@@ -45,7 +45,11 @@ export function init(session) {
   const facts = $('facts-input', HTMLInputElement);
   facts.addEventListener('change', () => {
     const files = [...facts.files ?? []];
-    if (files.length) session.setFacts(files.map(fileSource));
+    if (!files.length) return;
+    session.setFacts(files.map(fileSource));
+    // The list below names the files held: emptied, the input takes the same files again as a
+    // new choice (a run cancelled, then its file chosen again, runs).
+    facts.value = '';
   });
   const snapshot = $('snapshot-input', HTMLInputElement);
   snapshot.addEventListener('change', () => {
@@ -65,18 +69,20 @@ export function init(session) {
 
   const demo = $('demo-button', HTMLButtonElement);
   demo.addEventListener('click', async () => {
-    demo.disabled = true;
+    // Not disabled while loading: focus stays on the button that started it.
+    if (demo.getAttribute('aria-disabled') === 'true') return;
+    demo.setAttribute('aria-disabled', 'true');
     // Choosing the same files again after the demo must still be a change.
     facts.value = '';
     users.value = '';
     await session.loadDemo(new URL('demo/demo_events.parquet', document.baseURI), new URL('demo/demo_users.parquet', document.baseURI));
-    demo.disabled = false;
+    demo.removeAttribute('aria-disabled');
   });
 
   // A drop can mix all three kinds: they are told apart by the names the engine gives its outputs.
   dropTarget($('dropzone'), (files) => {
     const snap = files.find((f) => /firstlast/i.test(f.name));
-    const earlier = files.filter((f) => /_(summary|transitions|cohorts)\.(csv|parquet)$/i.test(f.name));
+    const earlier = files.filter((f) => /_(summary|transitions|cohorts|activity_daily|depth)\.(csv|parquet)$/i.test(f.name));
     const rest = files.filter((f) => f !== snap && !earlier.includes(f));
     // Facts first: a snapshot's run then waits for their columns.
     if (rest.length) session.setFacts(rest.map(fileSource));

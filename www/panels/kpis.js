@@ -1,7 +1,8 @@
 // @ts-check
 // The KPI tiles: the latest complete period, with the change from the one before.
 import { $ } from '../dom.js';
-import { escapeHtml, fmtInt, fmtRatio } from '../format.js';
+import { escapeHtml, fmtInt, fmtPct, fmtRatio } from '../format.js';
+import { label, windowsOf } from '../labels.js';
 
 /** @import { Shown } from '../state.js' */
 
@@ -12,7 +13,7 @@ const KPIS = [
 ];
 
 /** @param {Shown} shown */
-export function render({ run, view: { summary } }) {
+export function render({ run, view: { summary, activity } }) {
   const box = $('kpis');
   box.replaceChildren();
   if (!summary.length) {
@@ -45,4 +46,24 @@ export function render({ run, view: { summary } }) {
       <div class="k-delta ${cls}${bad}">${cls === 'up' ? '▲' : cls === 'down' ? '▼' : ''} ${escapeHtml(delta || '\u00a0')}</div>`;
     box.append(tile);
   }
+  box.append(stickiness(activity));
+}
+
+/**
+ * DAU/MAU: the stickiness of the run's longest window on the latest day (SPEC section 12).
+ * @param {import('../csv.js').ActivityRow[]} activity
+ */
+function stickiness(activity) {
+  const row = activity.at(-1);
+  const n = windowsOf(Object.keys(row ?? {})).at(-1);
+  const tile = document.createElement('div');
+  tile.className = 'kpi stickiness';
+  tile.dataset.testid = 'kpi-stickiness';
+  const column = `stickiness_${n}d`;
+  const value = row && n ? /** @type {number | null} */ (row[column]) : null;
+  const complete = row && n ? row[`complete_${n}d`] === true : true;
+  tile.innerHTML = `<div class="k-label" data-def="col:activity:stickiness_{N}d">${escapeHtml(n ? label(column) : 'DAU/MAU')}</div>
+    <div class="k-value">${fmtPct(value)}</div>
+    <div class="k-delta flat">${row ? `on ${escapeHtml(row.date)}${complete ? '' : ' · window incomplete'}` : 'no days reported'}</div>`;
+  return tile;
 }

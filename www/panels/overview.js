@@ -3,6 +3,7 @@
 // and which shows: the start card or the dashboard.
 import { $ } from '../dom.js';
 import { segmentLabel } from '../segment.js';
+import { state } from '../state.js';
 
 /** @import { Shown } from '../state.js' */
 
@@ -26,4 +27,29 @@ export function render({ run, view }) {
 export function clear() {
   $('dashboard').hidden = true;
   $('empty').hidden = false;
+}
+
+/** Says whether the results on screen match the form (state.stale: why they do not). */
+export function stale() {
+  const note = $('stale-note');
+  note.hidden = !state.stale;
+  $('dashboard').classList.toggle('is-stale', !!state.stale);
+  if (state.stale) note.textContent = `Not up to date: ${state.stale}. The results below are those of the last run that worked; they do not match the form until a run succeeds.`;
+}
+
+/**
+ * "Copy link": the address with the settings (never the data), and a note that says so once
+ * copied; where the clipboard is out of reach, the address is selected to copy by hand.
+ */
+export function init() {
+  const button = $('copy-link', HTMLButtonElement);
+  const note = $('copy-link-note');
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      note.textContent = 'Link copied. It carries the settings, not the data: whoever opens it drops the same files.';
+    } catch {
+      note.textContent = `Copy this link (the settings, not the data): ${location.href}`;
+    }
+  });
 }

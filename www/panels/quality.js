@@ -21,11 +21,24 @@ export function render({ run, view }) {
       No fact rows at all on these days. Missing data reads as false churn: check that no export is missing.
       <div class="q-days">${shown}${empty.length > 60 ? `<span>+${empty.length - 60} more</span>` : ''}</div></div>`);
   }
+  // Dates that say the mapping is off, or a "through" beyond the data: both read as churn.
+  const days = (/** @type {string} */ a, /** @type {string} */ b) => Math.round((Date.parse(b) - Date.parse(a)) / 86400000);
+  const odd = [];
+  if (q.max_local_date && q.through > q.max_local_date) {
+    odd.push(`<div class="q-warn" role="note" data-testid="through-beyond"><strong ${def('through')}>⚠ Through is ${fmtInt(days(q.max_local_date, q.through))} days after the last day with data</strong>
+      The data end on ${escapeHtml(q.max_local_date)}; through is ${escapeHtml(q.through)}. The days after the data have no facts, so every user reads as churned there: leave “Through” empty for the last day with data.</div>`);
+  }
+  const year = (/** @type {string | null} */ d) => (d ? Number(d.slice(0, 4)) : NaN);
+  if (year(q.min_local_date) < 1990 || year(q.max_local_date) > new Date().getFullYear() + 1) {
+    odd.push(`<div class="q-warn" role="note" data-testid="odd-dates"><strong ${def('min_local_date')}>⚠ The dates run from ${escapeHtml(q.min_local_date)} to ${escapeHtml(q.max_local_date)}</strong>
+      Times read with an epoch unit or a time format that does not fit the data land in 1970 or far ahead: check “Epoch unit” and “Time format”.</div>`);
+  }
+  parts.push(...odd);
   const rej = q.rows_rejected;
   if (rej.total) {
     parts.push(`<div class="q-warn" role="note"><strong>⚠ ${fmtInt(rej.total)} rejected row${rej.total === 1 ? '' : 's'}</strong> (${fmtPct(rej.total / Math.max(1, q.rows_read))} of the rows read)</div>`);
   }
-  if (!empty.length && !rej.total) parts.push('<p class="q-ok">✓ No empty days and no rejected rows.</p>');
+  if (!empty.length && !rej.total && !odd.length) parts.push('<p class="q-ok">✓ No empty days and no rejected rows.</p>');
   const rows = [
     ['rows_read', 'Rows read', fmtInt(q.rows_read)],
     ['rows_used', 'Rows used', fmtInt(q.rows_used)],

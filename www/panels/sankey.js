@@ -4,6 +4,7 @@
 import * as charts from '../charts.js';
 import { defs } from '../defs.js';
 import { $ } from '../dom.js';
+import { fillPeriods, pick } from '../periods.js';
 import { state } from '../state.js';
 
 /**
@@ -25,22 +26,17 @@ export function apply(s) {
 }
 
 /** @param {Shown} shown */
-export function render({ view }) {
-  const select = period();
+export function render({ run, view }) {
   const periods = [...new Set(view.transitions.map((r) => r.period_start))];
-  const want = select.value || state.pending.period;
-  select.replaceChildren(...periods.map((p) => new Option(p, p)));
-  const complete = view.summary.filter((r) => r.complete).map((r) => r.period_start);
-  const latest = complete.at(-1);
-  const fallback = latest && periods.includes(latest) ? latest : periods.at(-1);
-  select.value = typeof want === 'string' && periods.includes(want) ? want : fallback || '';
+  const latest = view.summary.findLast((r) => r.complete)?.period_start;
+  fillPeriods(period(), periods, { grain: run.result.grain, latest, linked: state.pending.period });
   delete state.pending.period;
 }
 
 /** @param {Shown} shown */
 export function draw({ view }) {
   const rows = view.transitions.filter((r) => r.period_start === period().value);
-  charts.sankey($('sankey-chart'), rows, { includeDormant: dormant().checked, defs });
+  charts.sankey($('sankey-chart'), rows, { includeDormant: dormant().checked, defs, period: period().value });
 }
 
 /**
@@ -53,6 +49,9 @@ export function init(shown, changed) {
     const s = shown();
     if (s) draw(s);
   };
-  period().addEventListener('change', redraw);
+  period().addEventListener('change', () => {
+    pick(period());
+    redraw();
+  });
   dormant().addEventListener('change', redraw);
 }

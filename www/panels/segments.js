@@ -10,6 +10,7 @@ import { escapeHtml, fmtInt, fmtRate } from '../format.js';
 import { decodeSegment, encodeSegment, rowsOf, segmentKey, segmentLabel } from '../segment.js';
 import { state } from '../state.js';
 import * as barUsers from './bar-users.js';
+import { periods } from './lifecycle.js';
 
 /**
  * @import { SegmentValue, SummaryRow } from 'activation-layer/worker'
@@ -88,7 +89,7 @@ export function render({ run, view }) {
     const remove = i >= largest.length
       ? `<button type="button" class="chip-btn remove" data-remove="${escapeHtml(encodeSegment(v))}" aria-label="Remove ${escapeHtml(label)}">×</button>` : '';
     fig.innerHTML = `<figcaption><span><b>${escapeHtml(label)}</b> <span class="muted">${fmtInt(usersOf(seg, v))} users</span></span>${remove}</figcaption>
-      <div class="chart multiple-chart" data-testid="segment-multiple" role="img" tabindex="-1" aria-label="Lifecycle of ${escapeHtml(`${column} = ${label}`)}; the form below the lifecycle chart lists the users behind a bar"></div>`;
+      <div class="chart multiple-chart" data-testid="segment-multiple" role="img" data-title="${escapeHtml(`Lifecycle of ${column} = ${label}`)}" aria-label="Lifecycle of ${escapeHtml(`${column} = ${label}`)}"></div>`;
     return fig;
   }));
   const shownKeys = new Set([...largest, ...extra].map(segmentKey));
@@ -153,11 +154,11 @@ export function draw({ run }) {
     const el = /** @type {HTMLElement} */ (fig.querySelector('.multiple-chart'));
     if (!v) continue;
     values.push(v.value);
-    charts.lifecycle(el, rowsOf(seg.summary, v.value), {
+    charts.lifecycle(el, periods(rowsOf(seg.summary, v.value)), {
       ...opts, compact: true, onBar: (bar) => barUsers.list({ ...bar, segment: v.value }, el),
     });
   }
-  charts.compare($('compare-chart'), values.map((v) => ({ name: segmentLabel(v), rows: rowsOf(seg.summary, v) })), metric(), opts);
+  charts.compare($('compare-chart'), values.map((v) => ({ name: segmentLabel(v), rows: periods(rowsOf(seg.summary, v)) })), metric(), opts);
 }
 
 /**

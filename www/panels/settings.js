@@ -163,6 +163,26 @@ function factColumns() {
   return columns;
 }
 
+/**
+ * The mapping of a schema: the user and time columns, and how times are read. It is kept per
+ * schema (the fact files' column names), so that the mapping chosen for one file is never
+ * applied to a file without its columns.
+ * @typedef {{ user: string, time: string, unit: string, fmt: string }} Mapping
+ */
+
+/** The mapping's controls, by its keys (also the hash's). */
+const MAPPING = /** @type {const} */ ({ user: 'user-col-select', time: 'time-col-select', unit: 'time-unit-select', fmt: 'time-format-input' });
+
+/** @type {Map<string, Mapping>} */
+const mappings = new Map();
+/** The schema the form's mapping is of ('' before any file). */
+let schema = '';
+
+/** The mapping the form holds. @returns {Mapping} */
+function mappingNow() {
+  return { user: control(MAPPING.user).value, time: control(MAPPING.time).value, unit: control(MAPPING.unit).value, fmt: control(MAPPING.fmt).value.trim() };
+}
+
 /** Fills the column pickers from the files, keeping (or taking from the link) what was chosen. */
 export function fillColumns() {
   const files = infos();
@@ -171,31 +191,43 @@ export function fillColumns() {
   for (const info of files) for (const c of info.columns) if (!columns.includes(c.name)) columns.push(c.name);
   const first = files[0];
   const { pending } = state;
+  // New files: the mapping chosen for their columns before, else the link's (the columns the
+  // files have), else none. The same files again keep the form's.
+  const key = [...columns].sort().join('\u0001');
+  const fresh = key !== schema && files.length > 0;
+  /** @type {Mapping} */
+  const wanted = fresh
+    ? mappings.get(key) ?? { user: text(pending.user), time: text(pending.time), unit: text(pending.unit), fmt: text(pending.fmt) }
+    : mappingNow();
+  if (files.length) schema = key;
+  for (const k of /** @type {const} */ (['user', 'time', 'unit', 'fmt'])) delete pending[k];
   /**
    * @param {string} id
    * @param {string | null | undefined} detected
-   * @param {unknown} wanted
+   * @param {string} keep
    */
-  const fill = (id, detected, wanted) => {
+  const fill = (id, detected, keep) => {
     const select = $(id, HTMLSelectElement);
-    const keep = text(wanted ?? select.value);
     select.replaceChildren(new Option(detected ? `auto (${detected})` : 'auto-detect', ''));
     for (const c of columns) select.append(new Option(c === detected ? `${c} ✓` : c, c));
-    if (keep && !columns.includes(keep)) select.append(new Option(`${keep} (not in the files)`, keep));
-    select.value = keep || '';
+    // A column these files lack is not kept; before any file, a link's column waits for them.
+    if (keep && !columns.includes(keep) && !files.length) select.append(new Option(`${keep} (not in the files)`, keep));
+    select.value = select.querySelector(`option[value="${CSS.escape(keep)}"]`) ? keep : '';
   };
-  fill('user-col-select', first?.user_column, pending.user);
-  fill('time-col-select', first?.time_column, pending.time);
-  delete pending.user;
-  delete pending.time;
+  fill(MAPPING.user, first?.user_column, wanted.user);
+  fill(MAPPING.time, first?.time_column, wanted.time);
+  if (fresh) {
+    control(MAPPING.unit).value = wanted.unit;
+    control(MAPPING.fmt).value = wanted.fmt;
+  }
 
   const fsel = $('fact-col-select', HTMLSelectElement);
   const facts = factColumns();
   const keep = text(pending.fcol ?? fsel.value);
   fsel.replaceChildren(new Option('every row counts', ''));
   for (const c of facts.keys()) fsel.append(new Option(c, c));
-  if (keep && !facts.has(keep)) fsel.append(new Option(keep, keep));
-  fsel.value = keep || '';
+  if (keep && !facts.has(keep) && !files.length) fsel.append(new Option(keep, keep));
+  fsel.value = facts.has(keep) || !files.length ? keep : '';
   delete pending.fcol;
   fillFactValues(Array.isArray(pending.fv) ? pending.fv : undefined);
   delete pending.fv;
@@ -208,7 +240,88 @@ export function fillColumns() {
   // Epoch integers need a unit (or a format): point at the picker.
   const needsUnit = first?.time_is_integer && !control('time-unit-select').value && !control('time-format-input').value;
   $('time-unit-select').closest('.field')?.classList.toggle('attention', !!needsUnit);
+  if (fresh) $('mapping').hidden = true;
 }
+
+/** Time types of Parquet columns (CSV columns are all Utf8). */
+const TIME_TYPE = /^(Timestamp|Date32|Date64)/;
+const INTEGER_TYPE = /^U?Int(8|16|32|64)$/;
+
+/**
+ * What a column's sample looks like: a time (and the epoch unit its integers would need), or an id.
+ * @param {FileInfo['columns'][number]} c
+ * @returns {{ time: boolean, unit: string, text: boolean }}
+ */
+function looks(c) {
+  const values = c.sample.filter((v) => v !== '');
+  const integers = values.length > 0 && values.every((v) => /^-?\d+$/.test(v));
+  // Epoch seconds have 9 to 10 digits today, milliseconds 12 to 13.
+  const digits = integers ? Math.max(...values.map((v) => v.replace('-', '').length)) : 0;
+  const unit = digits >= 9 && digits <= 10 ? 's' : digits >= 12 && digits <= 13 ? 'ms' : digits >= 15 && digits <= 16 ? 'us' : '';
+  const dates = values.length > 0 && values.every((v) => /^\d{4}-\d{2}-\d{2}([ T]|$)/.test(v) || /^\d{1,2}[/.]\d{1,2}[/.]\d{4}/.test(v));
+  return {
+    time: TIME_TYPE.test(c.type) || dates || ((integers || INTEGER_TYPE.test(c.type)) && unit !== ''),
+    unit: TIME_TYPE.test(c.type) || dates ? '' : unit,
+    text: c.type === 'Utf8' || c.type === 'LargeUtf8' || c.type === 'Utf8View' || INTEGER_TYPE.test(c.type),
+  };
+}
+
+/**
+ * Guesses the user and time columns of a file nothing detected them in: a time column is one
+ * whose values read as dates or epoch numbers; a user column, the text or integer column with
+ * the most distinct values (few distinct values make a category, not an id).
+ * @param {FileInfo} info
+ */
+function guess(info) {
+  const time = info.time_column ? null : info.columns.find((c) => looks(c).time && c.name !== info.user_column) ?? null;
+  const distinct = (/** @type {FileInfo['columns'][number]} */ c) => c.segment_values ?? Infinity;
+  const user = info.user_column ? null : info.columns
+    .filter((c) => c !== time && c.name !== info.time_column && looks(c).text && !looks(c).time)
+    .sort((a, b) => distinct(b) - distinct(a))[0] ?? null;
+  return { user, time, unit: time ? looks(time).unit : '' };
+}
+
+/**
+ * Why the files need their columns chosen before a run, or null. When nothing detects a user
+ * or time column, the mapping opens (once per schema): the file's columns with a few values
+ * each, and a guess selected in the pickers.
+ * @returns {string | null}
+ */
+export function mapping() {
+  const first = infos()[0];
+  const box = $('mapping');
+  const lacking = first ? [!first.user_column && 'user', !first.time_column && 'time'].filter(Boolean) : [];
+  if (!first || !lacking.length) {
+    box.hidden = true;
+    return null;
+  }
+  // Chosen already (a mapping kept for this schema, or the link's): nothing to ask.
+  const chosen = lacking.every((k) => control(k === 'user' ? MAPPING.user : MAPPING.time).value);
+  const g = guess(first);
+  if (!chosen) {
+    if (g.user && !control(MAPPING.user).value) control(MAPPING.user).value = g.user.name;
+    if (g.time && !control(MAPPING.time).value) {
+      control(MAPPING.time).value = g.time.name;
+      if (g.unit && !control(MAPPING.unit).value) control(MAPPING.unit).value = g.unit;
+    }
+    mappings.set(schema, mappingNow());
+  }
+  const what = lacking.join(' and ');
+  const rows = first.columns.map((c) => {
+    const role = c === g.user ? 'user id' : c === g.time ? `time${g.unit ? ` (epoch, ${UNITS[g.unit]})` : ''}` : '';
+    return `<tr><th scope="row">${escapeHtml(c.name)}</th><td>${escapeHtml(c.type)}</td><td class="sample">${c.sample.slice(0, 3).map((v) => `<code>${escapeHtml(v)}</code>`).join(' ')}</td><td>${role ? `<b>${role}</b>` : ''}</td></tr>`;
+  }).join('');
+  box.innerHTML = `<p id="mapping-h"><strong>No ${what} column was detected in ${escapeHtml(first.name)}.</strong>
+    Its columns are below, with a few values each; ${g.user || g.time ? 'the guess is selected above' : 'choose them above'}. Check, then press Compute.</p>
+    <div class="table-wrap" tabindex="0" role="region" aria-label="Columns of ${escapeHtml(first.name)}"><table data-testid="mapping-table">
+    <thead><tr><th scope="col">Column</th><th scope="col">Type</th><th scope="col">Values</th><th scope="col">Guess</th></tr></thead>
+    <tbody>${rows}</tbody></table></div>`;
+  box.hidden = false;
+  if (chosen) return null;
+  return `choose the ${what} column of ${first.name} (a guess is selected), then press Compute`;
+}
+
+const UNITS = /** @type {Record<string, string>} */ ({ s: 'seconds', ms: 'milliseconds', us: 'microseconds' });
 
 /** @param {string[]} [wanted]  the values to check (default: those checked now) */
 function fillFactValues(wanted) {
@@ -247,6 +360,8 @@ export function init(on) {
   const form = $('settings', HTMLFormElement);
   form.addEventListener('submit', (e) => { e.preventDefault(); on.submitted(); });
   form.addEventListener('change', (e) => {
+    // A mapping chosen for these files' columns is theirs.
+    if (e.target instanceof HTMLElement && Object.values(MAPPING).includes(/** @type {never} */ (e.target.id)) && schema) mappings.set(schema, mappingNow());
     if (e.target instanceof HTMLElement && e.target.id === 'fact-col-select') fillFactValues([]);
     // Another id column makes another column an attribute.
     if (e.target instanceof HTMLElement && e.target.id === 'users-id-select') fillBreakdown(control('breakdown-select').value);

@@ -2,7 +2,7 @@
 // The summary table: one row per period, the columns of the dictionary's
 // summary table, exactly as the engine writes them (rates rounded for display).
 import { $ } from '../dom.js';
-import { fmtRate } from '../format.js';
+import { escapeHtml, fmtRate } from '../format.js';
 
 /**
  * @import { SummaryRow } from 'activation-layer/worker'
@@ -19,7 +19,8 @@ export function render({ view: { summary }, dictionary }) {
   for (const c of columns) {
     const th = document.createElement('th');
     th.scope = 'col';
-    th.textContent = c;
+    // Long names may break after an underscore, so every column fits a laptop's width.
+    th.innerHTML = escapeHtml(c).replaceAll('_', '_<wbr>');
     th.dataset.def = c;
     tr.append(th);
   }
