@@ -24,6 +24,7 @@ import {
 } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
+import { save } from './dom.js';
 import { countFormat, fmtInt, fmtPct, fmtRatio, escapeHtml } from './format.js';
 import { label } from './labels.js';
 
@@ -384,26 +385,17 @@ function exportChart(el, type, button) {
   const p = palette();
   const name = (el.dataset.testid ?? 'chart').replace(/-chart$/, '');
   const fact = document.getElementById('result-title')?.textContent?.split(' · ')[0] ?? 'chart';
-  let blob;
+  const file = `${fact}_${name}.${type}`;
   if (type === 'png') {
     const url = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: p.surface });
-    const bytes = Uint8Array.from(atob(url.split(',')[1]), (c) => c.charCodeAt(0));
-    blob = new Blob([bytes], { type: 'image/png' });
+    save(Uint8Array.from(atob(url.split(',')[1]), (c) => c.charCodeAt(0)), file, 'image/png');
   } else {
     const box = document.createElement('div');
     const svg = echarts.init(box, null, { renderer: 'svg', width: el.clientWidth, height: el.clientHeight });
     svg.setOption({ ...chart.getOption(), animation: false, backgroundColor: p.surface });
-    blob = new Blob([svg.renderToSVGString()], { type: 'image/svg+xml' });
+    save(svg.renderToSVGString(), file, 'image/svg+xml');
     svg.dispose();
   }
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${fact}_${name}.${type}`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
   button.focus();
 }
 

@@ -118,9 +118,9 @@ pub fn run_with_progress(
     // A segmented run asked for its segmented layer only lends the segments
     // its rows instead of copying them, and walks no layer without
     // segments (a partition's snapshot, the users' histories, is gathered
-    // from its segments, which hold each user once).
-    let segmented = admitted.split.is_some() || (opts.users.is_some() && opts.segment_by.is_some());
-    let one_layer = segmented && !opts.unsegmented;
+    // from its segments, which hold each user once). A run without
+    // segments has no use for it.
+    let one_layer = !opts.unsegmented;
     let segments = segments(&plan, &mut admitted, one_layer)?;
     let mut activation = layer(&plan, admitted, plan.fact.clone())?;
     if let Some((mut s, users, histories)) = segments {

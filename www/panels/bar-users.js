@@ -4,11 +4,10 @@
 // or in one segment; the first rows show in a table, and every row downloads as CSV.
 import { readRows } from '../csv.js';
 import { applyDefs } from '../defs.js';
-import { $ } from '../dom.js';
+import { $, save } from '../dom.js';
 import { escapeHtml, fmtInt } from '../format.js';
 import { decodeSegment, encodeSegment, rowsOf, segmentLabel } from '../segment.js';
 import { state } from '../state.js';
-import { save } from './downloads.js';
 
 /**
  * @import { Bar } from 'activation-layer/worker'

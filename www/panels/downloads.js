@@ -6,7 +6,7 @@
 // segmented layer.
 import { zip } from 'fflate';
 
-import { $ } from '../dom.js';
+import { $, save } from '../dom.js';
 import { fmtBytes } from '../format.js';
 import * as status from './status.js';
 
@@ -15,24 +15,6 @@ import * as status from './status.js';
  * @import { AsyncZippable } from 'fflate'
  * @import { Run, Shown } from '../state.js'
  */
-
-/**
- * Hands bytes to the browser as a file download.
- * @param {BlobPart} bytes
- * @param {string} name
- * @param {string} type
- */
-export function save(bytes, name, type) {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Revoked later, not at once: the browser reads the blob after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-}
 
 /**
  * One .zip of the files, deflated off the main thread (fflate's own workers); Parquet is
