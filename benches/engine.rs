@@ -9,7 +9,12 @@
 //! ```text
 //! cargo bench --bench engine                         # bench/data/*.parquet, every grain
 //! cargo bench --bench engine -- FILE... [--grain day|week|month]... [--runs N] [--json]
+//!     [--segment-col C | --users FILE --segment-by A]
 //! ```
+//!
+//! With segments (SPEC section 11) the run gives its segmented layer alone
+//! and that layer's tables are encoded, as the CLI and bench/engine_wasm.mjs
+//! ask; the section 12 share is then not measured.
 //!
 //! `--json` prints one JSON object per file and grain on stdout (times in
 //! ms, state rows, the summary rows, peak RSS from /proc/self/status);
@@ -37,6 +42,9 @@ struct Args {
     grains: Vec<Grain>,
     runs: usize,
     json: bool,
+    segment_col: Option<String>,
+    users: Option<PathBuf>,
+    segment_by: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -45,6 +53,9 @@ fn parse_args() -> Args {
         grains: Vec::new(),
         runs: 5,
         json: false,
+        segment_col: None,
+        users: None,
+        segment_by: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -64,6 +75,9 @@ fn parse_args() -> Args {
                     .filter(|&n| n > 0)
                     .expect("--runs needs a positive number");
             }
+            "--segment-col" => a.segment_col = it.next(),
+            "--users" => a.users = it.next().map(PathBuf::from),
+            "--segment-by" => a.segment_by = it.next(),
             other if other.starts_with("--") => panic!("unknown flag {other}"),
             file => a.files.push(PathBuf::from(file)),
         }
@@ -112,16 +126,31 @@ fn median(v: &[f64]) -> f64 {
 /// summary and the tables' bytes.
 fn once(input: &InputFile, opts: &RunOptions) -> (usize, serde_json::Value, Vec<Vec<u8>>) {
     let a = run(std::slice::from_ref(input), None, opts).expect("run failed");
-    let tables = a
-        .layer()
+    let layer = a.layer();
+    let tables = layer
         .tables()
         .map(|kind| {
-            let out = Vec::with_capacity(kind.arrow_size_bound(&a).unwrap_or(0));
-            write_table(&a, kind, OutputFormat::Arrow, out).expect("writing a table failed")
+            let out = Vec::with_capacity(layer.arrow_size_bound(kind).unwrap_or(0));
+            write_table(layer, kind, OutputFormat::Arrow, out).expect("writing a table failed")
         })
         .collect();
-    let summary = serde_json::to_value(&a.aggregates.summary).unwrap();
-    (a.states.len(), summary, tables)
+    let (states, summary) = match &a.segments {
+        Some(s) => (
+            s.layers.iter().map(|(_, l)| l.states.len()).sum(),
+            serde_json::to_value(
+                s.layers
+                    .iter()
+                    .map(|(v, l)| (v, &l.aggregates.summary))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap(),
+        ),
+        None => (
+            a.states.len(),
+            serde_json::to_value(&a.aggregates.summary).unwrap(),
+        ),
+    };
+    (states, summary, tables)
 }
 
 /// What SPEC section 12 costs a run of `a`: each user's active days, read
@@ -177,7 +206,15 @@ fn main() {
             .unwrap_or_default();
         let input = InputFile::bytes(name.clone(), bytes.clone());
         for &grain in &args.grains {
-            let opts = RunOptions::new(grain);
+            let mut opts = RunOptions::new(grain);
+            opts.facts.segment_column = args.segment_col.clone();
+            opts.users = args.users.as_ref().map(|p| {
+                let bytes = std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                InputFile::bytes(p.file_name().unwrap().to_string_lossy(), bytes)
+            });
+            opts.segment_by = args.segment_by.clone();
+            let segmented = opts.facts.segment_column.is_some() || opts.users.is_some();
+            opts.unsegmented = !segmented;
             let t = Instant::now();
             let (state_rows, summary, tables) = once(&input, &opts);
             let warmup_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -191,12 +228,15 @@ fn main() {
                 drop(r);
             }
             let med = median(&times);
-            let a = run(std::slice::from_ref(&input), None, &opts).expect("run failed");
-            let extra: Vec<f64> = (0..args.runs)
-                .map(|_| section12(&input, &opts, &a))
-                .collect();
-            let section12_ms = median(&extra);
-            drop(a);
+            let section12_ms = if segmented {
+                f64::NAN
+            } else {
+                let a = run(std::slice::from_ref(&input), None, &opts).expect("run failed");
+                let extra: Vec<f64> = (0..args.runs)
+                    .map(|_| section12(&input, &opts, &a))
+                    .collect();
+                median(&extra)
+            };
             if args.json {
                 let out = serde_json::json!({
                     "engine": "native",
@@ -214,12 +254,19 @@ fn main() {
                 });
                 println!("{out}");
             } else {
+                let section12 = if segmented {
+                    String::new()
+                } else {
+                    format!(
+                        "; section 12 tables {section12_ms:.1} ms ({:.1}%)",
+                        100.0 * section12_ms / med
+                    )
+                };
                 println!(
-                    "{name} {grain}: median {med:.1} ms of {} runs (warm-up {warmup_ms:.1} ms), {} state rows, peak RSS {} MiB; section 12 tables {section12_ms:.1} ms ({:.1}%)",
+                    "{name} {grain}: median {med:.1} ms of {} runs (warm-up {warmup_ms:.1} ms), {} state rows, peak RSS {} MiB{section12}",
                     args.runs,
                     state_rows,
                     peak_rss().unwrap_or(0) / (1 << 20),
-                    100.0 * section12_ms / med
                 );
             }
         }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use arrow_array::builder::{
     BooleanBuilder, Date32Builder, Float64Builder, Int32Builder, Int64Builder,
 };
-use arrow_array::types::Int8Type;
+use arrow_array::types::{Int32Type, Int8Type};
 use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int32Array, Int64Array,
     Int8Array, RecordBatch, StringArray,
@@ -123,12 +123,20 @@ impl TableKind {
         if self == TableKind::Snapshot && segments.kind == USER_ATTRIBUTE {
             return f(snapshot(&a.snapshot)?);
         }
-        let segment = segment_field(self.as_str(), segments);
+        let segment = SegmentColumn::new(self.as_str(), segments);
         let mut any = false;
         for (value, layer) in &segments.layers {
+            // One column of the value for the segment's batches, sliced to
+            // each one's length.
+            let mut column: Option<ArrayRef> = None;
             self.for_each_batch(layer, &mut |b| {
                 any = true;
-                f(with_segment(&segment, segments, value, b)?)
+                let n = b.num_rows();
+                let c = match &column {
+                    Some(c) if c.len() >= n => c.slice(0, n),
+                    _ => column.insert(segment.cells(value, n)).clone(),
+                };
+                f(segment.with(c, b)?)
             })?;
         }
         if any {
@@ -136,21 +144,21 @@ impl TableKind {
         }
         // No segment at all (a run without users): the schema, no rows.
         self.for_each_batch(a, &mut |b| {
-            f(with_segment(
-                &segment,
-                segments,
-                &SegmentValue::Null,
-                b.slice(0, 0),
-            )?)
+            let c = segment.cells(&SegmentValue::Null, 0);
+            f(segment.with(c, b.slice(0, 0))?)
         })
     }
 
     /// An upper bound of the table's size as an Arrow IPC stream, known
-    /// before it is written: for the states table (fixed-width columns plus
-    /// the user ids' bytes) so a writer can size its output once instead of
-    /// growing it; `None` for the small tables.
+    /// before it is written: for the states table and the snapshot
+    /// (fixed-width columns plus the user ids' bytes) so a writer can size
+    /// its output once instead of growing it; `None` for the small tables.
     pub fn arrow_size_bound(self, a: &Activation) -> Option<usize> {
-        (self == TableKind::States).then(|| states_arrow_size_bound(a))
+        match self {
+            TableKind::States => Some(states_arrow_size_bound(a)),
+            TableKind::Snapshot => Some(snapshot_arrow_size_bound(&a.snapshot)),
+            _ => None,
+        }
     }
 
     /// The whole table of a run without segments as one record batch.
@@ -236,21 +244,32 @@ impl<'a> Layer<'a> {
     }
 
     /// An upper bound of a table's size as an Arrow IPC stream (the states
-    /// table's, as [`TableKind::arrow_size_bound`]), so a writer sizes its
-    /// output once; a segmented layer's is its segments' with their
-    /// segment column.
+    /// table's and the snapshot's, as [`TableKind::arrow_size_bound`]), so
+    /// a writer sizes its output once; a segmented layer's is its
+    /// segments' with their segment column.
     pub fn arrow_size_bound(self, kind: TableKind) -> Option<usize> {
         match self {
             Layer::Plain(a) => kind.arrow_size_bound(a),
-            Layer::Segmented(_, s) if kind == TableKind::States => Some(
-                s.layers
+            Layer::Segmented(a, s) if kind == TableKind::Snapshot && s.kind == USER_ATTRIBUTE => {
+                kind.arrow_size_bound(a)
+            }
+            Layer::Segmented(_, s) => {
+                let rows = |a: &Activation| match kind {
+                    TableKind::States => a.states.len(),
+                    _ => a.snapshot.users.len(),
+                };
+                // One stream: the segments' batches without their own
+                // stream's schema and end.
+                let batches = s
+                    .layers
                     .iter()
                     .map(|(v, a)| {
-                        states_arrow_size_bound(a) + segment_column_bound(v, a.states.len())
+                        let bound = kind.arrow_size_bound(a)? - IPC_STREAM_OVERHEAD;
+                        Some(bound + segment_column_bound(v, rows(a)))
                     })
-                    .sum(),
-            ),
-            Layer::Segmented(..) => None,
+                    .sum::<Option<usize>>()?;
+                Some(batches + segment_dictionary_bound(s) + IPC_STREAM_OVERHEAD)
+            }
         }
     }
 
@@ -374,12 +393,10 @@ pub fn bar_rows(
     })?;
     let rows = out.expect("one batch in, one batch out");
     match segment {
-        Some((segments, value)) => with_segment(
-            &segment_field(TableKind::States.as_str(), segments),
-            segments,
-            value,
-            rows,
-        ),
+        Some((segments, value)) => {
+            let segment = SegmentColumn::new(TableKind::States.as_str(), segments);
+            segment.with(segment.cells(value, rows.num_rows()), rows)
+        }
         None => Ok(rows),
     }
 }
@@ -393,45 +410,89 @@ pub fn no_plain_layer() -> Error {
     )
 }
 
-/// The `segment` column of a segmented layer's table.
-fn segment_field(table: &str, segments: &Segments) -> Arc<Field> {
-    let dt = if segments.is_int {
-        DataType::Int64
-    } else {
-        DataType::Utf8
-    };
-    Arc::new(field(table, "segment", dt, true))
+/// The `segment` column of a segmented layer's table. Text segments are
+/// a dictionary of every segment's value, shared by all the table's
+/// batches: each row holds a 4-byte key instead of the text (a sixth of a
+/// split's states table), as the state columns hold theirs. Integers are
+/// themselves.
+struct SegmentColumn<'a> {
+    field: Arc<Field>,
+    segments: &'a Segments,
+    /// The text values, and each one's key; `None` for integers.
+    dictionary: Option<(ArrayRef, HashMap<&'a str, i32>)>,
 }
 
-/// A layer's batch with the segment column first, and the segment kind
-/// and column in the schema's metadata.
-fn with_segment(
-    segment: &Arc<Field>,
-    segments: &Segments,
-    value: &SegmentValue,
-    b: RecordBatch,
-) -> Result<RecordBatch, Error> {
-    let n = b.num_rows();
-    let column: ArrayRef = match value {
-        SegmentValue::Int(v) => Arc::new(Int64Array::from(vec![*v; n])),
-        SegmentValue::Text(v) if !segments.is_int => {
-            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, n)))
+impl<'a> SegmentColumn<'a> {
+    fn new(table: &str, segments: &'a Segments) -> Self {
+        let (dt, dictionary) = if segments.is_int {
+            (DataType::Int64, None)
+        } else {
+            let texts: Vec<&str> = segments
+                .layers
+                .iter()
+                .filter_map(|(v, _)| match v {
+                    SegmentValue::Text(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let keys = texts
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (*s, k as i32))
+                .collect();
+            let values: ArrayRef = Arc::new(StringArray::from(texts));
+            (segment_type(), Some((values, keys)))
+        };
+        SegmentColumn {
+            field: Arc::new(field(table, "segment", dt, true)),
+            segments,
+            dictionary,
         }
-        _ => arrow_array::new_null_array(segment.data_type(), n),
-    };
-    let schema = b.schema();
-    let mut metadata = schema.metadata().clone();
-    metadata.insert("segment_kind".to_string(), segments.kind.to_string());
-    metadata.insert("segment_column".to_string(), segments.column.clone());
-    let fields: Vec<Arc<Field>> = std::iter::once(segment.clone())
-        .chain(schema.fields().iter().cloned())
-        .collect();
-    let columns = std::iter::once(column).chain(b.columns().iter().cloned());
-    RecordBatch::try_new(
-        Arc::new(Schema::new(fields).with_metadata(metadata)),
-        columns.collect(),
-    )
-    .map_err(|e| Error::Internal(format!("adding the segment column: {e}")))
+    }
+
+    /// The column of `n` rows of one segment.
+    fn cells(&self, value: &SegmentValue, n: usize) -> ArrayRef {
+        match (value, &self.dictionary) {
+            (SegmentValue::Int(v), None) => Arc::new(Int64Array::from(vec![*v; n])),
+            (SegmentValue::Text(v), Some((values, keys))) => {
+                let keys = Int32Array::from(vec![keys[v.as_str()]; n]);
+                Arc::new(
+                    DictionaryArray::<Int32Type>::try_new(keys, values.clone())
+                        .expect("keys index the segment values"),
+                )
+            }
+            // The null segment's keys are null, with the same values: a
+            // stream's dictionary is never replaced.
+            (_, Some((values, _))) => Arc::new(
+                DictionaryArray::<Int32Type>::try_new(Int32Array::new_null(n), values.clone())
+                    .expect("null keys"),
+            ),
+            _ => arrow_array::new_null_array(self.field.data_type(), n),
+        }
+    }
+
+    /// A layer's batch with its segment column first, and the segment kind
+    /// and column in the schema's metadata.
+    fn with(&self, column: ArrayRef, b: RecordBatch) -> Result<RecordBatch, Error> {
+        let schema = b.schema();
+        let mut metadata = schema.metadata().clone();
+        metadata.insert("segment_kind".to_string(), self.segments.kind.to_string());
+        metadata.insert("segment_column".to_string(), self.segments.column.clone());
+        let fields: Vec<Arc<Field>> = std::iter::once(self.field.clone())
+            .chain(schema.fields().iter().cloned())
+            .collect();
+        let columns = std::iter::once(column).chain(b.columns().iter().cloned());
+        RecordBatch::try_new(
+            Arc::new(Schema::new(fields).with_metadata(metadata)),
+            columns.collect(),
+        )
+        .map_err(|e| Error::Internal(format!("adding the segment column: {e}")))
+    }
+}
+
+/// The type of text segment columns.
+fn segment_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
 /// The field of a documented column, with its description as metadata.
@@ -599,16 +660,46 @@ fn states_arrow_size_bound(a: &Activation) -> usize {
         + IPC_STREAM_OVERHEAD
 }
 
-/// Bytes of one segment's `segment` column in the states table's IPC
-/// stream: per row an offset and the text (or an integer), validity bits,
-/// and per batch its buffers' padding and the column's header entries.
+/// Bytes per row of the snapshot's fixed-width columns, besides the user
+/// id: two dates, then per grain a date and two 32-bit integers, and the
+/// active days of weeks and months.
+const SNAPSHOT_ROW_BYTES: usize = 2 * 4 + 3 * 3 * 4 + 2 * 4;
+/// Nullable columns of the snapshot: each grain's previous active date.
+const SNAPSHOT_NULLABLE: usize = 3;
+
+fn snapshot_arrow_size_bound(s: &FirstLast) -> usize {
+    let rows = s.users.len();
+    let user_bytes = match &s.ids {
+        UserIds::Int(_) => 8 * rows,
+        UserIds::Text(v) => 4 * (rows + 1) + v.bytes(),
+    };
+    rows * SNAPSHOT_ROW_BYTES
+        + SNAPSHOT_NULLABLE * (rows / 8 + 1)
+        + user_bytes
+        + IPC_BATCH_OVERHEAD
+        + IPC_STREAM_OVERHEAD
+}
+
+/// Bytes of one segment's `segment` column in a table's IPC stream: per
+/// row a dictionary key (text) or an integer, validity bits, and per batch
+/// its buffers' padding and the column's header entries.
 fn segment_column_bound(value: &SegmentValue, rows: usize) -> usize {
     let batches = rows.div_ceil(STATE_BATCH_ROWS).max(1);
     let per_row = match value {
-        SegmentValue::Text(s) => 4 + s.len(),
-        _ => 8,
+        SegmentValue::Int(_) => 8,
+        _ => 4,
     };
     rows * per_row + rows / 8 + batches * (4 + 3 * 64 + 256)
+}
+
+/// Bytes of the text segments' dictionary, sent once in a table's stream:
+/// the values, their offsets, and the message around them.
+fn segment_dictionary_bound(segments: &Segments) -> usize {
+    let texts = segments.layers.iter().map(|(v, _)| match v {
+        SegmentValue::Text(s) => 4 + s.len(),
+        _ => 0,
+    });
+    texts.sum::<usize>() + 4 + IPC_BATCH_OVERHEAD
 }
 
 /// The categorical columns share fixed dictionaries (every possible value,

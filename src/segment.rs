@@ -6,10 +6,13 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::arrays::{for_each_str, integers, is_text};
+use crate::arrays::{dictionary_keys, for_each_str, integers, is_text, plain_strs};
 use crate::error::Error;
 use crate::ids::{UserIds, UserIndex};
 use crate::options::Opt;
@@ -78,8 +81,9 @@ impl std::fmt::Display for SegmentValue {
 /// value already seen).
 #[derive(Clone, Debug, Default)]
 pub struct SegmentInterner {
-    text: HashMap<Box<[u8]>, u32>,
-    ints: HashMap<i64, u32>,
+    // Looked up once per row: a fast hash of short keys, not SipHash.
+    text: FxHashMap<Box<[u8]>, u32>,
+    ints: FxHashMap<i64, u32>,
     null: Option<u32>,
     /// The values, by index.
     pub values: Vec<SegmentValue>,
@@ -163,29 +167,83 @@ impl SegmentInterner {
                 ),
             ));
         }
-        if is_int {
-            let values = integers(a).map_err(|m| Error::column(file, column, m))?;
-            out.extend(values.into_iter().map(|v| match v {
-                Some(v) => self.int(v),
-                None => self.null(),
-            }));
+        match a.data_type() {
+            DataType::Dictionary(..) => self.dictionary(file, column, a, is_int, out)?,
+            _ if is_int => {
+                let values = integers(a).map_err(|m| Error::column(file, column, m))?;
+                out.extend(values.into_iter().map(|v| self.int_cell(v)));
+            }
+            _ => for_each_str(a, |_, v| out.push(self.str_cell(v))),
+        }
+        Ok(())
+    }
+
+    /// A dictionary-encoded column: each dictionary value looked up once,
+    /// on its first use (a value no row uses is no segment).
+    fn dictionary(
+        &mut self,
+        file: &str,
+        column: &str,
+        a: &ArrayRef,
+        is_int: bool,
+        out: &mut Vec<u32>,
+    ) -> Result<(), Error> {
+        let d = a.as_any_dictionary();
+        let (texts, ints) = if is_int {
+            let v = integers(d.values()).map_err(|m| Error::column(file, column, m))?;
+            (Vec::new(), v)
         } else {
-            for_each_str(a, |_, v| {
-                let i = match v {
-                    Some(s) => match self.text.get(s.as_bytes()) {
-                        Some(&i) => i,
-                        None => {
-                            let i = self.add(SegmentValue::Text(s.to_string()));
-                            self.text.insert(s.as_bytes().into(), i);
-                            i
-                        }
-                    },
-                    None => self.null(),
+            let texts = plain_strs(d.values()).ok_or_else(|| {
+                Error::column(
+                    file,
+                    column,
+                    format!(
+                        "has type {}: expected text or integer segment values",
+                        a.data_type()
+                    ),
+                )
+            })?;
+            (texts, Vec::new())
+        };
+        let mut index: Vec<Option<u32>> = vec![None; d.values().len()];
+        let nulls = a.logical_nulls();
+        for (i, k) in dictionary_keys(d).into_iter().enumerate() {
+            out.push(if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                self.null()
+            } else if let Some(s) = index[k] {
+                s
+            } else {
+                let s = if is_int {
+                    self.int_cell(ints[k])
+                } else {
+                    self.str_cell(texts[k])
                 };
-                out.push(i);
+                *index[k].insert(s)
             });
         }
         Ok(())
+    }
+
+    fn int_cell(&mut self, v: Option<i64>) -> u32 {
+        match v {
+            Some(v) => self.int(v),
+            None => self.null(),
+        }
+    }
+
+    /// A Parquet text cell (empty is a value, unlike a CSV field).
+    fn str_cell(&mut self, v: Option<&str>) -> u32 {
+        match v {
+            Some(s) => match self.text.get(s.as_bytes()) {
+                Some(&i) => i,
+                None => {
+                    let i = self.add(SegmentValue::Text(s.to_string()));
+                    self.text.insert(s.as_bytes().into(), i);
+                    i
+                }
+            },
+            None => self.null(),
+        }
     }
 
     /// The values in segment order (null last), and each value's rank in
@@ -506,6 +564,24 @@ fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A dictionary column's values become segments on first use: a value
+    /// no row uses is none, a null key or a null value is the null segment.
+    #[test]
+    fn dictionary_values_are_segments_only_when_used() {
+        use arrow_array::{DictionaryArray, Int32Array, StringArray};
+        use std::sync::Arc;
+        let values = StringArray::from(vec![Some("unused"), Some("web"), None, Some("ios")]);
+        let keys = Int32Array::from(vec![Some(1), None, Some(3), Some(2), Some(1)]);
+        let a: ArrayRef = Arc::new(DictionaryArray::try_new(keys, Arc::new(values)).unwrap());
+        let mut s = SegmentInterner::default();
+        let mut out = Vec::new();
+        s.column("f", "c", &a, &mut out).unwrap();
+        let text = |v: &str| SegmentValue::Text(v.into());
+        assert_eq!(s.values, [text("web"), SegmentValue::Null, text("ios")]);
+        assert_eq!(out, [0, 1, 2, 1, 0]);
+        assert_eq!(s.is_int, Some(false));
+    }
 
     #[test]
     fn null_is_the_last_segment() {

@@ -1888,11 +1888,15 @@ fn a_run_split_by_a_fact_column() {
         "spec_example",
     ];
     let full = t.join("full");
-    success(&run_weekly(
+    let o = run_weekly(
         &[&all],
         &full,
         &[&seg[..], &["--through", "2024-02-04"]].concat(),
-    ));
+    );
+    success(&o);
+    // The summary line counts the segmented layer it wrote.
+    let line = "11 rows read (11 used), 4 users in 2 segments of platform, 5 weeks (2024-01-01 to 2024-02-04), 9 files written in ";
+    assert!(text(&o.stderr).contains(line), "{}", text(&o.stderr));
     let summary = read(&full.join("spec_example_by_platform_activation_weekly_summary.csv"));
     assert_segments_active(&summary, &spec::PLATFORM_ACTIVE);
     // Resumed mid-week from the split snapshot, then merged.

@@ -2108,17 +2108,31 @@ fn a_large_states_table_is_written_in_batches() {
     assert_eq!(rows as usize, a.states.len());
 }
 
-/// The states table's Arrow size bound (which sizes the WASM engine's
-/// output array) holds and is tight: what it reserves beyond the table is
-/// the fixed IPC allowances, never a share of the rows.
+/// The Arrow size bounds of the states table (`len` bytes) and of the
+/// snapshot (which size the WASM engine's output arrays) hold and are
+/// tight: what they reserve beyond the table is the fixed IPC allowances,
+/// never a share of the rows.
 fn assert_arrow_size_bound(a: &activation_layer::Activation, len: usize) {
     use activation_layer::output::{TableKind, STATE_BATCH_ROWS};
+    use activation_layer::write::{table_bytes, OutputFormat};
     let bound = TableKind::States.arrow_size_bound(a).unwrap();
     let batches = a.states.len().div_ceil(STATE_BATCH_ROWS).max(1);
     assert!(bound >= len, "bound {bound} < {len} bytes");
     assert!(
         bound - len <= 64 * 1024 + batches * 4096,
         "bound {bound} is loose for {len} bytes in {batches} batches"
+    );
+    let snapshot = table_bytes(a, TableKind::Snapshot, OutputFormat::Arrow)
+        .unwrap()
+        .len();
+    let bound = TableKind::Snapshot.arrow_size_bound(a).unwrap();
+    assert!(
+        bound >= snapshot,
+        "snapshot bound {bound} < {snapshot} bytes"
+    );
+    assert!(
+        bound - snapshot <= 64 * 1024 + 4096,
+        "snapshot bound {bound} is loose for {snapshot} bytes"
     );
     assert_eq!(TableKind::Summary.arrow_size_bound(a), None);
 }

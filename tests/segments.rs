@@ -316,6 +316,15 @@ fn partition_counts_add_up_to_the_unsegmented_run() {
         let plain_table =
             activation_layer::write::table_bytes(&one, TableKind::Summary, OutputFormat::Csv);
         assert!(plain_table.is_err(), "{ctx}: no layer without segments");
+        // The partition's snapshot (the run's) fits the size its writer
+        // reserves.
+        let ipc = table_bytes(one.layer(), TableKind::Snapshot, OutputFormat::Arrow).unwrap();
+        let bound = one.layer().arrow_size_bound(TableKind::Snapshot).unwrap();
+        assert!(
+            ipc.len() <= bound,
+            "{ctx}: snapshot {} bytes over {bound}",
+            ipc.len()
+        );
         let (q, sq) = (&plain.quality, seg.layer().quality());
         assert_eq!(
             (
@@ -548,14 +557,18 @@ fn each_split_segment_is_the_run_of_its_rows() {
             a.layer().quality(),
             "{ctx}: one layer, quality"
         );
-        // The segmented states table fits the size its writer reserves.
-        let ipc = table_bytes(a.layer(), TableKind::States, OutputFormat::Arrow).unwrap();
-        let bound = a.layer().arrow_size_bound(TableKind::States).unwrap();
-        assert!(
-            ipc.len() <= bound,
-            "{ctx}: {} bytes over a bound of {bound}",
-            ipc.len()
-        );
+        // The segmented states table and snapshot fit the size their
+        // writer reserves.
+        for kind in [TableKind::States, TableKind::Snapshot] {
+            let ipc = table_bytes(a.layer(), kind, OutputFormat::Arrow).unwrap();
+            let bound = a.layer().arrow_size_bound(kind).unwrap();
+            assert!(
+                ipc.len() <= bound,
+                "{ctx}: {} {} bytes over a bound of {bound}",
+                kind.as_str(),
+                ipc.len()
+            );
+        }
         for (value, layer) in &segments.layers {
             let cell = match value {
                 SegmentValue::Text(s) => s.clone(),
@@ -659,4 +672,85 @@ fn each_split_segment_is_the_run_of_its_rows() {
         "only {resumed} of {} cases resumed",
         cases.len()
     );
+}
+
+/// A split's segment column gives the same layer however Parquet stores
+/// it: one dictionary per chunk (read as a dictionary, each value looked up
+/// once), dictionaries overflowing into plain pages, no dictionary, many
+/// row groups, or an Arrow dictionary column; null cells are the null
+/// segment, as empty CSV cells are.
+#[test]
+fn a_split_reads_its_segment_column_alike_however_parquet_stores_it() {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        types::Int32Type, ArrayRef, Date32Array, DictionaryArray, RecordBatch, StringArray,
+    };
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+
+    let mut cases = Cases::new(
+        "a_split_reads_its_segment_column_alike_however_parquet_stores_it",
+        20,
+    );
+    cases.run(|case, seed| {
+        let mut rng = Rng::new(seed);
+        let facts = random_facts(&mut rng, 60, 400);
+        if facts.is_empty() {
+            return false;
+        }
+        let last = facts.iter().map(|f| f.1).max().unwrap();
+        let o = split(random_options(&mut rng, case, last), "platform");
+        let want = run(&[split_file(&facts, |_, _| true)], None, &o).unwrap();
+        let users = StringArray::from_iter_values(facts.iter().map(|f| format!("u{}", f.0)));
+        let dates =
+            Date32Array::from_iter_values(facts.iter().map(|f| spec_day("2024-01-01") + f.1));
+        let cells = || facts.iter().map(|f| (!f.2.is_empty()).then_some(f.2));
+        let plain: ArrayRef = Arc::new(StringArray::from_iter(cells()));
+        let dictionary: ArrayRef = Arc::new(cells().collect::<DictionaryArray<Int32Type>>());
+        let props = |dictionary: bool, limit: usize, group: usize| {
+            WriterProperties::builder()
+                .set_dictionary_enabled(dictionary)
+                .set_dictionary_page_size_limit(limit)
+                .set_data_page_row_count_limit(50)
+                .set_max_row_group_row_count(Some(group))
+                .build()
+        };
+        for (what, platform, p) in [
+            (
+                "one dictionary per chunk",
+                &plain,
+                props(true, 1 << 20, 1 << 20),
+            ),
+            ("overflowing dictionaries", &plain, props(true, 8, 1 << 20)),
+            ("no dictionary", &plain, props(false, 1 << 20, 1 << 20)),
+            ("many row groups", &plain, props(true, 1 << 20, 97)),
+            (
+                "an Arrow dictionary",
+                &dictionary,
+                props(true, 1 << 20, 1 << 20),
+            ),
+        ] {
+            let b = RecordBatch::try_from_iter([
+                ("user_id", Arc::new(users.clone()) as ArrayRef),
+                ("event_date", Arc::new(dates.clone()) as ArrayRef),
+                ("platform", platform.clone()),
+            ])
+            .unwrap();
+            let mut bytes = Vec::new();
+            let mut w = ArrowWriter::try_new(&mut bytes, b.schema(), Some(p)).unwrap();
+            w.write(&b).unwrap();
+            w.close().unwrap();
+            let got = run(&[InputFile::bytes("facts.parquet", bytes)], None, &o).unwrap();
+            for kind in want.layer().tables() {
+                assert_eq!(
+                    table(&got, kind),
+                    table(&want, kind),
+                    "seed {seed:#x}, {what}: {}",
+                    kind.as_str()
+                );
+            }
+        }
+        true
+    });
 }

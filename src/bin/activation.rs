@@ -498,15 +498,26 @@ impl Bar {
 
 /// The line that ends a run, on standard error (standard output lists the
 /// files written, for scripts).
+/// A segmented run counts the segmented layer's rows and users (the one it
+/// writes), and names its segments.
 fn summary(result: &Activation, files: usize, elapsed: Duration) -> String {
-    let q = &result.quality;
+    let q = result.layer().quality();
     let periods = result.last_period() - result.first_period() + 1;
     let plural = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let users = match &result.segments {
+        Some(s) => format!(
+            "{} in {} of {}",
+            plural(q.total_users, "user"),
+            plural(s.layers.len() as u64, "segment"),
+            s.column
+        ),
+        None => plural(q.total_users, "user"),
+    };
     format!(
         "{} read ({} used), {}, {} ({} to {}), {} written in {:.2} s",
         plural(q.rows_read, "row"),
         q.rows_used,
-        plural(q.total_users, "user"),
+        users,
         plural(periods.max(0) as u64, q.grain.as_str()),
         q.report_from,
         q.through,

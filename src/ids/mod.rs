@@ -42,6 +42,11 @@ impl Texts {
         self.len() == 0
     }
 
+    /// The bytes of every id together.
+    pub fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
     /// Id `i`.
     #[inline]
     pub fn get(&self, i: usize) -> &str {

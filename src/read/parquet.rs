@@ -89,15 +89,23 @@ pub(super) fn read(file: &InputFile, opts: &FactOptions, sink: &mut Sink) -> Res
     pages::check(name, &bytes, metadata.metadata(), &|leaf| {
         roots.contains(&schema.get_column_root_idx(leaf))
     })?;
-    let user_type = metadata.schema().field(layout.user).data_type().clone();
-    // String ids are read as a dictionary when the file stores every page
-    // so: then each distinct id is interned once per dictionary, not per
-    // row. A dictionary that overflowed into plain pages (many distinct
-    // ids, as in time order) would be rebuilt by hashing every value first.
-    let metadata = if user_type == DataType::Utf8 && all_dictionary(&metadata, layout.user) {
-        dictionary_ids(&metadata, layout.user).map_err(|e| unreadable(name, e))?
-    } else {
+    // String ids and segments are read as a dictionary when the file
+    // stores every page so: then each distinct value is interned once per
+    // dictionary, not per row. A dictionary that overflowed into plain
+    // pages (many distinct ids, as in time order) would be rebuilt by
+    // hashing every value first.
+    let as_dictionary: Vec<usize> = [Some(layout.user), layout.segment]
+        .into_iter()
+        .flatten()
+        .filter(|&c| {
+            metadata.schema().field(c).data_type() == &DataType::Utf8
+                && all_dictionary(&metadata, c)
+        })
+        .collect();
+    let metadata = if as_dictionary.is_empty() {
         metadata
+    } else {
+        read_as_dictionary(&metadata, &as_dictionary).map_err(|e| unreadable(name, e))?
     };
     let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata);
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
@@ -197,17 +205,19 @@ fn all_dictionary(metadata: &ArrowReaderMetadata, root: usize) -> bool {
     })
 }
 
-/// The metadata with the user column read as a dictionary of strings.
-fn dictionary_ids(
+/// The metadata with some string columns read as dictionaries.
+fn read_as_dictionary(
     metadata: &ArrowReaderMetadata,
-    user: usize,
+    columns: &[usize],
 ) -> Result<ArrowReaderMetadata, parquet::errors::ParquetError> {
     let schema = metadata.schema();
     let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
-    fields[user] = fields[user].clone().with_data_type(DataType::Dictionary(
-        Box::new(DataType::Int32),
-        Box::new(DataType::Utf8),
-    ));
+    for &c in columns {
+        fields[c] = fields[c].clone().with_data_type(DataType::Dictionary(
+            Box::new(DataType::Int32),
+            Box::new(DataType::Utf8),
+        ));
+    }
     let hinted = Schema::new_with_metadata(fields, schema.metadata().clone());
     ArrowReaderMetadata::try_new(
         metadata.metadata().clone(),

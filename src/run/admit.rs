@@ -222,8 +222,9 @@ fn retain(rows: &mut Vec<FactRow>, split: &mut Option<Split>, keep: impl Fn(&Fac
 
 impl Admitted {
     /// The admission of one segment (SPEC section 11): its `rows` (users
-    /// numbered by appearance in the whole run) and its snapshot
-    /// histories (users by index into `ids`), with the run's dates; with
+    /// numbered by appearance in the whole run, renumbered here by
+    /// appearance in the segment) and its snapshot histories (users by
+    /// index into `ids`), with the run's dates; with
     /// `own_history`, the first day of history is the segment's own (a
     /// split's segment is the layer of its rows alone), else the run's.
     /// `scratch` is reused from one segment to the next. Also returns the
@@ -240,29 +241,45 @@ impl Admitted {
         } else {
             self.admission.history_start
         };
-        let mut users: Vec<UserIndex> = rows
-            .iter()
-            .map(|r| self.rank[r.user as usize])
-            .chain(seeds.iter().map(|s| s.0))
-            .collect();
-        users.sort_unstable();
-        users.dedup();
-        let ids = self.ids.subset(&users);
-        scratch.resize(self.ids.len(), UserIndex::MAX);
-        for (new, &old) in users.iter().enumerate() {
-            scratch[old as usize] = new as UserIndex;
-        }
-        // Users are numbered in output order from the start: the rank is
-        // the identity.
+        // One pass over the rows numbers the segment's users by appearance
+        // (`scratch` maps the run's users to them) as the run's rows are
+        // numbered; their rank in output order is then found per user, not
+        // per row: by a scan of the marks when the segment holds a good
+        // share of the run's users, else by a sort.
+        let n = self.ids.len();
+        scratch.resize(n, UserIndex::MAX);
+        let mut users: Vec<UserIndex> = Vec::new();
+        let mut number = |u: UserIndex| {
+            let s = &mut scratch[u as usize];
+            if *s == UserIndex::MAX {
+                *s = users.len() as UserIndex;
+                users.push(u);
+            }
+            *s
+        };
         for r in &mut rows {
-            r.user = scratch[self.rank[r.user as usize] as usize];
+            r.user = number(self.rank[r.user as usize]);
         }
-        let mut seed_of = vec![None; users.len()];
-        for (old, h) in seeds {
-            seed_of[scratch[*old as usize] as usize] = Some(*h);
+        let seeded: Vec<UserIndex> = seeds.iter().map(|s| number(s.0)).collect();
+        let k = users.len();
+        let mut rank = vec![0; k];
+        let in_order: Vec<UserIndex> = if k * (usize::BITS - k.leading_zeros()) as usize >= n {
+            (0..n as UserIndex)
+                .filter(|&u| scratch[u as usize] != UserIndex::MAX)
+                .collect()
+        } else {
+            let mut v = users.clone();
+            v.sort_unstable();
+            v
+        };
+        for (position, &u) in in_order.iter().enumerate() {
+            rank[scratch[u as usize] as usize] = position as UserIndex;
+            scratch[u as usize] = UserIndex::MAX;
         }
-        for &old in &users {
-            scratch[old as usize] = UserIndex::MAX;
+        let ids = self.ids.subset(&in_order);
+        let mut seed_of = vec![None; k];
+        for (a, (_, h)) in seeded.into_iter().zip(seeds) {
+            seed_of[rank[a as usize] as usize] = Some(*h);
         }
         let admission = Admission {
             snapshot_users: seeds.len() as u64,
@@ -271,13 +288,13 @@ impl Admitted {
         };
         let admitted = Admitted {
             rows,
-            rank: (0..users.len() as UserIndex).collect(),
+            rank,
             ids,
             seeds: seed_of,
             admission,
             split: None,
         };
-        (admitted, users)
+        (admitted, in_order)
     }
 }
 

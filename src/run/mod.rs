@@ -256,7 +256,6 @@ fn segments(
     let all = if one_layer {
         // The layer without segments is walked empty; its user counts are
         // the segments' (report::segmented).
-        admitted.seeds.iter_mut().for_each(|h| *h = None);
         admitted.admission.snapshot_users = 0;
         std::mem::take(&mut admitted.rows)
     } else {
@@ -314,6 +313,12 @@ fn segments(
         let (ids, _) = admitted.ids.retain(&keep);
         (ids, gathered.into_iter().flatten().collect())
     });
+    if one_layer {
+        // Nor are its users walked: none has a row or a history left.
+        admitted.ids = admitted.ids.subset(&[]);
+        admitted.rank.clear();
+        admitted.seeds.clear();
+    }
     let segments = Segments {
         kind,
         column,
