@@ -202,6 +202,8 @@ def check_all(args, spec, work):
         "gen-month-csv": [gen, "--grain", "month", "--timezone", "America/New_York", "--rows", "all", "--format", "csv"],
         "gen-day-parquet": [gen, "--grain", "day", "--windows", "2,30"],
         "gen-split-csv": [gen, "--grain", "week", "--week-start", "sunday", "--segment-col", "event", "--format", "csv"],
+        # Its text segment column is a dictionary in Parquet (a string to readers).
+        "gen-split-parquet": [gen, "--grain", "month", "--segment-col", "event"],
         "gen-partition-parquet": [gen, "--grain", "week", "--users", users, "--segment-by", "plan"],
     }
     dirs = []
