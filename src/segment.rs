@@ -114,6 +114,10 @@ impl SegmentInterner {
         if raw.is_empty() {
             return self.null();
         }
+        self.text_value(raw)
+    }
+
+    fn text_value(&mut self, raw: &[u8]) -> u32 {
         if let Some(&i) = self.text.get(raw) {
             return i;
         }
@@ -147,14 +151,7 @@ impl SegmentInterner {
         } else if a.data_type().is_integer() {
             true
         } else {
-            return Err(Error::column(
-                file,
-                column,
-                format!(
-                    "has type {}: expected text or integer segment values",
-                    a.data_type()
-                ),
-            ));
+            return Err(not_segments(file, column, a));
         };
         if *self.is_int.get_or_insert(is_int) != is_int {
             return Err(Error::column(
@@ -193,16 +190,7 @@ impl SegmentInterner {
             let v = integers(d.values()).map_err(|m| Error::column(file, column, m))?;
             (Vec::new(), v)
         } else {
-            let texts = plain_strs(d.values()).ok_or_else(|| {
-                Error::column(
-                    file,
-                    column,
-                    format!(
-                        "has type {}: expected text or integer segment values",
-                        a.data_type()
-                    ),
-                )
-            })?;
+            let texts = plain_strs(d.values()).ok_or_else(|| not_segments(file, column, a))?;
             (texts, Vec::new())
         };
         let mut index: Vec<Option<u32>> = vec![None; d.values().len()];
@@ -234,14 +222,7 @@ impl SegmentInterner {
     /// A Parquet text cell (empty is a value, unlike a CSV field).
     fn str_cell(&mut self, v: Option<&str>) -> u32 {
         match v {
-            Some(s) => match self.text.get(s.as_bytes()) {
-                Some(&i) => i,
-                None => {
-                    let i = self.add(SegmentValue::Text(s.to_string()));
-                    self.text.insert(s.as_bytes().into(), i);
-                    i
-                }
-            },
+            Some(s) => self.text_value(s.as_bytes()),
             None => self.null(),
         }
     }
@@ -267,6 +248,18 @@ impl SegmentInterner {
         }
         Ok((values, rank))
     }
+}
+
+/// A column whose type holds no segment values.
+fn not_segments(file: &str, column: &str, a: &ArrayRef) -> Error {
+    Error::column(
+        file,
+        column,
+        format!(
+            "has type {}: expected text or integer segment values",
+            a.data_type()
+        ),
+    )
 }
 
 /// Refuses more than `max_segments` distinct values, naming a few.

@@ -497,8 +497,7 @@ impl Bar {
 }
 
 /// The line that ends a run, on standard error (standard output lists the
-/// files written, for scripts).
-/// A segmented run counts the segmented layer's rows and users (the one it
+/// files written, for scripts). A segmented run counts the segmented layer's rows and users (the one it
 /// writes), and names its segments.
 fn summary(result: &Activation, files: usize, elapsed: Duration) -> String {
     let q = result.layer().quality();

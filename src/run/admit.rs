@@ -268,9 +268,8 @@ impl Admitted {
                 .filter(|&u| scratch[u as usize] != UserIndex::MAX)
                 .collect()
         } else {
-            let mut v = users.clone();
-            v.sort_unstable();
-            v
+            users.sort_unstable();
+            users
         };
         for (position, &u) in in_order.iter().enumerate() {
             rank[scratch[u as usize] as usize] = position as UserIndex;
