@@ -279,14 +279,15 @@
 {%- endmacro %}
 
 {#- The incremental configuration of a period table (key: SPEC sections 4
-    and 12), or a plain table when the model has no snapshot to resume
-    from. `period` is the column whose values an incremental build
-    recomputes whole (the activity table's `date`). -#}
+    and 12, `segment` first in a segmented layer), or a plain table when
+    the model has no snapshot to resume from. `period` is the column whose
+    values an incremental build recomputes whole (the activity table's
+    `date`). -#}
 {% macro configure_period_model(o, key, snapshot, period='period_start') %}
   {%- if snapshot is none -%}
     {{ config(materialized='table') }}
   {%- else -%}
-    {{ config(**activation_layer.model_config(key, period)) }}
+    {{ config(**activation_layer.model_config((['segment'] if o.segment_column else []) + key, period)) }}
   {%- endif -%}
 {% endmacro %}
 

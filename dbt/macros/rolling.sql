@@ -25,7 +25,7 @@
     active date: no earlier day reaches a reported one further. -#}
 {% macro activation_activity(facts, snapshot=none, grain='day') %}
   {%- set o = activation_layer.options(facts, grain, **kwargs) -%}
-  {{ activation_layer.configure_period_model(o, (['segment'] if o.segment_column else []) + ['date'], snapshot, 'date') }}
+  {{ activation_layer.configure_period_model(o, ['date'], snapshot, 'date') }}
   {%- set resume = activation_layer.period_resume(snapshot) -%}
   {%- set s = activation_layer.seg(o) -%}
   {%- set widths = [1] + o.windows -%}
@@ -137,7 +137,7 @@
   {%- endif -%}
   {%- set o = activation_layer.options(facts, grain, **kwargs) -%}
   {%- set g = activation_layer.grain_adjective(grain) -%}
-  {{ activation_layer.configure_period_model(o, (['segment'] if o.segment_column else []) + ['period_start', 'days_active'], snapshot) }}
+  {{ activation_layer.configure_period_model(o, ['period_start', 'days_active'], snapshot) }}
   {%- set resume = activation_layer.period_resume(snapshot) -%}
   {%- set s = activation_layer.seg(o) -%}
   {%- set P = activation_layer.period_of_date -%}
@@ -165,8 +165,8 @@
   {{ activation_layer.layer_segments(resume) }},
   {%- endif %}
   al_depth_periods as (
-    select p, {{ activation_layer.integer_rows(1, activation_layer.day_number(activation_layer.period_end(grain, 'p', o.week_start))
-                ~ ' - ' ~ activation_layer.day_number(activation_layer.period_start(grain, 'p', o.week_start)) ~ ' + 1') }} as k
+    select p, {{ activation_layer.integer_rows(1, activation_layer.day_number(activation_layer.period_start(grain, '(p) + 1', o.week_start))
+                ~ ' - ' ~ activation_layer.day_number(activation_layer.period_start(grain, 'p', o.week_start))) }} as k
     from (select {{ activation_layer.integer_rows('pf', 'pl') }} as p from al_bounds where pf <= pl) x
   )
   select {{ activation_layer.seg(o, 'g.') }}{{ activation_layer.period_start(grain, 'x.p', o.week_start) }} as period_start,

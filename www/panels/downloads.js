@@ -30,6 +30,13 @@ function zipped(files) {
 }
 
 /**
+ * The run's segmented layer when `layer` names it, else null.
+ * @param {Run} run
+ * @param {LayerName} layer
+ */
+const segmentedOf = (run, layer) => (layer === 'segmented' ? run.segments ?? null : null);
+
+/**
  * Every file the CLI writes for the layer, in one .zip named after its states table and the
  * format; says in `note` what it holds.
  * @param {Run} run
@@ -42,7 +49,7 @@ async function downloadAll(run, format, layer, note) {
   say('Zipping…');
   const files = await run.result.files(format, layer);
   const bytes = await zipped(files);
-  const name = `${layer === 'segmented' && run.segments ? run.segments.statesName : run.statesName}_${format}.zip`;
+  const name = `${(segmentedOf(run, layer) ?? run).statesName}_${format}.zip`;
   save(/** @type {Uint8Array<ArrayBuffer>} */ (bytes), name, 'application/zip');
   say(`${name}: ${files.length} files, ${fmtBytes(bytes.length)}.`);
 }
@@ -55,9 +62,9 @@ async function downloadAll(run, format, layer, note) {
  */
 async function download(run, which, format, layer) {
   if (which === 'quality') {
-    const segmented = layer === 'segmented' ? run.segments : null;
+    const segmented = segmentedOf(run, layer);
     const report = segmented ? segmented.layer.quality : run.result.quality;
-    save(JSON.stringify(report, null, 2), `${segmented ? segmented.statesName : run.statesName}_quality.json`, 'application/json');
+    save(JSON.stringify(report, null, 2), `${(segmented ?? run).statesName}_quality.json`, 'application/json');
     return;
   }
   const table = /** @type {TableName} */ (which);
